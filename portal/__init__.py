@@ -1,0 +1,1 @@
+"""Interagency social support portal (социальное сопровождение)."""

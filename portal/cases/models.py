@@ -1,0 +1,406 @@
+"""Cases of social support: persons, households, signals, cases, programmes (ИПССС), measures."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from portal.partners.models import HelpKind
+
+
+class Category(models.TextChoices):
+    """Priority categories (seed 002)."""
+
+    ELDERLY_80 = "elderly_80", _("elderly over 80")
+    VETERAN = "veteran", _("WWII veteran or home-front worker")
+    LARGE_FAMILY = "large_family", _("large family")
+    LOW_INCOME = "low_income", _("low-income family")
+    DISABLED_CHILD = "disabled_child", _("family with a disabled child")
+    DISABLED_I = "disabled_i", _("disabled person of group I")
+    MINOR_AT_RISK = "minor_at_risk", _("minor in a socially dangerous position")
+    WOMAN_IN_CRISIS = "woman_in_crisis", _("woman in a difficult situation")
+    HOMELESS = "homeless", _("homeless person")
+    RELEASED = "released", _("released from prison")
+
+
+class NeedGroup(models.TextChoices):
+    INCOME = "income", _("income")
+    HEALTH = "health", _("health")
+    HOUSING = "housing", _("housing")
+    INTERPERSONAL = "interpersonal", _("interpersonal relations")
+
+
+class NeedCircumstance(models.TextChoices):
+    """Need circumstances (обстоятельства нуждаемости), four groups (seed 001)."""
+
+    NO_REGULAR_INCOME = "no_regular_income", _("no regular income")
+    BELOW_SUBSISTENCE = "below_subsistence", _("income below subsistence minimum")
+    DEBTS = "debts", _("debts")
+    NEEDS_MEDICAL_HELP = "needs_medical_help", _("needs medical help")
+    NEEDS_SPECIALIST = "needs_specialist", _("needs a specialist consultation")
+    TREATMENT_TRAVEL = "treatment_travel", _("money for travel to treatment")
+    REHAB_AIDS = "rehab_aids", _("rehabilitation aids")
+    DISABILITY_ASSESSMENT = "disability_assessment", _("disability assessment")
+    NO_HOUSING = "no_housing", _("no housing")
+    NO_REGISTRATION = "no_registration", _("no registration")
+    UTILITY_DEBTS = "utility_debts", _("utility debts")
+    HOUSING_REPAIR = "housing_repair", _("housing repair")
+    HOUSING_CLEANING = "housing_cleaning", _("housing cleaning")
+    FAMILY_CONFLICT = "family_conflict", _("family conflicts")
+    ABUSE = "abuse", _("abuse")
+    CONFLICT_WITH_OTHERS = "conflict_with_others", _("problems with others")
+
+
+NEED_GROUP_OF: dict[str, str] = {
+    **dict.fromkeys(["no_regular_income", "below_subsistence", "debts"], NeedGroup.INCOME),
+    **dict.fromkeys(
+        ["needs_medical_help", "needs_specialist", "treatment_travel", "rehab_aids", "disability_assessment"],
+        NeedGroup.HEALTH,
+    ),
+    **dict.fromkeys(
+        ["no_housing", "no_registration", "utility_debts", "housing_repair", "housing_cleaning"], NeedGroup.HOUSING
+    ),
+    **dict.fromkeys(["family_conflict", "abuse", "conflict_with_others"], NeedGroup.INTERPERSONAL),
+}
+
+
+class Household(models.Model):
+    """Household (домохозяйство / семья) at an address of a precinct."""
+
+    address = models.CharField(_("address"), max_length=300)
+    precinct = models.ForeignKey("territory.Precinct", verbose_name=_("precinct"), on_delete=models.PROTECT,
+                                 related_name="households")
+    categories = models.JSONField(_("categories"), default=list, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+
+    def __str__(self) -> str:
+        return self.address
+
+
+class Person(models.Model):
+    """A recipient of support (получатель). Personal data: every change is audited."""
+
+    class Sex(models.TextChoices):
+        FEMALE = "f", _("female")
+        MALE = "m", _("male")
+
+    last_name = models.CharField(_("last name"), max_length=100)
+    first_name = models.CharField(_("first name"), max_length=100)
+    middle_name = models.CharField(_("patronymic"), max_length=100, blank=True)
+    birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    household = models.ForeignKey(Household, verbose_name=_("household"), null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="members")
+    relation = models.CharField(_("relation in the household"), max_length=60, blank=True)
+    categories = models.JSONField(_("categories"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("persons")
+        ordering = ["last_name", "first_name"]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(part for part in (self.last_name, self.first_name, self.middle_name) if part)
+
+
+class Consent(models.Model):
+    """Consent to personal-data processing or, separately, to publication (152-FZ art. 9)."""
+
+    class Purpose(models.TextChoices):
+        PROCESSING = "processing", _("processing of personal data")
+        PUBLICATION = "publication", _("publication of an anonymised need")
+
+    person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="consents")
+    purpose = models.CharField(_("purpose"), max_length=16, choices=Purpose.choices)
+    scope = models.CharField(_("scope"), max_length=300, blank=True)
+    given_on = models.DateField(_("given on"))
+    document = models.CharField(_("document"), max_length=200, blank=True,
+                                help_text=_("Application or consent form reference."))
+    withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        ordering = ["-given_on"]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} — {self.given_on:%d.%m.%Y}"
+
+    def is_valid_on(self, day: dt.date) -> bool:
+        return self.given_on <= day and (self.withdrawn_on is None or self.withdrawn_on > day)
+
+
+class Signal(models.Model):
+    """Signal (сигнал) about a citizen or family possibly in a difficult life situation."""
+
+    class Source(models.TextChoices):
+        SCHOOL = "school", _("school")
+        POLICE = "police", _("police")
+        HEALTHCARE = "healthcare", _("healthcare")
+        HOTLINE = "hotline", _("hotline")
+        NEIGHBOURS = "neighbours", _("neighbours")
+        OWN_APPLICATION = "own_application", _("own application")
+        OTHER_ORGANISATION = "other_organisation", _("other organisation")
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("received")
+        CHECKING = "checking", _("being checked")
+        CONFIRMED = "confirmed", _("confirmed")
+        NOT_CONFIRMED = "not_confirmed", _("not confirmed")
+
+    source = models.CharField(_("source"), max_length=24, choices=Source.choices)
+    received_at = models.DateTimeField(_("received at"))
+    reporter = models.CharField(_("reported by"), max_length=200, blank=True)
+    reporter_organisation = models.ForeignKey("partners.Organisation", verbose_name=_("reporting organisation"),
+                                              null=True, blank=True, on_delete=models.SET_NULL,
+                                              related_name="signals")
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    precinct = models.ForeignKey("territory.Precinct", verbose_name=_("precinct"), null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="signals")
+    summary = models.TextField(_("summary"))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.RECEIVED,
+                              db_index=True)
+    inspected_on = models.DateField(_("inspection date"), null=True, blank=True)
+    inspection_findings = models.TextField(
+        _("inspection act findings"), blank=True,
+        help_text=_("Акт обследования материально-бытовых условий: need circumstances found."),
+    )
+    need_circumstances = models.JSONField(_("need circumstances"), default=list, blank=True)
+    dismissal_reason = models.TextField(_("reason not confirmed"), blank=True)
+    institution = models.ForeignKey("partners.Organisation", verbose_name=_("institution"), null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="received_signals")
+
+    class Meta:
+        verbose_name = _("signal")
+        verbose_name_plural = _("signals")
+        ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_source_display()} {self.received_at:%d.%m.%Y}: {self.summary[:60]}"
+
+
+class Case(models.Model):
+    """Case of social support (дело / случай социального сопровождения)."""
+
+    class Status(models.TextChoices):
+        REGISTERED = "registered", _("registered")
+        PROGRAMME_APPROVED = "programme_approved", _("programme approved")
+        IN_PROGRESS = "in_progress", _("in progress")
+        EXTENDED = "extended", _("extended")
+        CLOSED = "closed", _("closed")
+
+    class Level(models.TextChoices):
+        """Level of support (уровень сопровождения)."""
+
+        BASIC = "basic", _("basic")
+        INTENSIVE = "intensive", _("intensive")
+        CRISIS = "crisis", _("crisis")
+
+    class Outcome(models.TextChoices):
+        RESOLVED = "resolved", _("difficult situation resolved")
+        IMPROVED = "improved", _("situation improved")
+        REFUSED = "refused", _("recipient refused support")
+        MOVED = "moved", _("recipient moved away")
+        OTHER = "other", _("other")
+
+    code = models.CharField(_("case number"), max_length=32, unique=True)
+    signal = models.ForeignKey(Signal, verbose_name=_("signal"), null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="cases")
+    household = models.ForeignKey(Household, verbose_name=_("household"), on_delete=models.PROTECT,
+                                  related_name="cases")
+    applicant = models.ForeignKey(Person, verbose_name=_("applicant"), on_delete=models.PROTECT,
+                                  related_name="applied_cases")
+    precinct = models.ForeignKey("territory.Precinct", verbose_name=_("precinct"), on_delete=models.PROTECT,
+                                 related_name="cases")
+    institution = models.ForeignKey("partners.Organisation", verbose_name=_("institution"),
+                                    on_delete=models.PROTECT, related_name="cases")
+    coordinator = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("coordinator"), null=True,
+                                    blank=True, on_delete=models.SET_NULL, related_name="coordinated_cases")
+    status = models.CharField(_("status"), max_length=24, choices=Status.choices, default=Status.REGISTERED,
+                              db_index=True)
+    level = models.CharField(_("level of support"), max_length=16, choices=Level.choices, default=Level.BASIC)
+    categories = models.JSONField(_("categories"), default=list, blank=True)
+    need_circumstances = models.JSONField(_("need circumstances"), default=list, blank=True)
+    reasons = models.TextField(_("reasons for the application"), blank=True)
+    registered_on = models.DateField(_("registered on"))
+    started_on = models.DateField(_("support started on"), null=True, blank=True)
+    ends_on = models.DateField(_("term ends on"), null=True, blank=True, db_index=True)
+    review_due_on = models.DateField(_("interim review due on"), null=True, blank=True, db_index=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, blank=True)
+    results = models.TextField(_("results"), blank=True)
+    recommendations = models.TextField(_("recommendations"), blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-registered_on", "-id"]
+        indexes = [models.Index(fields=["institution", "status"]), models.Index(fields=["precinct", "status"])]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != self.Status.CLOSED
+
+
+class CollegialDecision(models.Model):
+    """Collegial decision (коллегиальное решение, консилиум / МВРГ) on a programme or its extension."""
+
+    class Subject(models.TextChoices):
+        APPROVAL = "approval", _("programme approval")
+        EXTENSION = "extension", _("extension of the term")
+        CHANGE = "change", _("programme change")
+
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="decisions")
+    subject = models.CharField(_("subject"), max_length=16, choices=Subject.choices)
+    decided_on = models.DateField(_("date"))
+    protocol_number = models.CharField(_("protocol number"), max_length=60)
+    participants = models.TextField(_("participants"))
+    summary = models.TextField(_("decision"), blank=True)
+
+    class Meta:
+        verbose_name = _("collegial decision")
+        verbose_name_plural = _("collegial decisions")
+        ordering = ["decided_on"]
+
+    def __str__(self) -> str:
+        return f"Протокол № {self.protocol_number} от {self.decided_on:%d.%m.%Y}"
+
+
+class Programme(models.Model):
+    """Individual programme of social support (ИПССС) with its plan of measures."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        APPROVED = "approved", _("approved")
+
+    case = models.OneToOneField(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="programme")
+    number = models.CharField(_("number"), max_length=40)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.DRAFT)
+    recipients = models.ManyToManyField(Person, verbose_name=_("recipients"), related_name="programmes")
+    goals = models.TextField(_("goals"), blank=True)
+    approved_on = models.DateField(_("approved on"), null=True, blank=True)
+    approval = models.ForeignKey(CollegialDecision, verbose_name=_("approving decision"), null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("individual support programme")
+        verbose_name_plural = _("individual support programmes")
+
+    def __str__(self) -> str:
+        return f"ИПССС № {self.number}"
+
+
+#: Recipient fields a coordinator may share with a partner for a measure.
+SHAREABLE_RECIPIENT_FIELDS: tuple[str, ...] = (
+    "first_name", "district", "last_name", "middle_name", "birth_date", "phone", "address",
+)
+DEFAULT_SHARED_FIELDS: list[str] = ["first_name", "district"]
+
+
+class Measure(models.Model):
+    """A measure (мероприятие) of the programme, executed by a responsible organisation."""
+
+    class Status(models.TextChoices):
+        ASSIGNED = "assigned", _("assigned")
+        ACCEPTED = "accepted", _("accepted")
+        FULFILLED = "fulfilled", _("fulfilled")
+        NOT_FULFILLED = "not_fulfilled", _("not fulfilled")
+        CANCELLED = "cancelled", _("cancelled")
+
+    OPEN_STATUSES = (Status.ASSIGNED, Status.ACCEPTED)
+
+    programme = models.ForeignKey(Programme, verbose_name=_("programme"), on_delete=models.CASCADE,
+                                  related_name="measures")
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="measures")
+    recipient = models.ForeignKey(Person, verbose_name=_("recipient"), null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="measures")
+    task = models.CharField(_("task"), max_length=300)
+    content = models.TextField(_("content"), blank=True)
+    kind = models.CharField(_("kind of help"), max_length=16, choices=HelpKind.choices, db_index=True)
+    deadline = models.DateField(_("deadline"), db_index=True)
+    place = models.CharField(_("place"), max_length=300, blank=True)
+    organisation = models.ForeignKey("partners.Organisation", verbose_name=_("responsible organisation"),
+                                     on_delete=models.PROTECT, related_name="measures")
+    responsible_person = models.CharField(_("responsible person"), max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.ASSIGNED,
+                              db_index=True)
+    result = models.TextField(_("result"), blank=True)
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+    not_fulfilled_reason = models.TextField(_("reason not fulfilled"), blank=True)
+    cancel_reason = models.TextField(_("reason cancelled"), blank=True)
+    shared_fields = models.JSONField(_("recipient data shared with the organisation"),
+                                     default=list, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("measure")
+        verbose_name_plural = _("measures")
+        ordering = ["deadline", "id"]
+        indexes = [
+            models.Index(fields=["organisation", "status", "deadline"]),
+            models.Index(fields=["case", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.task
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    def is_overdue(self, today: dt.date) -> bool:
+        """Overdue (просрочено): past the deadline and still open."""
+        return self.is_open and self.deadline < today
+
+
+class MeasureComment(models.Model):
+    measure = models.ForeignKey(Measure, verbose_name=_("measure"), on_delete=models.CASCADE,
+                                related_name="comments")
+    author = models.CharField(_("author"), max_length=200)
+    author_organisation = models.CharField(_("organisation"), max_length=64, blank=True)
+    text = models.TextField(_("text"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class Review(models.Model):
+    """Interim review (промежуточная оценка), due 3 months after the start of support."""
+
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="reviews")
+    reviewed_on = models.DateField(_("reviewed on"))
+    findings = models.TextField(_("findings"))
+    programme_changed = models.BooleanField(_("programme changed"), default=False)
+    reviewer = models.CharField(_("reviewer"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("interim review")
+        verbose_name_plural = _("interim reviews")
+        ordering = ["reviewed_on"]
+
+    def __str__(self) -> str:
+        return f"{self.case.code}: {self.reviewed_on:%d.%m.%Y}"

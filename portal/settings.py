@@ -1,0 +1,232 @@
+"""Django settings, all read from the environment.
+
+Embedded defaults (SQLite, embedded search, development realm) apply when the
+corresponding variables are unset; production sets DATABASE_URL, MEILISEARCH_URL
+and KEYCLOAK_URL. See README.md for the full table.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from portal.env import data_dir, env_bool, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = data_dir()
+
+DEBUG = env_bool("DEBUG", default=False)
+DEV_SECRET_KEY = "dev-insecure-secret-key-do-not-use-in-production"
+SECRET_KEY = env_str("SECRET_KEY")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. Production (DEBUG off) refuses to start with a default secret."
+        )
+    SECRET_KEY = DEV_SECRET_KEY
+elif SECRET_KEY == DEV_SECRET_KEY and not DEBUG:
+    raise ImproperlyConfigured("SECRET_KEY is the development default; set a real secret for production.")
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+INSTALLED_APPS = [
+    # Domain apps first so that their templates/translations take precedence.
+    "portal.core",
+    "portal.audit",
+    "portal.territory",
+    "portal.partners",
+    "portal.accounts",
+    "portal.cases",
+    "portal.community",
+    "portal.consultations",
+    "identity",
+    "search",
+    "graph",
+    "cms",
+    # Wagtail
+    "wagtail.contrib.forms",
+    "wagtail.contrib.redirects",
+    "wagtail.contrib.settings",
+    "wagtail.embeds",
+    "wagtail.sites",
+    "wagtail.users",
+    "wagtail.snippets",
+    "wagtail.documents",
+    "wagtail.images",
+    "wagtail.search",
+    "wagtail.admin",
+    "wagtail",
+    "modelcluster",
+    "taggit",
+    # Headless CMS
+    "graphene_django",
+    "grapple",
+    # Django
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "portal.core.middleware.PreferredLanguageMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+]
+
+ROOT_URLCONF = "portal.urls"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "portal" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.debug",
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "wagtail.contrib.settings.context_processors.settings",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = None
+ASGI_APPLICATION = "portal.asgi.app"
+
+# --- Database -----------------------------------------------------------------
+DATABASE_URL = env_str("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'portal.sqlite3'}"
+_db = dj_database_url.parse(DATABASE_URL, conn_max_age=0)
+if _db["ENGINE"] == "django.db.backends.postgresql":
+    # The GraphQL gateway runs outside Django's request handler, so connections are
+    # pooled by psycopg instead of being kept per thread (CONN_MAX_AGE must be 0).
+    if env_bool("DATABASE_POOL", default=True):
+        _db.setdefault("OPTIONS", {})["pool"] = {
+            "min_size": env_int("DATABASE_POOL_MIN", 1),
+            "max_size": env_int("DATABASE_POOL_MAX", 10),
+            "timeout": 10,
+        }
+elif _db["ENGINE"] == "django.db.backends.sqlite3":
+    _db.setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
+DATABASES = {"default": _db}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+# --- Language -----------------------------------------------------------------
+LANGUAGE_CODE = "ru"
+LANGUAGES = [("ru", _("Russian")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "portal" / "locale"]
+USE_I18N = True
+TIME_ZONE = env_str("TIME_ZONE", "Asia/Yekaterinburg")
+USE_TZ = True
+WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
+
+# --- Static and media ---------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(env_str("STATIC_ROOT") or DATA_DIR / "static")
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or DATA_DIR / "media")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# --- Wagtail ------------------------------------------------------------------
+WAGTAIL_SITE_NAME = "Социальное сопровождение"
+WAGTAILADMIN_BASE_URL = PUBLIC_BASE_URL
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "doc", "odt", "xlsx", "csv", "txt"]
+WAGTAIL_I18N_ENABLED = False
+
+# --- Headless CMS (wagtail-grapple) ------------------------------------------
+GRAPHENE = {"SCHEMA": "grapple.schema.schema"}
+GRAPPLE = {"APPS": ["cms"], "EXPOSE_GRAPHIQL": DEBUG, "ADD_SEARCH_HIT": False}
+
+# --- Auth ---------------------------------------------------------------------
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/"
+WAGTAILADMIN_LOGIN_URL = LOGIN_URL
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# --- Identity (Keycloak) ------------------------------------------------------
+# Unset KEYCLOAK_URL: the built-in development realm is served at /realms/<realm>/.
+KEYCLOAK_URL = env_str("KEYCLOAK_URL").rstrip("/")
+KEYCLOAK_REALM = env_str("KEYCLOAK_REALM", "portal")
+KEYCLOAK_CLIENT_ID = env_str("KEYCLOAK_CLIENT_ID", "portal-web")
+KEYCLOAK_CLIENT_SECRET = env_str("KEYCLOAK_CLIENT_SECRET", "portal-web-dev-secret")
+KEYCLOAK_GATEWAY_CLIENT_ID = env_str("KEYCLOAK_GATEWAY_CLIENT_ID", "portal-gateway")
+KEYCLOAK_ADMIN_USERNAME = env_str("KEYCLOAK_ADMIN_USERNAME")
+KEYCLOAK_ADMIN_PASSWORD = env_str("KEYCLOAK_ADMIN_PASSWORD")
+KEYCLOAK_LEEWAY_SECONDS = env_int("KEYCLOAK_LEEWAY_SECONDS", 30)
+DEVREALM_ENABLED = not KEYCLOAK_URL and (DEBUG or env_bool("DEVREALM_ALLOW_WITHOUT_DEBUG", default=False))
+DEVREALM_KEY_DIR = DATA_DIR / "devrealm"
+
+# --- Search (Meilisearch) -----------------------------------------------------
+# Unset MEILISEARCH_URL: the embedded engine stores its index in the data folder.
+MEILISEARCH_URL = env_str("MEILISEARCH_URL").rstrip("/")
+MEILISEARCH_API_KEY = env_str("MEILISEARCH_API_KEY")
+MEILISEARCH_SEARCH_KEY_UID = env_str("MEILISEARCH_SEARCH_KEY_UID")
+MEILISEARCH_SEARCH_KEY = env_str("MEILISEARCH_SEARCH_KEY")
+SEARCH_INDEX_PREFIX = env_str("SEARCH_INDEX_PREFIX", "portal")
+SEARCH_EMBEDDED_PATH = Path(env_str("SEARCH_EMBEDDED_PATH") or DATA_DIR / "search.sqlite3")
+
+# --- GraphQL gateway ----------------------------------------------------------
+GRAPHQL_MAX_DEPTH = env_int("GRAPHQL_MAX_DEPTH", 10)
+GRAPHQL_MAX_TOKENS = env_int("GRAPHQL_MAX_TOKENS", 2000)
+GRAPHQL_MAX_ALIASES = env_int("GRAPHQL_MAX_ALIASES", 30)
+GRAPHQL_MAX_PAGE_SIZE = 100
+GRAPHQL_MUTATIONS_PER_MINUTE = env_int("GRAPHQL_MUTATIONS_PER_MINUTE", 60)
+
+# --- E-mail -------------------------------------------------------------------
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@social-support.local")
+
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "loggers": {
+        "portal": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+        "identity": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+        "identity.security": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "graph": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+        "search": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    },
+}
