@@ -11,8 +11,14 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("identity.urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("cms/", include("cms.urls")),
+    path("workspace/", include("graph.urls")),
+    path("consultations/", include("portal.consultations.urls")),
+    path("registry/", include("portal.community.urls")),
+    path("partners/", include("portal.partners.urls")),
 ]
 
 urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,63 @@
+"""The one ASGI application: Starlette routes the gateway, probes and the development
+realm itself and hands everything else to Django/Wagtail.
+
+Django's ASGI handler is created first (`get_asgi_application()` runs `django.setup()`),
+and only then are modules that import models loaded.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+
+from django.core.asgi import get_asgi_application  # noqa: E402
+
+django_app = get_asgi_application()
+
+from django.conf import settings  # noqa: E402
+from django.db import close_old_connections  # noqa: E402
+from starlette.applications import Starlette  # noqa: E402
+from starlette.concurrency import run_in_threadpool  # noqa: E402
+from starlette.requests import Request  # noqa: E402
+from starlette.responses import JSONResponse, PlainTextResponse  # noqa: E402
+from starlette.routing import BaseRoute, Mount, Route  # noqa: E402
+
+from graph.app import create_graphql_app  # noqa: E402
+from portal.health import readiness  # noqa: E402
+
+
+async def healthz(request: Request) -> PlainTextResponse:
+    return PlainTextResponse("ok")
+
+
+def _readiness() -> tuple[bool, dict]:
+    close_old_connections()
+    try:
+        return readiness()
+    finally:
+        close_old_connections()
+
+
+async def readyz(request: Request) -> JSONResponse:
+    ready, report = await run_in_threadpool(_readiness)
+    return JSONResponse(report, status_code=200 if ready else 503)
+
+
+def build_routes() -> list[BaseRoute]:
+    graphql = create_graphql_app()
+    routes: list[BaseRoute] = [
+        Route("/healthz", healthz, methods=["GET", "HEAD"]),
+        Route("/readyz", readyz, methods=["GET", "HEAD"]),
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        Route("/graphql/", graphql, methods=["GET", "POST"]),
+    ]
+    if settings.DEVREALM_ENABLED:
+        from identity.devrealm.app import create_devrealm_app
+
+        routes.append(Mount(f"/realms/{settings.KEYCLOAK_REALM}", app=create_devrealm_app()))
+    routes.append(Mount("/", app=django_app))
+    return routes
+
+
+app = Starlette(routes=build_routes())

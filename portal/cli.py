@@ -1,0 +1,143 @@
+"""The `portal` command.
+
+    portal demo [--host H] [--port P]   migrate, load the demo region, serve, print URLs and logins
+    portal serve [--host H] [--port P]  serve the ASGI app with uvicorn
+    portal seed --scale demo|region [--seed N]
+    portal search-sync | reindex | sync-realm
+    portal manage <django command> ...  any Django management command
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Sequence
+
+
+def _setup(*, debug_default: bool) -> None:
+    if debug_default:
+        os.environ.setdefault("DEBUG", "1")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    import django
+
+    django.setup()
+
+
+def _serve(host: str, port: int, *, reload: bool = False) -> None:
+    import uvicorn
+
+    uvicorn.run("portal.asgi:app", host=host, port=port, reload=reload, proxy_headers=True,
+                log_level=os.environ.get("UVICORN_LOG_LEVEL", "info"))
+
+
+def _print_banner(host: str, port: int) -> None:
+    from django.conf import settings
+
+    from portal.demo.region import DEMO_PASSWORD, DEMO_USERS
+
+    base = f"http://{host}:{port}"
+    lines = [
+        "",
+        "Social-support portal (demo region «Заречный край») is starting:",
+        f"  public site        {base}/",
+        f"  admin (Wagtail)    {base}/admin/",
+        f"  partner workspace  {base}/workspace/",
+        f"  GraphQL gateway    {base}/graphql",
+        f"  headless CMS       {base}/cms/graphql",
+        f"  health / ready     {base}/healthz  {base}/readyz",
+    ]
+    if settings.DEVREALM_ENABLED:
+        lines.append(f"  development realm  {base}/realms/{settings.KEYCLOAK_REALM}/.well-known/openid-configuration")
+    lines.append("")
+    lines.append(f"Demo sign-ins (password for all: {DEMO_PASSWORD!r}):")
+    for user in DEMO_USERS:
+        where = ", ".join(user["groups"]) or "—"
+        lines.append(f"  {user['username']:<22} {', '.join(user['roles']):<12} {where}")
+    lines.append("Emergency local superuser: `portal manage createsuperuser`, then sign in at /admin/login/?local=1")
+    print("\n".join(lines), flush=True)
+
+
+def cmd_demo(args: argparse.Namespace) -> None:
+    _setup(debug_default=True)
+    from django.core.management import call_command
+
+    from portal.demo.load import load_demo
+
+    started = time.monotonic()
+    call_command("migrate", interactive=False, verbosity=0)
+    load_demo(seed=args.seed, verbose=True)
+    print(f"Demo data ready in {time.monotonic() - started:.1f} s.", flush=True)
+    _print_banner(args.host, args.port)
+    _serve(args.host, args.port)
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    _setup(debug_default=False)
+    _serve(args.host, args.port)
+
+
+def cmd_seed(args: argparse.Namespace) -> None:
+    _setup(debug_default=True)
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("seed", scale=args.scale, seed=args.seed)
+
+
+def _django_command(name: str) -> None:
+    _setup(debug_default=False)
+    from django.core.management import call_command
+
+    call_command(name)
+
+
+def cmd_manage(args: argparse.Namespace) -> None:
+    _setup(debug_default=False)
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["portal manage", *args.rest])
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="portal", description="Interagency social-support portal.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="migrate, load the demo region and serve it")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument("--seed", type=int, default=1)
+    demo.set_defaults(func=cmd_demo)
+
+    serve = sub.add_parser("serve", help="serve the portal (ASGI, uvicorn)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(func=cmd_serve)
+
+    seed = sub.add_parser("seed", help="generate data for the demo region")
+    seed.add_argument("--scale", choices=["demo", "region"], default="demo")
+    seed.add_argument("--seed", type=int, default=1)
+    seed.set_defaults(func=cmd_seed)
+
+    for name, command, text in [
+        ("search-sync", "search_sync", "apply pending search updates (outbox)"),
+        ("reindex", "reindex", "rebuild all search indexes without downtime"),
+        ("sync-realm", "sync_realm", "write organisations and institutions as Keycloak groups"),
+    ]:
+        p = sub.add_parser(name, help=text)
+        p.set_defaults(func=lambda _args, _c=command: _django_command(_c))
+
+    manage = sub.add_parser("manage", help="run a Django management command")
+    manage.add_argument("rest", nargs=argparse.REMAINDER)
+    manage.set_defaults(func=cmd_manage)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

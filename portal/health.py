@@ -1,0 +1,60 @@
+"""Liveness and readiness probes (`/healthz`, `/readyz`).
+
+Readiness reports each part: the database (reachable, migrations applied), search
+and identity. Search or identity being down degrades the portal but does not make
+it unready: the portal keeps serving with database fallbacks.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from typing import Any
+
+from django.db import connection, connections
+from django.db.migrations.executor import MigrationExecutor
+
+#: Optional component checks: module path → callable returning {"status": "ok"|"degraded"|"down", ...}.
+COMPONENT_CHECKS: dict[str, str] = {
+    "search": "search.health:status",
+    "identity": "identity.health:status",
+}
+
+
+def database_status() -> dict[str, Any]:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        executor = MigrationExecutor(connection)
+        pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    except Exception as exc:  # noqa: BLE001 - any failure means "not ready", reported as text
+        return {"status": "down", "error": exc.__class__.__name__}
+    finally:
+        connections.close_all()
+    if pending:
+        return {"status": "down", "error": "migrations_pending", "pending": len(pending)}
+    return {"status": "ok", "vendor": connection.vendor}
+
+
+def _load(path: str) -> Callable[[], dict[str, Any]] | None:
+    module_name, _, attr = path.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError:
+        return None
+    return getattr(module, attr, None)
+
+
+def readiness() -> tuple[bool, dict[str, Any]]:
+    report: dict[str, Any] = {"database": database_status()}
+    for name, path in COMPONENT_CHECKS.items():
+        check = _load(path)
+        if check is None:
+            continue
+        try:
+            report[name] = check()
+        except Exception as exc:  # noqa: BLE001
+            report[name] = {"status": "down", "error": exc.__class__.__name__}
+    ready = report["database"]["status"] == "ok"
+    overall = "ok" if all(part.get("status") == "ok" for part in report.values()) else "degraded"
+    return ready, {"status": overall if ready else "down", "components": report}

@@ -1,0 +1,1 @@
+"""Test support: a throw-away PostgreSQL cluster and data factories (used by tests/ and benchmarks/)."""
