@@ -167,7 +167,7 @@ WAGTAIL_I18N_ENABLED = False
 
 # --- Headless CMS (wagtail-grapple) ------------------------------------------
 GRAPHENE = {"SCHEMA": "grapple.schema.schema"}
-GRAPPLE = {"APPS": ["cms"], "EXPOSE_GRAPHIQL": DEBUG, "ADD_SEARCH_HIT": False}
+GRAPPLE = {"APPS": ["cms", "consultations", "community"], "EXPOSE_GRAPHIQL": DEBUG, "ADD_SEARCH_HIT": False}
 
 # --- Auth ---------------------------------------------------------------------
 LOGIN_URL = "/accounts/login/"
@@ -230,3 +230,22 @@ LOGGING = {
         "search": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     },
 }
+
+
+# --- Per-package settings -----------------------------------------------------
+# Each package adds its own settings only inside its block below.
+
+# >>> identity
+# <<< identity
+
+# >>> search
+# <<< search
+
+# >>> graph
+# <<< graph
+
+# >>> cms
+# <<< cms
+
+# >>> consultations / community
+# <<< consultations / community
