@@ -1,0 +1,65 @@
+"""Who may see and change which cases and measures: one place for the scoping rules.
+
+- partner: measures of its organisation only (no cases, no persons);
+- officer (социальный участковый): cases of its precincts;
+- coordinator (куратор): cases of its institution;
+- supervisor: every case, read only; admin: everything.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from identity.viewer import Role, Viewer
+from portal.cases.models import Case, Measure
+from portal.core.errors import PermissionDenied
+
+
+def case_scope(viewer: Viewer, prefix: str = "") -> Q | None:
+    """Filter selecting the cases a viewer may read; None means none at all."""
+    if viewer.has_role(Role.ADMIN, Role.SUPERVISOR):
+        return Q()
+    scope: Q | None = None
+    if viewer.has_role(Role.COORDINATOR) and viewer.institution_id:
+        scope = Q(**{f"{prefix}institution_id": viewer.institution_id})
+    if viewer.has_role(Role.OFFICER) and viewer.precinct_ids:
+        by_precinct = Q(**{f"{prefix}precinct_id__in": sorted(viewer.precinct_ids)})
+        scope = by_precinct if scope is None else scope | by_precinct
+    return scope
+
+
+def scoped_cases(viewer: Viewer, cases: QuerySet[Case]) -> QuerySet[Case]:
+    scope = case_scope(viewer)
+    return cases.none() if scope is None else cases.filter(scope)
+
+
+def scoped_measures(viewer: Viewer, measures: QuerySet[Measure]) -> QuerySet[Measure]:
+    scope = case_scope(viewer, prefix="case__")
+    if viewer.is_partner:
+        own = Q(organisation_id=viewer.organisation_id)
+        scope = own if scope is None else scope | own
+    return measures.none() if scope is None else measures.filter(scope)
+
+
+def may_manage_case(viewer: Viewer, case: Case) -> bool:
+    """Officers of the precinct and coordinators of the institution run a case; admins anything."""
+    if viewer.is_admin:
+        return True
+    if viewer.has_role(Role.COORDINATOR) and viewer.institution_id == case.institution_id:
+        return True
+    return viewer.has_role(Role.OFFICER) and case.precinct_id in viewer.precinct_ids
+
+
+def require_case_manager(viewer: Viewer, case: Case) -> None:
+    if not may_manage_case(viewer, case):
+        raise PermissionDenied(_("You may not change this case."))
+
+
+def may_execute_measure(viewer: Viewer, measure: Measure) -> bool:
+    """The responsible organisation executes a measure (a partner, or the institution's own staff)."""
+    if viewer.is_partner and viewer.organisation_id == measure.organisation_id:
+        return True
+    return viewer.is_staff_reader and viewer.institution_id is not None and (
+        viewer.institution_id == measure.organisation_id
+    ) and not viewer.has_role(Role.SUPERVISOR)

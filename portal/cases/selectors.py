@@ -1,0 +1,189 @@
+"""Reads of cases, persons and measures, always scoped by the Viewer (see `access`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from identity.viewer import Viewer
+from portal.audit.models import AuditEvent
+from portal.cases.access import case_scope, scoped_cases, scoped_measures
+from portal.cases.models import Case, Measure, Person, Signal
+from portal.core.errors import NotFound
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+# --- Measures -----------------------------------------------------------------
+
+def measures_for(viewer: Viewer) -> QuerySet[Measure]:
+    """Measures the viewer may see: a partner only those assigned to its organisation."""
+    return scoped_measures(viewer, Measure.objects.all())
+
+
+def filter_measures(
+    measures: QuerySet[Measure], *, status: str | Iterable[str] | None = None, overdue: bool | None = None,
+    due_before: dt.date | None = None, kind: str | None = None, text: str | None = None,
+    today: dt.date | None = None,
+) -> QuerySet[Measure]:
+    day = today or timezone.localdate()
+    if status:
+        measures = measures.filter(status=status) if isinstance(status, str) else measures.filter(status__in=status)
+    open_q = Q(status__in=Measure.OPEN_STATUSES)
+    if overdue is True:
+        measures = measures.filter(open_q, deadline__lt=day)
+    elif overdue is False:
+        measures = measures.exclude(open_q & Q(deadline__lt=day))
+    if due_before:
+        measures = measures.filter(deadline__lte=due_before)
+    if kind:
+        measures = measures.filter(kind=kind)
+    if text and text.strip():
+        needle = text.strip()
+        measures = measures.filter(Q(task__icontains=needle) | Q(content__icontains=needle)
+                                   | Q(case__code__icontains=needle))
+    return measures.order_by("deadline", "id")
+
+
+def get_measure(*, viewer: Viewer, measure_id: int | str) -> Measure:
+    """A visible measure; another organisation's measure is reported exactly like a missing one."""
+    try:
+        pk = int(measure_id)
+    except (TypeError, ValueError):
+        raise NotFound(_("Measure not found.")) from None
+    measure = measures_for(viewer).select_related("case", "organisation").filter(pk=pk).first()
+    if measure is None:
+        raise NotFound(_("Measure not found."))
+    return measure
+
+
+def _recipient_values(measure: Measure) -> dict[str, str]:
+    case = measure.case
+    person = measure.recipient or case.applicant
+    household = person.household if person.household_id else case.household
+    return {
+        "first_name": person.first_name,
+        "last_name": person.last_name,
+        "middle_name": person.middle_name,
+        "birth_date": person.birth_date.isoformat() if person.birth_date else "",
+        "phone": person.phone,
+        "address": household.address if household else "",
+        "district": case.precinct.district.name,
+    }
+
+
+#: Shared fields that are not personal data on their own (no access record needed).
+NON_PERSONAL_FIELDS = frozenset({"district"})
+
+
+def shared_recipient_data_many(*, viewer: Viewer, measures: Iterable[Measure]) -> dict[int, dict[str, str]]:
+    """Recipient data each measure shares with its organisation; one access record per measure read
+    (152-FZ art. 19). Staff who may read the case see the shared subset too (same view as the partner)."""
+    visible_ids = set(measures_for(viewer).filter(pk__in=[m.pk for m in measures]).values_list("pk", flat=True))
+    wanted = [m for m in measures if m.pk in visible_ids]
+    loaded = Measure.objects.filter(pk__in=[m.pk for m in wanted]).select_related(
+        "recipient__household", "case__applicant__household", "case__household", "case__precinct__district",
+    ).in_bulk()
+    result: dict[int, dict[str, str]] = {}
+    events: list[AuditEvent] = []
+    for measure in wanted:
+        full = loaded[measure.pk]
+        values = _recipient_values(full)
+        shared = {name: values[name] for name in full.shared_fields if name in values}
+        result[measure.pk] = shared
+        personal = sorted(set(shared) - NON_PERSONAL_FIELDS)
+        if personal:
+            events.append(AuditEvent(
+                actor_subject=viewer.subject or "anonymous", actor_name=viewer.audit_name[:255],
+                actor_organisation=viewer.organisation_code or viewer.institution_code or "",
+                action=AuditEvent.Action.READ, verb="measure.recipient.read", object_type="cases.person",
+                object_id=str(full.recipient_id or full.case.applicant_id), object_repr=full.case.code,
+                details={"fields": personal, "measure": full.pk},
+            ))
+    AuditEvent.objects.bulk_create(events)
+    return result
+
+
+def shared_recipient_data(*, viewer: Viewer, measure: Measure) -> dict[str, str]:
+    return shared_recipient_data_many(viewer=viewer, measures=[measure]).get(measure.pk, {})
+
+
+def measure_history(*, viewer: Viewer, measure: Measure) -> list[AuditEvent]:
+    """Changes and refused attempts on a visible measure, oldest first (reads are not history)."""
+    get_measure(viewer=viewer, measure_id=measure.pk)
+    return list(
+        AuditEvent.objects.filter(object_type="cases.measure", object_id=str(measure.pk))
+        .exclude(action=AuditEvent.Action.READ).order_by("at", "id")
+    )
+
+
+def overdue_measures(*, viewer: Viewer, today: dt.date | None = None) -> QuerySet[Measure]:
+    """Overdue measures (просроченные мероприятия) of the viewer's cases across organisations."""
+    return filter_measures(measures_for(viewer), overdue=True, today=today).select_related("organisation", "case")
+
+
+# --- Cases, persons, signals -----------------------------------------------------
+
+def cases_for(viewer: Viewer) -> QuerySet[Case]:
+    return scoped_cases(viewer, Case.objects.all())
+
+
+def get_case(*, viewer: Viewer, case_id: int | str) -> Case:
+    try:
+        pk = int(case_id)
+    except (TypeError, ValueError):
+        raise NotFound(_("Case not found.")) from None
+    case = cases_for(viewer).select_related("precinct__district", "institution", "applicant", "household").filter(
+        pk=pk).first()
+    if case is None:
+        raise NotFound(_("Case not found."))
+    return case
+
+
+def reviews_due(*, viewer: Viewer, today: dt.date | None = None) -> QuerySet[Case]:
+    """Open cases whose interim review (промежуточная оценка) is due."""
+    day = today or timezone.localdate()
+    return cases_for(viewer).exclude(status=Case.Status.CLOSED).filter(review_due_on__lte=day).order_by(
+        "review_due_on", "id")
+
+
+def terms_ending(*, viewer: Viewer, within_days: int = 30, today: dt.date | None = None) -> QuerySet[Case]:
+    """Open cases whose term ends soon: the decision to close or extend is due."""
+    day = today or timezone.localdate()
+    return cases_for(viewer).exclude(status=Case.Status.CLOSED).filter(
+        ends_on__lte=day + dt.timedelta(days=within_days)).order_by("ends_on", "id")
+
+
+def persons_for(viewer: Viewer) -> QuerySet[Person]:
+    """Persons of households or cases in the viewer's scope."""
+    scope = case_scope(viewer, prefix="household__cases__")
+    if scope is None:
+        return Person.objects.none()
+    if scope == Q():
+        return Person.objects.all()
+    applicant_scope = case_scope(viewer, prefix="applied_cases__")
+    return Person.objects.filter(scope | applicant_scope).distinct()
+
+
+def get_person(*, viewer: Viewer, person_id: int | str) -> Person:
+    try:
+        pk = int(person_id)
+    except (TypeError, ValueError):
+        raise NotFound(_("Person not found.")) from None
+    person = persons_for(viewer).filter(pk=pk).first()
+    if person is None:
+        raise NotFound(_("Person not found."))
+    return person
+
+
+def signals_for(viewer: Viewer) -> QuerySet[Signal]:
+    scope = case_scope(viewer)
+    if scope is None:
+        return Signal.objects.none()
+    return Signal.objects.filter(scope).select_related("precinct", "institution")

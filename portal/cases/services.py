@@ -1,0 +1,721 @@
+"""Writes and rules of the case workflow (seed 003 §5–6):
+
+signal → check → registration (needs consent) → programme (ИПССС) approved collegially →
+measures executed by partners → interim review after 3 months → close or extend
+(6 months at most, 12 in total by collegial decision).
+
+Every function is one transaction, takes a Viewer, checks scope and state, and leaves an
+audit record. Measure changes carry a version number: a stale version raises Conflict
+with the current measure, and the refused attempt is audited too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from identity.viewer import Role, Viewer
+from portal.audit import services as audit
+from portal.audit.models import AuditEvent
+from portal.cases.access import may_execute_measure, may_manage_case, require_case_manager
+from portal.cases.models import (
+    SHAREABLE_RECIPIENT_FIELDS,
+    Case,
+    Category,
+    CollegialDecision,
+    Consent,
+    Household,
+    Measure,
+    MeasureComment,
+    NeedCircumstance,
+    Person,
+    Programme,
+    Review,
+    Signal,
+)
+from portal.cases.terms import MAX_TERM_MONTHS, REVIEW_AFTER_MONTHS, add_months, latest_end
+from portal.core.errors import Conflict, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
+from portal.partners.models import HelpKind, Organisation
+from portal.territory.models import Precinct
+from search.outbox import enqueue
+
+T = TypeVar("T")
+ACTIVE_CASE_STATUSES = (Case.Status.PROGRAMME_APPROVED, Case.Status.IN_PROGRESS, Case.Status.EXTENDED)
+MAX_TEXT = 5000
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def _require_text(value: str, field: str, message: Any, limit: int = MAX_TEXT) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValidationFailed(message, field=field)
+    if len(value) > limit:
+        raise ValidationFailed(_("The text is too long (at most %(limit)s characters)."), field=field, limit=limit)
+    return value
+
+
+def _check_choices(values: Iterable[str], allowed: Iterable[str], field: str) -> list[str]:
+    values = list(dict.fromkeys(values))
+    unknown = sorted(set(values) - set(allowed))
+    if unknown:
+        raise ValidationFailed(_("Unknown values: %(values)s."), field=field, values=", ".join(unknown))
+    return values
+
+
+def _audited_attempt(viewer: Viewer, verb: str, measure_id: int, work: Callable[[], T]) -> T:
+    """Run `work` in a transaction; if it is refused, keep an audit record of the attempt
+    (outside the rolled-back transaction) and re-raise."""
+    try:
+        with transaction.atomic():
+            return work()
+    except (Conflict, PermissionDenied, InvalidTransition) as error:
+        audit.record(
+            viewer=viewer, action=AuditEvent.Action.ATTEMPT, verb=verb, object_type="cases.measure",
+            object_id=measure_id, details={"refused": error.code, "message": error.message},
+        )
+        raise
+
+
+# --- Signals (сигналы) ---------------------------------------------------------
+
+def _signal_for_update(viewer: Viewer, signal_id: int) -> Signal:
+    from portal.cases.selectors import signals_for
+
+    signal = signals_for(viewer).select_for_update().filter(pk=signal_id).first()
+    if signal is None:
+        raise NotFound(_("Signal not found."))
+    if not viewer.is_admin and not viewer.has_role(Role.OFFICER, Role.COORDINATOR):
+        raise PermissionDenied(_("You may not change this signal."))
+    return signal
+
+
+@transaction.atomic
+def receive_signal(
+    *, viewer: Viewer, source: str, summary: str, received_at: dt.datetime | None = None, address: str = "",
+    reporter: str = "", reporter_organisation_id: int | None = None, institution_id: int | None = None,
+) -> Signal:
+    """Register an incoming signal (сигнал); the precinct is found from the address when possible."""
+    if not (viewer.is_admin or viewer.is_staff_reader or viewer.is_partner):
+        raise PermissionDenied(_("You may not register signals."))
+    if source not in Signal.Source.values:
+        raise ValidationFailed(_("Unknown source of the signal."), field="source")
+    summary = _require_text(summary, "summary", _("Describe the situation."))
+    institution_id = institution_id or viewer.institution_id
+    if institution_id is None:
+        raise ValidationFailed(_("Choose the institution that will check the signal."), field="institution")
+    if viewer.is_partner:
+        reporter_organisation_id = viewer.organisation_id
+    precinct_id = None
+    if address.strip():
+        from portal.territory.selectors import find_precinct
+
+        match = find_precinct(address)
+        precinct_id = match.precinct.pk if match.precinct else None
+    signal = Signal.objects.create(
+        source=source, summary=summary, received_at=received_at or timezone.now(), address=address.strip(),
+        reporter=reporter, reporter_organisation_id=reporter_organisation_id, institution_id=institution_id,
+        precinct_id=precinct_id,
+    )
+    audit.record_created(viewer=viewer, verb="signal.receive", obj=signal)
+    return signal
+
+
+@transaction.atomic
+def start_signal_check(*, viewer: Viewer, signal_id: int) -> Signal:
+    signal = _signal_for_update(viewer, signal_id)
+    if signal.status != Signal.Status.RECEIVED:
+        raise InvalidTransition(_("Only a newly received signal can be taken for checking."))
+    before = audit.snapshot(signal, ["status"])
+    signal.status = Signal.Status.CHECKING
+    signal.save(update_fields=["status"])
+    audit.record_changed(viewer=viewer, verb="signal.check", obj=signal, before=before,
+                         action=AuditEvent.Action.TRANSITION)
+    return signal
+
+
+@transaction.atomic
+def record_inspection(
+    *, viewer: Viewer, signal_id: int, inspected_on: dt.date, findings: str, need_circumstances: Iterable[str],
+) -> Signal:
+    """Record the inspection act (акт обследования материально-бытовых условий)."""
+    signal = _signal_for_update(viewer, signal_id)
+    if signal.status not in (Signal.Status.RECEIVED, Signal.Status.CHECKING):
+        raise InvalidTransition(_("The check of this signal is already finished."))
+    if inspected_on > _today():
+        raise ValidationFailed(_("The inspection date cannot be in the future."), field="inspected_on")
+    before = audit.snapshot(signal, ["status", "inspected_on", "inspection_findings", "need_circumstances"])
+    signal.inspected_on = inspected_on
+    signal.inspection_findings = _require_text(findings, "findings", _("Describe what the visit found."))
+    signal.need_circumstances = _check_choices(need_circumstances, NeedCircumstance.values, "need_circumstances")
+    signal.status = Signal.Status.CHECKING
+    signal.save()
+    audit.record_changed(viewer=viewer, verb="signal.inspect", obj=signal, before=before)
+    return signal
+
+
+@transaction.atomic
+def confirm_signal(*, viewer: Viewer, signal_id: int) -> Signal:
+    signal = _signal_for_update(viewer, signal_id)
+    if signal.status != Signal.Status.CHECKING or signal.inspected_on is None:
+        raise InvalidTransition(_("A signal is confirmed only after the visit has been recorded."))
+    before = audit.snapshot(signal, ["status"])
+    signal.status = Signal.Status.CONFIRMED
+    signal.save(update_fields=["status"])
+    audit.record_changed(viewer=viewer, verb="signal.confirm", obj=signal, before=before,
+                         action=AuditEvent.Action.TRANSITION)
+    return signal
+
+
+@transaction.atomic
+def dismiss_signal(*, viewer: Viewer, signal_id: int, reason: str) -> Signal:
+    signal = _signal_for_update(viewer, signal_id)
+    if signal.status not in (Signal.Status.RECEIVED, Signal.Status.CHECKING):
+        raise InvalidTransition(_("The check of this signal is already finished."))
+    before = audit.snapshot(signal, ["status", "dismissal_reason"])
+    signal.dismissal_reason = _require_text(reason, "reason", _("Give the reason why the signal is not confirmed."))
+    signal.status = Signal.Status.NOT_CONFIRMED
+    signal.save(update_fields=["status", "dismissal_reason"])
+    audit.record_changed(viewer=viewer, verb="signal.dismiss", obj=signal, before=before,
+                         action=AuditEvent.Action.TRANSITION)
+    return signal
+
+
+# --- Households, persons, consent ---------------------------------------------------
+
+def _require_precinct_access(viewer: Viewer, precinct_id: int) -> Precinct:
+    precinct = Precinct.objects.select_related("officer").filter(pk=precinct_id).first()
+    if precinct is None:
+        raise NotFound(_("Precinct not found."))
+    if viewer.is_admin or (viewer.has_role(Role.COORDINATOR) and viewer.institution_id):
+        return precinct
+    if viewer.has_role(Role.OFFICER) and precinct_id in viewer.precinct_ids:
+        return precinct
+    raise PermissionDenied(_("You may not register households in this precinct."))
+
+
+@transaction.atomic
+def create_household(*, viewer: Viewer, precinct_id: int, address: str, categories: Iterable[str] = ()) -> Household:
+    _require_precinct_access(viewer, precinct_id)
+    household = Household.objects.create(
+        precinct_id=precinct_id, address=_require_text(address, "address", _("Enter the address."), 300),
+        categories=_check_choices(categories, Category.values, "categories"),
+    )
+    audit.record_created(viewer=viewer, verb="household.create", obj=household)
+    return household
+
+
+PERSON_FIELDS = ("last_name", "first_name", "middle_name", "birth_date", "sex", "phone", "relation", "categories",
+                 "household_id")
+
+
+def _clean_person(fields: dict[str, Any]) -> dict[str, Any]:
+    unknown = set(fields) - set(PERSON_FIELDS)
+    if unknown:
+        raise ValidationFailed(_("Unknown fields: %(fields)s."), fields=", ".join(sorted(unknown)))
+    for name in ("last_name", "first_name"):
+        if name in fields:
+            fields[name] = _require_text(fields[name], name, _("Enter the last and first name."), 100)
+    if fields.get("birth_date") and fields["birth_date"] > _today():
+        raise ValidationFailed(_("The date of birth cannot be in the future."), field="birth_date")
+    if fields.get("sex") and fields["sex"] not in Person.Sex.values:
+        raise ValidationFailed(_("Unknown sex."), field="sex")
+    if "categories" in fields:
+        fields["categories"] = _check_choices(fields["categories"], Category.values, "categories")
+    return fields
+
+
+@transaction.atomic
+def create_person(
+    *, viewer: Viewer, household_id: int | None, last_name: str, first_name: str, middle_name: str = "",
+    birth_date: dt.date | None = None, sex: str = "", phone: str = "", relation: str = "",
+    categories: Iterable[str] = (),
+) -> Person:
+    if household_id is not None:
+        household = Household.objects.filter(pk=household_id).first()
+        if household is None:
+            raise NotFound(_("Household not found."))
+        _require_precinct_access(viewer, household.precinct_id)
+    elif not (viewer.is_admin or viewer.is_staff_reader) or viewer.has_role(Role.SUPERVISOR):
+        raise PermissionDenied(_("You may not register persons."))
+    fields = _clean_person({"last_name": last_name, "first_name": first_name, "middle_name": middle_name.strip(),
+                            "birth_date": birth_date, "sex": sex, "phone": phone.strip(), "relation": relation,
+                            "categories": list(categories)})
+    person = Person.objects.create(household_id=household_id, **fields)
+    audit.record_created(viewer=viewer, verb="person.create", obj=person)
+    enqueue("person", person.pk)
+    return person
+
+
+@transaction.atomic
+def update_person(*, viewer: Viewer, person_id: int, **changes: Any) -> Person:
+    from portal.cases.selectors import persons_for
+
+    person = persons_for(viewer).select_for_update().filter(pk=person_id).first()
+    if person is None:
+        raise NotFound(_("Person not found."))
+    cases = Case.objects.filter(applicant=person) | Case.objects.filter(household_id=person.household_id)
+    if not viewer.is_admin and not any(may_manage_case(viewer, case) for case in cases):
+        raise PermissionDenied(_("You may not change this person's data."))
+    changes = _clean_person(changes)
+    before = audit.snapshot(person, changes.keys())
+    for name, value in changes.items():
+        setattr(person, name, value)
+    person.save()
+    audit.record_changed(viewer=viewer, verb="person.update", obj=person, before=before)
+    enqueue("person", person.pk)
+    return person
+
+
+@transaction.atomic
+def record_consent(
+    *, viewer: Viewer, person_id: int, purpose: str, given_on: dt.date, scope: str = "", document: str = "",
+) -> Consent:
+    """Record consent to processing (152-FZ art. 9) or, separately, to publication of a need."""
+    person = Person.objects.filter(pk=person_id).first()
+    if person is None:
+        raise NotFound(_("Person not found."))
+    if not (viewer.is_admin or (viewer.is_staff_reader and not viewer.has_role(Role.SUPERVISOR))):
+        raise PermissionDenied(_("You may not record consents."))
+    if purpose not in Consent.Purpose.values:
+        raise ValidationFailed(_("Unknown purpose of the consent."), field="purpose")
+    if given_on > _today():
+        raise ValidationFailed(_("A consent cannot be dated in the future."), field="given_on")
+    consent = Consent.objects.create(person=person, purpose=purpose, given_on=given_on, scope=scope.strip(),
+                                     document=document.strip())
+    audit.record_created(viewer=viewer, verb="consent.record", obj=consent)
+    return consent
+
+
+@transaction.atomic
+def withdraw_consent(*, viewer: Viewer, consent_id: int, withdrawn_on: dt.date) -> Consent:
+    consent = Consent.objects.select_for_update().filter(pk=consent_id).first()
+    if consent is None:
+        raise NotFound(_("Consent not found."))
+    if not (viewer.is_admin or (viewer.is_staff_reader and not viewer.has_role(Role.SUPERVISOR))):
+        raise PermissionDenied(_("You may not change consents."))
+    if consent.withdrawn_on is not None:
+        raise InvalidTransition(_("This consent has already been withdrawn."))
+    if withdrawn_on < consent.given_on:
+        raise ValidationFailed(_("A consent cannot be withdrawn before it was given."), field="withdrawn_on")
+    before = audit.snapshot(consent, ["withdrawn_on"])
+    consent.withdrawn_on = withdrawn_on
+    consent.save(update_fields=["withdrawn_on"])
+    audit.record_changed(viewer=viewer, verb="consent.withdraw", obj=consent, before=before)
+    return consent
+
+
+# --- Cases and programmes --------------------------------------------------------
+
+@transaction.atomic
+def register_case(
+    *, viewer: Viewer, applicant_id: int, household_id: int, precinct_id: int, institution_id: int,
+    registered_on: dt.date, signal_id: int | None = None, categories: Iterable[str] = (),
+    need_circumstances: Iterable[str] = (), reasons: str = "", level: str = Case.Level.BASIC,
+) -> Case:
+    """Registration (постановка на учёт) by personal application; needs consent to processing."""
+    if not viewer.is_admin:
+        if viewer.has_role(Role.COORDINATOR) and viewer.institution_id == institution_id:
+            pass
+        elif viewer.has_role(Role.OFFICER) and precinct_id in viewer.precinct_ids:
+            pass
+        else:
+            raise PermissionDenied(_("You may not register cases for this precinct or institution."))
+    applicant = Person.objects.filter(pk=applicant_id).first()
+    if applicant is None or not Household.objects.filter(pk=household_id).exists():
+        raise NotFound(_("Applicant or household not found."))
+    institution = Organisation.objects.filter(pk=institution_id, active=True).first()
+    if institution is None or not institution.is_institution:
+        raise ValidationFailed(_("Choose an active social service institution."), field="institution")
+    if not Precinct.objects.filter(pk=precinct_id).exists():
+        raise NotFound(_("Precinct not found."))
+    if registered_on > _today():
+        raise ValidationFailed(_("The registration date cannot be in the future."), field="registered_on")
+    if level not in Case.Level.values:
+        raise ValidationFailed(_("Unknown level of support."), field="level")
+    consents = Consent.objects.filter(person=applicant, purpose=Consent.Purpose.PROCESSING)
+    if not any(consent.is_valid_on(registered_on) for consent in consents):
+        raise InvalidTransition(
+            _("A case is registered only with the applicant's recorded consent to personal-data processing."))
+    if signal_id is not None:
+        signal = Signal.objects.filter(pk=signal_id).first()
+        if signal is None:
+            raise NotFound(_("Signal not found."))
+        if signal.status != Signal.Status.CONFIRMED and signal.source != Signal.Source.OWN_APPLICATION:
+            raise InvalidTransition(_("The signal has not been confirmed by a check."))
+    case = Case.objects.create(
+        code=f"tmp-{timezone.now().timestamp()}-{applicant_id}", signal_id=signal_id, household_id=household_id,
+        applicant=applicant, precinct_id=precinct_id, institution=institution, registered_on=registered_on,
+        categories=_check_choices(categories, Category.values, "categories"),
+        need_circumstances=_check_choices(need_circumstances, NeedCircumstance.values, "need_circumstances"),
+        reasons=reasons.strip(), level=level,
+        coordinator_id=viewer.user_id if viewer.has_role(Role.COORDINATOR) else None,
+    )
+    case.code = f"{registered_on.year}-{institution.code[:12].upper()}-{case.pk:05d}"
+    case.save(update_fields=["code"])
+    programme = Programme.objects.create(case=case, number=case.code)
+    programme.recipients.add(applicant)
+    audit.record_created(viewer=viewer, verb="case.register", obj=case)
+    enqueue("case", case.pk)
+    return case
+
+
+def _case_for_update(viewer: Viewer, case_id: int, version: int | None = None) -> Case:
+    case = Case.objects.select_for_update().filter(pk=case_id).first()
+    if case is None:
+        raise NotFound(_("Case not found."))
+    from portal.cases.access import case_scope
+
+    scope = case_scope(viewer)
+    if scope is None or not Case.objects.filter(scope, pk=case_id).exists():
+        raise NotFound(_("Case not found."))
+    require_case_manager(viewer, case)
+    if version is not None and case.version != version:
+        raise Conflict(_("The case was changed by someone else. Review the current state and try again."),
+                       current=case)
+    return case
+
+
+def _bump(obj: Case | Measure) -> None:
+    obj.version += 1
+
+
+@transaction.atomic
+def assign_measure(
+    *, viewer: Viewer, case_id: int, task: str, kind: str, deadline: dt.date, organisation_id: int,
+    content: str = "", place: str = "", responsible_person: str = "", recipient_id: int | None = None,
+    shared_fields: Iterable[str] | None = None,
+) -> Measure:
+    """Add a measure (мероприятие) to the programme and assign it to the responsible organisation."""
+    case = _case_for_update(viewer, case_id)
+    if case.status == Case.Status.CLOSED:
+        raise InvalidTransition(_("The case is closed: no new measures can be added."))
+    if kind not in HelpKind.values:
+        raise ValidationFailed(_("Unknown kind of help."), field="kind")
+    if deadline < case.registered_on:
+        raise ValidationFailed(_("The deadline cannot be before the case was registered."), field="deadline")
+    if case.ends_on and deadline > case.ends_on:
+        raise ValidationFailed(_("The deadline is after the end of the support term (%(end)s)."), field="deadline",
+                               end=case.ends_on.strftime("%d.%m.%Y"))
+    organisation = Organisation.objects.filter(pk=organisation_id, active=True).first()
+    if organisation is None:
+        raise ValidationFailed(_("Choose an active organisation of the partner registry."), field="organisation")
+    programme = Programme.objects.get(case=case)
+    if recipient_id is not None and not programme.recipients.filter(pk=recipient_id).exists() and not (
+        Person.objects.filter(pk=recipient_id, household_id=case.household_id).exists()
+    ):
+        raise ValidationFailed(_("The recipient is not a member of this family."), field="recipient")
+    fields = list(shared_fields) if shared_fields is not None else ["first_name", "district"]
+    _check_choices(fields, SHAREABLE_RECIPIENT_FIELDS, "shared_fields")
+    measure = Measure.objects.create(
+        programme=programme, case=case, recipient_id=recipient_id,
+        task=_require_text(task, "task", _("Describe the task of the measure."), 300), content=content.strip(),
+        kind=kind, deadline=deadline, place=place.strip(), organisation=organisation,
+        responsible_person=responsible_person.strip(), shared_fields=fields,
+    )
+    if recipient_id is not None:
+        programme.recipients.add(recipient_id)
+    audit.record_created(viewer=viewer, verb="measure.assign", obj=measure)
+    return measure
+
+
+@transaction.atomic
+def approve_programme(
+    *, viewer: Viewer, case_id: int, decided_on: dt.date, protocol_number: str, participants: str,
+    started_on: dt.date | None = None, term_months: int = MAX_TERM_MONTHS,
+) -> Case:
+    """Collegial approval of the ИПССС (консилиум / МВРГ): support starts, term and review date are set."""
+    case = _case_for_update(viewer, case_id)
+    if case.status != Case.Status.REGISTERED:
+        raise InvalidTransition(_("The programme of this case has already been approved."))
+    if not case.measures.exclude(status=Measure.Status.CANCELLED).exists():
+        raise InvalidTransition(_("Add at least one measure before approving the programme."))
+    if not 1 <= term_months <= MAX_TERM_MONTHS:
+        raise ValidationFailed(_("The term of support is 1 to %(max)s months."), field="term_months",
+                               max=MAX_TERM_MONTHS)
+    decision = _collegial_decision(case, CollegialDecision.Subject.APPROVAL, decided_on, protocol_number,
+                                   participants, "")
+    started = started_on or decided_on
+    if started < case.registered_on:
+        raise ValidationFailed(_("Support cannot start before the case was registered."), field="started_on")
+    before = audit.snapshot(case, ["status", "started_on", "ends_on", "review_due_on", "version"])
+    case.started_on = started
+    case.ends_on = add_months(started, term_months)
+    case.review_due_on = add_months(started, REVIEW_AFTER_MONTHS)
+    case.status = Case.Status.PROGRAMME_APPROVED
+    _bump(case)
+    case.save()
+    Programme.objects.filter(case=case).update(status=Programme.Status.APPROVED, approved_on=decided_on,
+                                               approval=decision)
+    audit.record_changed(viewer=viewer, verb="programme.approve", obj=case, before=before,
+                         action=AuditEvent.Action.TRANSITION, details={"protocol": protocol_number})
+    enqueue("case", case.pk)
+    return case
+
+
+def _collegial_decision(
+    case: Case, subject: str, decided_on: dt.date, protocol_number: str, participants: str, summary: str,
+) -> CollegialDecision:
+    if decided_on > _today():
+        raise ValidationFailed(_("The decision date cannot be in the future."), field="decided_on")
+    return CollegialDecision.objects.create(
+        case=case, subject=subject, decided_on=decided_on,
+        protocol_number=_require_text(protocol_number, "protocol_number", _("Enter the protocol number."), 60),
+        participants=_require_text(participants, "participants", _("List the participants of the decision.")),
+        summary=summary.strip(),
+    )
+
+
+@transaction.atomic
+def record_review(
+    *, viewer: Viewer, case_id: int, reviewed_on: dt.date, findings: str, programme_changed: bool = False,
+) -> Review:
+    """Interim review (промежуточная оценка); the next one is due 3 months later within the term."""
+    case = _case_for_update(viewer, case_id)
+    if case.status not in ACTIVE_CASE_STATUSES:
+        raise InvalidTransition(_("Only a case under way can be reviewed."))
+    if reviewed_on > _today() or (case.started_on and reviewed_on < case.started_on):
+        raise ValidationFailed(_("The review date must be between the start of support and today."),
+                               field="reviewed_on")
+    review = Review.objects.create(case=case, reviewed_on=reviewed_on,
+                                   findings=_require_text(findings, "findings", _("Describe the findings.")),
+                                   programme_changed=programme_changed, reviewer=viewer.audit_name[:200])
+    before = audit.snapshot(case, ["review_due_on", "version"])
+    following = add_months(reviewed_on, REVIEW_AFTER_MONTHS)
+    case.review_due_on = following if case.ends_on and following < case.ends_on else None
+    _bump(case)
+    case.save(update_fields=["review_due_on", "version"])
+    audit.record_changed(viewer=viewer, verb="case.review", obj=case, before=before,
+                         details={"review": review.pk, "programme_changed": programme_changed})
+    return review
+
+
+@transaction.atomic
+def extend_case(
+    *, viewer: Viewer, case_id: int, version: int, ends_on: dt.date, decided_on: dt.date, protocol_number: str,
+    participants: str, summary: str = "",
+) -> Case:
+    """Extension of the term (продление) up to 12 months in total, only by collegial decision."""
+    case = _case_for_update(viewer, case_id, version)
+    if case.status not in ACTIVE_CASE_STATUSES or case.started_on is None or case.ends_on is None:
+        raise InvalidTransition(_("Only a case under way can be extended."))
+    if ends_on <= case.ends_on:
+        raise ValidationFailed(_("The new end of the term must be later than the current one (%(end)s)."),
+                               field="ends_on", end=case.ends_on.strftime("%d.%m.%Y"))
+    limit = latest_end(case.started_on)
+    if ends_on > limit:
+        raise InvalidTransition(_("Support lasts at most 12 months in total: the term can end on %(limit)s at the "
+                                  "latest."), limit=limit.strftime("%d.%m.%Y"))
+    decision = _collegial_decision(case, CollegialDecision.Subject.EXTENSION, decided_on, protocol_number,
+                                   participants, summary)
+    before = audit.snapshot(case, ["status", "ends_on", "version"])
+    case.ends_on = ends_on
+    case.status = Case.Status.EXTENDED
+    _bump(case)
+    case.save()
+    audit.record_changed(viewer=viewer, verb="case.extend", obj=case, before=before,
+                         action=AuditEvent.Action.TRANSITION, details={"decision": decision.pk})
+    enqueue("case", case.pk)
+    return case
+
+
+@transaction.atomic
+def close_case(
+    *, viewer: Viewer, case_id: int, version: int, closed_on: dt.date, outcome: str, results: str,
+    recommendations: str,
+) -> Case:
+    """Closing (снятие с сопровождения) with results and recommendations; no measure may stay open."""
+    case = _case_for_update(viewer, case_id, version)
+    if case.status == Case.Status.CLOSED:
+        raise InvalidTransition(_("The case is already closed."))
+    if outcome not in Case.Outcome.values:
+        raise ValidationFailed(_("Choose the outcome of support."), field="outcome")
+    results = _require_text(results, "results", _("Describe the results of support."))
+    recommendations = _require_text(recommendations, "recommendations", _("Give recommendations."))
+    if closed_on > _today() or closed_on < case.registered_on:
+        raise ValidationFailed(_("The closing date must be between registration and today."), field="closed_on")
+    open_count = case.measures.filter(status__in=Measure.OPEN_STATUSES).count()
+    if open_count:
+        raise InvalidTransition(_("%(count)s measure(s) are still open: have them fulfilled, reported or "
+                                  "cancelled first."), count=open_count)
+    before = audit.snapshot(case, ["status", "closed_on", "outcome", "results", "recommendations", "version"])
+    case.status = Case.Status.CLOSED
+    case.closed_on, case.outcome, case.results, case.recommendations = closed_on, outcome, results, recommendations
+    case.review_due_on = None
+    _bump(case)
+    case.save()
+    audit.record_changed(viewer=viewer, verb="case.close", obj=case, before=before,
+                         action=AuditEvent.Action.TRANSITION)
+    enqueue("case", case.pk)
+    return case
+
+
+# --- Measures: staff side ----------------------------------------------------------
+
+def _measure_for_update(viewer: Viewer, measure_id: int, version: int) -> Measure:
+    from portal.cases.selectors import measures_for
+
+    measure = Measure.objects.select_for_update().filter(pk=measure_id).first()
+    if measure is None or not measures_for(viewer).filter(pk=measure_id).exists():
+        raise NotFound(_("Measure not found."))
+    if measure.version != version:
+        raise Conflict(_("The measure was changed by someone else. Review its current state and try again."),
+                       current=measure)
+    return measure
+
+
+MEASURE_STATE_FIELDS = ["status", "organisation_id", "result", "done_on", "not_fulfilled_reason", "cancel_reason",
+                        "shared_fields", "version"]
+
+
+def _save_measure(viewer: Viewer, measure: Measure, before: dict[str, Any], verb: str, action: str) -> Measure:
+    _bump(measure)
+    measure.save()
+    audit.record_changed(viewer=viewer, verb=verb, obj=measure, before=before, action=action)
+    return measure
+
+
+def reassign_measure(*, viewer: Viewer, measure_id: int, version: int, organisation_id: int, reason: str) -> Measure:
+    def work() -> Measure:
+        measure = _measure_for_update(viewer, measure_id, version)
+        require_case_manager(viewer, measure.case)
+        if not measure.is_open:
+            raise InvalidTransition(_("Only an open measure can be reassigned."))
+        if organisation_id == measure.organisation_id:
+            raise ValidationFailed(_("The measure is already assigned to this organisation."), field="organisation")
+        if not Organisation.objects.filter(pk=organisation_id, active=True).exists():
+            raise ValidationFailed(_("Choose an active organisation of the partner registry."), field="organisation")
+        _require_text(reason, "reason", _("Give the reason for reassigning."))
+        before = audit.snapshot(measure, MEASURE_STATE_FIELDS)
+        measure.organisation_id = organisation_id
+        measure.status = Measure.Status.ASSIGNED
+        return _save_measure(viewer, measure, before, "measure.reassign", AuditEvent.Action.UPDATE)
+
+    return _audited_attempt(viewer, "measure.reassign", measure_id, work)
+
+
+def cancel_measure(*, viewer: Viewer, measure_id: int, version: int, reason: str) -> Measure:
+    def work() -> Measure:
+        measure = _measure_for_update(viewer, measure_id, version)
+        require_case_manager(viewer, measure.case)
+        if not measure.is_open:
+            raise InvalidTransition(_("Only an open measure can be cancelled."))
+        before = audit.snapshot(measure, MEASURE_STATE_FIELDS)
+        measure.cancel_reason = _require_text(reason, "reason", _("Give the reason for cancelling."))
+        measure.status = Measure.Status.CANCELLED
+        return _save_measure(viewer, measure, before, "measure.cancel", AuditEvent.Action.TRANSITION)
+
+    return _audited_attempt(viewer, "measure.cancel", measure_id, work)
+
+
+def set_shared_fields(*, viewer: Viewer, measure_id: int, version: int, fields: Iterable[str]) -> Measure:
+    """Choose which recipient data the responsible organisation sees for this measure."""
+    def work() -> Measure:
+        measure = _measure_for_update(viewer, measure_id, version)
+        require_case_manager(viewer, measure.case)
+        before = audit.snapshot(measure, MEASURE_STATE_FIELDS)
+        measure.shared_fields = _check_choices(fields, SHAREABLE_RECIPIENT_FIELDS, "shared_fields")
+        return _save_measure(viewer, measure, before, "measure.share", AuditEvent.Action.UPDATE)
+
+    return _audited_attempt(viewer, "measure.share", measure_id, work)
+
+
+# --- Measures: the responsible organisation ------------------------------------------
+
+def _executable(viewer: Viewer, measure_id: int, version: int) -> Measure:
+    measure = _measure_for_update(viewer, measure_id, version)
+    if not may_execute_measure(viewer, measure):
+        raise PermissionDenied(_("Only the responsible organisation may report on this measure."))
+    case = Case.objects.select_for_update().get(pk=measure.case_id)
+    if case.status not in ACTIVE_CASE_STATUSES:
+        raise InvalidTransition(_("The programme of this case is not in force (status: %(status)s)."),
+                                status=case.get_status_display())
+    measure.case = case
+    return measure
+
+
+def _case_under_way(measure: Measure) -> None:
+    """The first report of a partner puts an approved programme into execution."""
+    case = measure.case
+    if case.status == Case.Status.PROGRAMME_APPROVED:
+        Case.objects.filter(pk=case.pk).update(status=Case.Status.IN_PROGRESS, version=case.version + 1)
+        enqueue("case", case.pk)
+
+
+def accept_measure(*, viewer: Viewer, measure_id: int, version: int) -> Measure:
+    def work() -> Measure:
+        measure = _executable(viewer, measure_id, version)
+        if measure.status != Measure.Status.ASSIGNED:
+            raise InvalidTransition(_("Only a newly assigned measure can be accepted."))
+        before = audit.snapshot(measure, MEASURE_STATE_FIELDS)
+        measure.status = Measure.Status.ACCEPTED
+        _case_under_way(measure)
+        return _save_measure(viewer, measure, before, "measure.accept", AuditEvent.Action.TRANSITION)
+
+    return _audited_attempt(viewer, "measure.accept", measure_id, work)
+
+
+def fulfil_measure(
+    *, viewer: Viewer, measure_id: int, version: int, result: str, done_on: dt.date | None = None,
+) -> Measure:
+    """Report the measure fulfilled (исполнено) with its result."""
+    def work() -> Measure:
+        measure = _executable(viewer, measure_id, version)
+        if not measure.is_open:
+            raise InvalidTransition(_("This measure is already closed (%(status)s)."),
+                                    status=measure.get_status_display())
+        day = done_on or _today()
+        if day > _today():
+            raise ValidationFailed(_("The date done cannot be in the future."), field="done_on")
+        if measure.case.started_on and day < measure.case.started_on:
+            raise ValidationFailed(_("The date done cannot be before support started."), field="done_on")
+        before = audit.snapshot(measure, MEASURE_STATE_FIELDS)
+        measure.result = _require_text(result, "result", _("Describe the result of the measure."))
+        measure.done_on = day
+        measure.status = Measure.Status.FULFILLED
+        _case_under_way(measure)
+        return _save_measure(viewer, measure, before, "measure.fulfil", AuditEvent.Action.TRANSITION)
+
+    return _audited_attempt(viewer, "measure.fulfil", measure_id, work)
+
+
+def report_measure_not_fulfilled(*, viewer: Viewer, measure_id: int, version: int, reason: str) -> Measure:
+    def work() -> Measure:
+        measure = _executable(viewer, measure_id, version)
+        if not measure.is_open:
+            raise InvalidTransition(_("This measure is already closed (%(status)s)."),
+                                    status=measure.get_status_display())
+        before = audit.snapshot(measure, MEASURE_STATE_FIELDS)
+        measure.not_fulfilled_reason = _require_text(reason, "reason", _("Give the reason the measure was not "
+                                                                         "fulfilled."))
+        measure.done_on = _today()
+        measure.status = Measure.Status.NOT_FULFILLED
+        _case_under_way(measure)
+        return _save_measure(viewer, measure, before, "measure.not_fulfilled", AuditEvent.Action.TRANSITION)
+
+    return _audited_attempt(viewer, "measure.not_fulfilled", measure_id, work)
+
+
+@transaction.atomic
+def comment_measure(*, viewer: Viewer, measure_id: int, text: str) -> MeasureComment:
+    from portal.cases.selectors import get_measure
+
+    measure = get_measure(viewer=viewer, measure_id=measure_id)
+    if not (may_execute_measure(viewer, measure) or may_manage_case(viewer, measure.case)):
+        raise PermissionDenied(_("You may not comment on this measure."))
+    comment = MeasureComment.objects.create(
+        measure=measure, author=viewer.audit_name[:200],
+        author_organisation=viewer.organisation_code or viewer.institution_code or "",
+        text=_require_text(text, "text", _("Write the comment."), 2000),
+    )
+    audit.record(viewer=viewer, action=AuditEvent.Action.UPDATE, verb="measure.comment", obj=measure,
+                 details={"comment": comment.pk})
+    return comment
+
