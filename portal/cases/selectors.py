@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from identity.viewer import Viewer
+from identity.viewer import Role, Viewer
 from portal.audit.models import AuditEvent
 from portal.cases.access import case_scope, scoped_cases, scoped_measures
 from portal.cases.models import Case, Measure, Person, Signal
@@ -161,14 +161,16 @@ def terms_ending(*, viewer: Viewer, within_days: int = 30, today: dt.date | None
 
 
 def persons_for(viewer: Viewer) -> QuerySet[Person]:
-    """Persons of households or cases in the viewer's scope."""
-    scope = case_scope(viewer, prefix="household__cases__")
-    if scope is None:
-        return Person.objects.none()
-    if scope == Q():
+    """Persons of the viewer's scope: households of an officer's precincts, people of a coordinator's cases."""
+    if viewer.has_role(Role.ADMIN, Role.SUPERVISOR):
         return Person.objects.all()
-    applicant_scope = case_scope(viewer, prefix="applied_cases__")
-    return Person.objects.filter(scope | applicant_scope).distinct()
+    scope = Q(pk__in=[])
+    if viewer.has_role(Role.OFFICER) and viewer.precinct_ids:
+        scope |= Q(household__precinct_id__in=sorted(viewer.precinct_ids))
+    if viewer.has_role(Role.COORDINATOR) and viewer.institution_id:
+        cases = Case.objects.filter(institution_id=viewer.institution_id)
+        scope |= Q(pk__in=cases.values("applicant_id")) | Q(household_id__in=cases.values("household_id"))
+    return Person.objects.filter(scope)
 
 
 def get_person(*, viewer: Viewer, person_id: int | str) -> Person:

@@ -89,7 +89,7 @@ def _audited_attempt(viewer: Viewer, verb: str, measure_id: int, work: Callable[
 def _signal_for_update(viewer: Viewer, signal_id: int) -> Signal:
     from portal.cases.selectors import signals_for
 
-    signal = signals_for(viewer).select_for_update().filter(pk=signal_id).first()
+    signal = signals_for(viewer).select_for_update(of=("self",)).filter(pk=signal_id).first()
     if signal is None:
         raise NotFound(_("Signal not found."))
     if not viewer.is_admin and not viewer.has_role(Role.OFFICER, Role.COORDINATOR):
@@ -258,7 +258,9 @@ def create_person(
 def update_person(*, viewer: Viewer, person_id: int, **changes: Any) -> Person:
     from portal.cases.selectors import persons_for
 
-    person = persons_for(viewer).select_for_update().filter(pk=person_id).first()
+    if not persons_for(viewer).filter(pk=person_id).exists():
+        raise NotFound(_("Person not found."))
+    person = Person.objects.select_for_update().filter(pk=person_id).first()
     if person is None:
         raise NotFound(_("Person not found."))
     cases = Case.objects.filter(applicant=person) | Case.objects.filter(household_id=person.household_id)

@@ -1,0 +1,40 @@
+"""`portal demo`: seed the demo region, then let each package add its demo content."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Callable
+
+from django.core.management import call_command, get_commands
+
+from portal.demo.generate import generate
+
+logger = logging.getLogger(__name__)
+
+#: Demo content of other packages, in dependency order (pages before the pages placed under them).
+DEMO_HOOKS = ("identity.demo", "cms.demo", "portal.consultations.demo", "portal.community.demo")
+
+
+def _hook(module_name: str) -> Callable[..., None] | None:
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as error:
+        if error.name == module_name:
+            return None
+        raise
+    return getattr(module, "load_demo", None)
+
+
+def load_demo(*, seed: int = 1, verbose: bool = False) -> None:
+    """Idempotent: a second run adds nothing twice."""
+    counts = generate(scale="demo", seed=seed)
+    if verbose:
+        summary = ", ".join(f"{name} {count}" for name, count in counts.items()) or "already loaded"
+        print(f"Demo region: {summary}", flush=True)
+    for module_name in DEMO_HOOKS:
+        hook = _hook(module_name)
+        if hook is not None:
+            hook(verbose=verbose)
+    if "search_sync" in get_commands():
+        call_command("search_sync", verbosity=1 if verbose else 0)
