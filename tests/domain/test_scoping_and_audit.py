@@ -96,3 +96,18 @@ def test_audit_rows_cannot_be_changed_or_deleted() -> None:
     with pytest.raises(AuditImmutableError):
         AuditEvent.objects.all().delete()
     assert AuditEvent.objects.get(pk=event.pk).verb != "forged"
+
+
+@pytest.mark.postgres_only
+def test_database_refuses_raw_updates_of_audit_rows() -> None:
+    from django.db import DatabaseError, connection, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the trigger exists on PostgreSQL only")
+    f.registered_case()
+    event = AuditEvent.objects.first()
+    assert event is not None
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE audit_auditevent SET verb = 'forged' WHERE id = %s", [event.pk])
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM audit_auditevent WHERE id = %s", [event.pk])
