@@ -1,0 +1,96 @@
+"""Wagtail admin: the partner registry (реестр субъектов межведомственного взаимодействия)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.viewsets.base import ViewSetGroup
+from wagtail.admin.viewsets.model import ModelViewSet
+
+from identity.viewer import Viewer
+from portal.core.admin_views import ServiceCreateView, ServiceEditView
+from portal.partners import services
+from portal.partners.models import Agreement, Contact, Organisation
+
+
+def _organisation_fields(data: dict[str, Any]) -> dict[str, Any]:
+    fields = dict(data)
+    if "district" in fields:
+        district = fields.pop("district")
+        fields["district_id"] = district.pk if district else None
+    return fields
+
+
+class OrganisationCreateView(ServiceCreateView):
+    create = staticmethod(lambda viewer, data: services.create_organisation(
+        viewer=viewer, **_organisation_fields(data)))
+
+
+def _update(viewer: Viewer, organisation: Organisation, changed: dict[str, Any]) -> Organisation:
+    fields = _organisation_fields(changed)
+    fields.pop("code", None)
+    return services.update_organisation(viewer=viewer, organisation_id=organisation.pk, **fields)
+
+
+class OrganisationEditView(ServiceEditView):
+    update = staticmethod(_update)
+
+
+class OrganisationViewSet(ModelViewSet):
+    model = Organisation
+    icon = "group"
+    form_fields = ["code", "name", "short_name", "kind", "district", "address", "phone", "email", "website",
+                   "description", "help_kinds", "active"]
+    list_display = ["name", "kind", "district", "active"]
+    list_filter = ["kind", "active", "district"]
+    search_fields = ["name", "short_name", "code"]
+    add_view_class = OrganisationCreateView
+    edit_view_class = OrganisationEditView
+    copy_view_enabled = False
+    inspect_view_enabled = True
+
+
+class AgreementCreateView(ServiceCreateView):
+    create = staticmethod(lambda viewer, data: services.add_agreement(
+        viewer=viewer, organisation_id=data["organisation"].pk, number=data["number"], signed_on=data["signed_on"],
+        expires_on=data["expires_on"], subject=data["subject"]))
+
+
+class AgreementViewSet(ModelViewSet):
+    model = Agreement
+    icon = "doc-full"
+    form_fields = ["organisation", "number", "signed_on", "expires_on", "subject"]
+    list_display = ["number", "organisation", "signed_on", "expires_on"]
+    search_fields = ["number", "organisation__name"]
+    add_view_class = AgreementCreateView
+    copy_view_enabled = False
+
+
+class ContactCreateView(ServiceCreateView):
+    create = staticmethod(lambda viewer, data: services.add_contact(
+        viewer=viewer, organisation_id=data["organisation"].pk, full_name=data["full_name"],
+        position=data["position"], phone=data["phone"], email=data["email"]))
+
+
+class ContactViewSet(ModelViewSet):
+    model = Contact
+    icon = "mail"
+    form_fields = ["organisation", "full_name", "position", "phone", "email"]
+    list_display = ["full_name", "position", "organisation"]
+    search_fields = ["full_name", "organisation__name"]
+    add_view_class = ContactCreateView
+    copy_view_enabled = False
+
+
+class PartnersGroup(ViewSetGroup):
+    menu_label = _("Partner registry")
+    menu_icon = "group"
+    menu_order = 220
+    items = (OrganisationViewSet("organisations"), AgreementViewSet("agreements"), ContactViewSet("contacts"))
+
+
+@hooks.register("register_admin_viewset")
+def register_partners() -> ViewSetGroup:
+    return PartnersGroup()
