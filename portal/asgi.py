@@ -56,7 +56,17 @@ def build_routes() -> list[BaseRoute]:
         from identity.devrealm.app import create_devrealm_app
 
         routes.append(Mount(f"/realms/{settings.KEYCLOAK_REALM}", app=create_devrealm_app()))
-    routes.append(Mount("/", app=django_app))
+    if settings.DEBUG:
+        # Development: Django's finders serve app static files (no collectstatic needed).
+        from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+
+        routes.append(Mount("/", app=ASGIStaticFilesHandler(django_app)))
+    else:
+        from starlette.staticfiles import StaticFiles
+
+        routes.append(Mount(settings.STATIC_URL.rstrip("/"), app=StaticFiles(directory=settings.STATIC_ROOT,
+                                                                              check_dir=False)))
+        routes.append(Mount("/", app=django_app))
     return routes
 
 
