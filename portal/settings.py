@@ -248,4 +248,14 @@ LOGGING = {
 # <<< cms
 
 # >>> consultations / community
+#: Public forms: (submissions, window in seconds) per client, counted in the cache.
+PUBLIC_FORM_RATE_LIMITS = {
+    "question": (env_int("CONSULTATIONS_RATE_LIMIT", 5), 3600),
+    "benefactor": (env_int("BENEFACTORS_RATE_LIMIT", 3), 3600),
+    "offer": (env_int("OFFERS_RATE_LIMIT", 10), 3600),
+}
+#: Trust the first X-Forwarded-For address for rate limits (only behind a proxy that sets it).
+PUBLIC_FORMS_TRUST_X_FORWARDED_FOR = env_bool("PUBLIC_FORMS_TRUST_X_FORWARDED_FOR", default=False)
+#: A published need whose category+district+help combination is rarer than this is coarsened or hidden.
+COMMUNITY_MIN_GROUP_SIZE = env_int("COMMUNITY_MIN_GROUP_SIZE", 3)
 # <<< consultations / community

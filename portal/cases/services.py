@@ -12,6 +12,7 @@ with the current measure, and the refused attempt is audited too.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
@@ -353,7 +354,7 @@ def register_case(
         if signal.status != Signal.Status.CONFIRMED and signal.source != Signal.Source.OWN_APPLICATION:
             raise InvalidTransition(_("The signal has not been confirmed by a check."))
     case = Case.objects.create(
-        code=f"tmp-{timezone.now().timestamp()}-{applicant_id}", signal_id=signal_id, household_id=household_id,
+        code=f"tmp-{uuid.uuid4().hex[:24]}", signal_id=signal_id, household_id=household_id,
         applicant=applicant, precinct_id=precinct_id, institution=institution, registered_on=registered_on,
         categories=_check_choices(categories, Category.values, "categories"),
         need_circumstances=_check_choices(need_circumstances, NeedCircumstance.values, "need_circumstances"),

@@ -1,7 +1,14 @@
-"""URL routes of this app (mounted by portal/urls.py)."""
+"""URL routes of this app (mounted by portal/urls.py at /consultations/)."""
 
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from portal.consultations import views
+
+app_name = "consultations"
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", views.consultations_index, name="index"),
+    path("<int:pk>/", views.question_detail, name="detail"),
+]

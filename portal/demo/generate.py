@@ -351,7 +351,7 @@ def _generate_cases(
         case.signal_id = case.signal.pk
     # Codes need the primary key: insert with provisional codes, then update in bulk.
     for index, case in enumerate(cases):
-        case.code = f"tmp-{institution.pk}-{rng.random()}-{index}"
+        case.code = f"tmp-{institution.pk}-{index}-{rng.randrange(10**9)}"
     Case.objects.bulk_create(cases)
     for case in cases:
         case.code = f"{case.registered_on.year}-{institution.code[:12].upper()}-{case.pk:05d}"

@@ -88,6 +88,7 @@ def normalise_address(text: str) -> NormalisedAddress:
     house: int | None = None
     suffix = ""
     role = ""  # what the following name words belong to
+    kind_word = ""
     new_segment = False
     recent: list[str] | None = None  # the list the last name words went to, and how many
     recent_count = 0
@@ -106,8 +107,9 @@ def normalise_address(text: str) -> NormalisedAddress:
             role = "settlement"  # «д. Ивановка» — a village, not a house
         elif token in SETTLEMENT_MARKERS:
             role = "settlement"
-        elif token in STREET_KINDS and not (role == "street" and street and token in {"у"}):
+        elif token in STREET_KINDS and not (role == "street" and kind and not street):
             kind = STREET_KINDS[token]
+            kind_word = token
             role = "street"
             if street and not settlement and following and not _HOUSE.match(following):
                 # "Ленина ул, Заречный": the name came before the type.
@@ -126,13 +128,19 @@ def normalise_address(text: str) -> NormalisedAddress:
                 del recent[-recent_count:]
             role, recent, recent_count = "", None, 0
         elif match := _HOUSE.match(token):
-            if house is None and (street or role == "house"):
+            numbered_street = (
+                role in ("street", "") and not street and house is None and following not in ("", SEGMENT)
+                and not _HOUSE.match(following)
+                and following not in HOUSE_MARKERS | BUILDING_MARKERS | STRUCTURE_MARKERS | FLAT_MARKERS
+            )
+            if numbered_street:
+                street.append(token)  # numbered streets: «8 Марта», «1 Мая»
+                role = "street"
+            elif house is None:
                 house = int(match.group(1))
                 suffix = match.group(2) or ""
                 role = ""
-            elif role in ("street", "") and not street and house is None:
-                street.append(token)  # numbered streets: «8 марта», «1-я»
-            elif house is not None and role == "" and not suffix:
+            elif role == "" and not suffix:
                 suffix = "к" + token  # «д 5 2» → building 2
         else:
             if role in ("settlement", "after_street"):
@@ -158,6 +166,8 @@ def normalise_address(text: str) -> NormalisedAddress:
         recent, recent_count = None, 0
         new_segment = False
         index += 1
+    if not street and kind_word and len(kind_word) > 3:
+        street, kind = [kind_word], ""  # «Набережная, 5»: the type word is the street's name
     return NormalisedAddress(
         raw=text, settlement=" ".join(settlement), street_kind=kind, street=" ".join(street), house=house,
         house_suffix=suffix,

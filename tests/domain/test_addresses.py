@@ -39,3 +39,13 @@ def test_levenshtein() -> None:
     assert levenshtein("ленина", "ленена") == 1
     assert levenshtein("гагарина", "гагарин") == 1
     assert levenshtein("мира", "ленина", limit=2) > 2
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "street"),
+    [("ул. Набережная, 5", "ул", "набережная"), ("проезд Набережная д 114", "проезд", "набережная"),
+     ("Набережная 5", "", "набережная"), ("наб. Камская, 3", "наб", "камская")],
+)
+def test_street_named_like_a_street_type(text: str, kind: str, street: str) -> None:
+    address = normalise_address(text)
+    assert (address.street_kind, address.street) == (kind, street)

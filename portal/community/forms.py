@@ -1,0 +1,89 @@
+"""Public forms of the registries: benefactor sign-up and «I can help»."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from portal.community.models import Benefactor
+from portal.consultations.forms import HoneypotMixin
+from portal.partners.models import HelpKind
+from portal.territory.models import District
+
+
+class BenefactorForm(HoneypotMixin):
+    kind = forms.ChoiceField(
+        label=_("I am"), choices=Benefactor.Kind.choices, widget=forms.RadioSelect,
+        error_messages={"required": _("Choose whether you are an individual or a legal entity."),
+                        "invalid_choice": _("Choose whether you are an individual or a legal entity.")},
+    )
+    name = forms.CharField(
+        label=_("Name, or the name of the organisation"), max_length=300,
+        help_text=_("This is what the public registry shows."),
+        error_messages={"required": _("Enter your name or the name of your organisation."),
+                        "max_length": _("The name is too long (at most %(limit_value)d characters).")},
+    )
+    contact_person = forms.CharField(label=_("Contact person (for organisations)"), max_length=200, required=False,
+                                     error_messages={"max_length": _("The name is too long (at most "
+                                                                     "%(limit_value)d characters).")})
+    email = forms.EmailField(label=_("E-mail"), required=False,
+                             help_text=_("Contacts are never published."),
+                             error_messages={"invalid": _("Enter a valid e-mail address.")},
+                             widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False,
+                            widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+                            error_messages={"max_length": _("The phone number is too long.")})
+    help_kinds = forms.MultipleChoiceField(
+        label=_("Kinds of help you offer"), choices=HelpKind.choices, widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one kind of help."),
+                        "invalid_choice": _("Choose kinds of help from the list.")},
+    )
+    district = forms.ModelChoiceField(
+        label=_("District where you can help"), queryset=District.objects.none(),
+        empty_label=_("— choose a district —"),
+        error_messages={"required": _("Choose the district where you can help."),
+                        "invalid_choice": _("Choose the district where you can help.")},
+    )
+    description = forms.CharField(label=_("What you can offer (optional, may be published)"), required=False,
+                                  max_length=1000, widget=forms.Textarea(attrs={"rows": 3}),
+                                  error_messages={"max_length": _("The text is too long (at most "
+                                                                  "%(limit_value)d characters).")})
+    consent_processing = forms.BooleanField(
+        label=_("I agree to the processing of my personal data for the registry of benefactors."),
+        error_messages={"required": _("Your consent to the processing of your personal data is required.")},
+    )
+    consent_publication = forms.BooleanField(
+        label=_("I agree that my name (or my organisation's name), the kinds of help and the district are "
+                "published in the public registry."), required=False,
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["district"].queryset = District.objects.order_by("name")
+
+
+class OfferForm(HoneypotMixin):
+    name = forms.CharField(label=_("Your name or organisation"), max_length=200,
+                           error_messages={"required": _("Enter your name or the name of your organisation."),
+                                           "max_length": _("The name is too long (at most %(limit_value)d "
+                                                           "characters).")})
+    email = forms.EmailField(label=_("E-mail"), required=False,
+                             error_messages={"invalid": _("Enter a valid e-mail address.")})
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False,
+                            widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+                            error_messages={"max_length": _("The phone number is too long.")})
+    message = forms.CharField(label=_("How you can help"), required=False, max_length=2000,
+                              widget=forms.Textarea(attrs={"rows": 4}),
+                              error_messages={"max_length": _("The text is too long (at most %(limit_value)d "
+                                                              "characters).")})
+    consent = forms.BooleanField(
+        label=_("I agree to the processing of my contacts so that the coordinator can contact me."),
+        error_messages={"required": _("Your consent to the processing of your personal data is required.")},
+    )
+
+
+class PartnerFilterForm(forms.Form):
+    kind = forms.CharField(required=False)
+    district = forms.CharField(required=False)
+    help = forms.CharField(required=False)
+    q = forms.CharField(required=False, max_length=200)

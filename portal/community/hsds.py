@@ -1,0 +1,247 @@
+"""The partner registry in Open Referral HSDS 3.0 (Human Services Data Specification).
+
+Mapping: an active Organisation → `organization`; each kind of help it provides → a `service`;
+its office → a physical `location` (with `address`); the service is offered there
+(`service_at_location`) and for the organisation's district (`service_area`). The kind of the
+organisation, kinds of help and agreements are `attributes` with terms of the portal's taxonomies.
+Ids are UUIDv5 derived from stable codes, so they survive re-imports.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.utils import translation
+
+from portal.partners.models import HelpKind, Organisation, OrganisationKind
+from portal.partners.selectors import public_organisations
+
+HSDS_VERSION = "3.0"
+NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:social-support-portal:hsds")
+MAX_PER_PAGE = 100
+COUNTRY = "RU"
+
+
+def hsds_id(*parts: object) -> str:
+    return str(uuid.uuid5(NAMESPACE, ":".join(str(p) for p in parts)))
+
+
+def _labels() -> tuple[dict[str, str], dict[str, str]]:
+    with translation.override(settings.LANGUAGE_CODE):
+        return ({k: str(v) for k, v in HelpKind.choices}, {k: str(v) for k, v in OrganisationKind.choices})
+
+
+def _region() -> str:
+    return str(getattr(settings, "HSDS_REGION_NAME", "") or getattr(settings, "WAGTAIL_SITE_NAME", ""))
+
+
+def taxonomy(name: str) -> dict[str, Any]:
+    return {"id": hsds_id("taxonomy", name), "name": name,
+            "description": {"help-kinds": "Виды помощи (ФЗ-442, ст. 22)",
+                            "organisation-kinds": "Виды субъектов межведомственного взаимодействия",
+                            "agreements": "Соглашения о взаимодействии"}.get(name, name),
+            "uri": f"{settings.PUBLIC_BASE_URL}/registry/hsds/taxonomies/{hsds_id('taxonomy', name)}",
+            "version": "1", "metadata": []}
+
+
+def taxonomy_term(taxonomy_name: str, code: str, name: str) -> dict[str, Any]:
+    return {"id": hsds_id("term", taxonomy_name, code), "code": code, "name": name, "description": name,
+            "parent_id": None, "taxonomy": taxonomy_name, "language": "ru",
+            "taxonomy_id": hsds_id("taxonomy", taxonomy_name), "term_uri": None, "metadata": []}
+
+
+def _attribute(link_id: str, link_entity: str, taxonomy_name: str, code: str, label: str,
+               value: str | None = None) -> dict[str, Any]:
+    term = taxonomy_term(taxonomy_name, code, label)
+    return {"id": hsds_id("attribute", link_id, taxonomy_name, code, value or ""), "link_id": link_id,
+            "taxonomy_term_id": term["id"], "link_type": taxonomy_name, "link_entity": link_entity,
+            "value": value, "label": label, "taxonomy_term": term, "metadata": []}
+
+
+def _phone(number: str, *, owner: str, owner_id: str, description: str = "") -> dict[str, Any]:
+    return {"id": hsds_id("phone", owner, owner_id, number), "location_id": owner_id if owner == "location" else None,
+            "service_id": owner_id if owner == "service" else None,
+            "organization_id": owner_id if owner == "organization" else None,
+            "contact_id": owner_id if owner == "contact" else None, "service_at_location_id": None,
+            "number": number, "extension": None, "type": "voice", "description": description,
+            "languages": [], "attributes": [], "metadata": []}
+
+
+def _city(organisation: Organisation) -> str:
+    address = organisation.address or ""
+    if "," in address:
+        return address.split(",")[0].strip()
+    return organisation.district.centre if organisation.district else ""
+
+
+def location(organisation: Organisation) -> dict[str, Any] | None:
+    if not organisation.address:
+        return None
+    location_id = hsds_id("location", organisation.code)
+    first, _, rest = organisation.address.partition(",")
+    return {
+        "id": location_id, "location_type": "physical", "url": None,
+        "organization_id": hsds_id("organization", organisation.code),
+        "name": organisation.short_name or organisation.name, "alternate_name": None,
+        "description": None, "transportation": None, "latitude": None, "longitude": None,
+        "external_identifier": None, "external_identifier_type": None,
+        "languages": [{"id": hsds_id("language", location_id, "ru"), "service_id": None,
+                       "location_id": location_id, "phone_id": None, "name": "Русский", "code": "ru", "note": None,
+                       "attributes": [], "metadata": []}],
+        "addresses": [{
+            "id": hsds_id("address", organisation.code), "location_id": location_id, "attention": None,
+            "address_1": (rest.strip() if rest else first.strip()) or organisation.address, "address_2": None,
+            "city": _city(organisation), "region": organisation.district.name if organisation.district else None,
+            "state_province": _region(), "postal_code": "", "country": COUNTRY, "address_type": "physical",
+            "attributes": [], "metadata": [],
+        }],
+        "contacts": [], "accessibility": [],
+        "phones": [_phone(organisation.phone, owner="location", owner_id=location_id)] if organisation.phone else [],
+        "schedules": [], "attributes": [], "metadata": [],
+    }
+
+
+def service_area(organisation: Organisation, kind: str) -> dict[str, Any]:
+    service_id = hsds_id("service", organisation.code, kind)
+    district = organisation.district
+    return {
+        "id": hsds_id("service_area", organisation.code, kind), "service_id": service_id,
+        "service_at_location_id": None,
+        "name": district.name if district else _region(),
+        "description": (district.centre if district else None), "extent": None, "extent_type": None,
+        "uri": f"{settings.PUBLIC_BASE_URL}/registry/partners/?district={district.code}" if district else None,
+        "attributes": [], "metadata": [],
+    }
+
+
+def service_at_location(organisation: Organisation, kind: str, *, nested: bool = True) -> dict[str, Any] | None:
+    where = location(organisation)
+    if where is None:
+        return None
+    service_id = hsds_id("service", organisation.code, kind)
+    item: dict[str, Any] = {
+        "id": hsds_id("service_at_location", organisation.code, kind), "service_id": service_id,
+        "location_id": where["id"], "description": None,
+    }
+    if nested:
+        item.update({"service_areas": [], "contacts": [], "phones": [], "schedules": [], "location": where,
+                     "attributes": [], "metadata": []})
+    return item
+
+
+def service(organisation: Organisation, kind: str, *, nested: bool = True) -> dict[str, Any]:
+    help_labels, _kinds = _labels()
+    service_id = hsds_id("service", organisation.code, kind)
+    label = help_labels.get(kind, kind)
+    item: dict[str, Any] = {
+        "id": service_id, "organization_id": hsds_id("organization", organisation.code), "program_id": None,
+        "name": f"{label.capitalize()} помощь — {organisation.short_name or organisation.name}",
+        "alternate_name": None,
+        "description": f"{label.capitalize()} помощь в рамках межведомственного взаимодействия "
+                       f"по социальному сопровождению.",
+        "url": organisation.website or None, "email": organisation.email or None, "status": "active",
+        "interpretation_services": None,
+        "application_process": "Через специалиста по социальному сопровождению или социального участкового.",
+        "fees_description": "Бесплатно", "accreditations": None, "eligibility_description": None,
+        "minimum_age": None, "maximum_age": None, "assured_date": None, "assurer_email": None, "alert": None,
+        "last_modified": None,
+    }
+    if nested:
+        at_location = service_at_location(organisation, kind, nested=True)
+        item.update({
+            "additional_urls": [],
+            "phones": [_phone(organisation.phone, owner="service", owner_id=service_id)] if organisation.phone else [],
+            "schedules": [], "service_areas": [service_area(organisation, kind)],
+            "service_at_locations": [at_location] if at_location else [],
+            "languages": [], "organization": organization(organisation, nested=False), "funding": [],
+            "cost_options": [], "program": None, "required_documents": [], "contacts": [], "capacities": [],
+            "attributes": [_attribute(service_id, "service", "help-kinds", kind, label)], "metadata": [],
+        })
+    return item
+
+
+def organization(organisation: Organisation, *, nested: bool = True) -> dict[str, Any]:
+    _help, kind_labels = _labels()
+    org_id = hsds_id("organization", organisation.code)
+    item: dict[str, Any] = {
+        "id": org_id, "name": organisation.name, "alternate_name": organisation.short_name or None,
+        "description": organisation.description or kind_labels.get(organisation.kind, organisation.kind),
+        "email": organisation.email or None, "website": organisation.website or None,
+        "tax_status": None, "tax_id": None, "year_incorporated": None, "legal_status": None, "logo": None,
+        "uri": f"{settings.PUBLIC_BASE_URL}/registry/partners/#org-{organisation.code}",
+        "parent_organization_id": None,
+    }
+    if nested:
+        where = location(organisation)
+        attributes = [_attribute(org_id, "organization", "organisation-kinds", organisation.kind,
+                                 kind_labels.get(organisation.kind, organisation.kind))]
+        attributes += [
+            _attribute(org_id, "organization", "agreements", "agreement", "Соглашение о взаимодействии",
+                       f"№ {a.number} от {a.signed_on:%d.%m.%Y}" + (f" до {a.expires_on:%d.%m.%Y}" if a.expires_on
+                                                                    else ""))
+            for a in organisation.agreements.all()
+        ]
+        item.update({
+            "additional_websites": [], "funding": [],
+            "contacts": [
+                {"id": hsds_id("contact", organisation.code, c.pk), "organization_id": org_id, "service_id": None,
+                 "service_at_location_id": None, "location_id": None, "name": c.full_name, "title": c.position or None,
+                 "department": None, "email": c.email or None,
+                 "phones": [_phone(c.phone, owner="contact", owner_id=hsds_id("contact", organisation.code, c.pk))]
+                 if c.phone else [], "attributes": [], "metadata": []}
+                for c in organisation.contacts.all()
+            ],
+            "phones": [_phone(organisation.phone, owner="organization", owner_id=org_id)] if organisation.phone else [],
+            "locations": [where] if where else [], "programs": [], "organization_identifiers": [],
+            "services": [service(organisation, kind, nested=False) for kind in organisation.help_kinds],
+            "attributes": attributes, "metadata": [],
+        })
+    return item
+
+
+def page(items: list[dict[str, Any]], *, total: int, page_number: int, per_page: int) -> dict[str, Any]:
+    """The HSDS API `Page` envelope."""
+    total_pages = max(1, math.ceil(total / per_page)) if per_page else 1
+    return {"total_items": total, "total_pages": total_pages, "page_number": page_number, "size": len(items),
+            "first_page": page_number == 1, "last_page": page_number >= total_pages, "empty": total == 0,
+            "contents": items}
+
+
+def organisations(search: str | None = None) -> QuerySet[Organisation]:
+    return public_organisations(text=search or None)
+
+
+def paginate(items: Iterable[Any], page_number: int, per_page: int) -> tuple[list[Any], int]:
+    items = list(items)
+    start = (page_number - 1) * per_page
+    return items[start:start + per_page], len(items)
+
+
+def all_services() -> list[tuple[Organisation, str]]:
+    return [(o, kind) for o in organisations() for kind in o.help_kinds if kind in HelpKind.values]
+
+
+def meta() -> dict[str, Any]:
+    base = f"{settings.PUBLIC_BASE_URL}/registry/hsds"
+    return {
+        "version": HSDS_VERSION,
+        "profile": "https://docs.openreferral.org/en/3.0/",
+        "openapi_url": "https://raw.githubusercontent.com/openreferral/specification/3.0/schema/openapi.json",
+        "description": "Реестр субъектов межведомственного взаимодействия по социальному сопровождению "
+                       f"(HSDS {HSDS_VERSION}): {base}/organizations, {base}/services, {base}/locations, "
+                       f"{base}/service_at_locations, {base}/service_areas, {base}/taxonomies, {base}/taxonomy_terms",
+        "publisher": {"name": str(getattr(settings, "WAGTAIL_SITE_NAME", "")),
+                      "email": settings.DEFAULT_FROM_EMAIL, "website": settings.PUBLIC_BASE_URL},
+    }
+
+
+def taxonomy_terms() -> list[dict[str, Any]]:
+    help_labels, kind_labels = _labels()
+    return ([taxonomy_term("help-kinds", k, v) for k, v in help_labels.items()]
+            + [taxonomy_term("organisation-kinds", k, v) for k, v in kind_labels.items()]
+            + [taxonomy_term("agreements", "agreement", "Соглашение о взаимодействии")])

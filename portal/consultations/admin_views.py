@@ -1,0 +1,92 @@
+"""The consultation moderation queue in the Wagtail admin. Thin: every action calls a service."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portal.accounts.selectors import viewer_for_user
+from portal.consultations import selectors, services
+from portal.consultations.forms import AnswerForm, AssignForm, PublishForm, RejectForm
+from portal.consultations.models import Question
+from portal.core.errors import DomainError, NotFound, ValidationFailed
+
+
+def queue(request: HttpRequest) -> HttpResponse:
+    viewer = viewer_for_user(request.user)
+    status = request.GET.get("status") or ""
+    overdue = request.GET.get("overdue") == "1"
+    questions = selectors.question_queue(viewer, status=status or None, overdue=overdue or None)
+    today = timezone.localdate()
+    rows = [(q, q.is_overdue(today)) for q in questions[:500]]
+    return render(request, "consultations/admin/queue.html", {
+        "rows": rows, "statuses": Question.Status.choices, "status": status, "overdue": overdue,
+        "overdue_count": selectors.question_queue(viewer, overdue=True, today=today).count(),
+        "may_moderate": services.may_moderate(viewer),
+    })
+
+
+ACTIONS = {
+    "assign": AssignForm,
+    "answer": AnswerForm,
+    "publish": PublishForm,
+    "reject": RejectForm,
+    "unpublish": None,
+}
+
+
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    viewer = viewer_for_user(request.user)
+    try:
+        question = selectors.get_question(viewer=viewer, question_id=pk)
+    except NotFound as error:
+        raise Http404(error.message) from None
+    forms = {
+        "assign": AssignForm(initial={"specialist": question.specialist_id}),
+        "answer": AnswerForm(initial={"published_text": question.published_text, "answer": question.answer}),
+        "publish": PublishForm(initial={"published_text": question.published_text}),
+        "reject": RejectForm(),
+    }
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        if action not in ACTIONS:
+            raise Http404
+        form_class = ACTIONS[action]
+        form = form_class(request.POST) if form_class else None
+        if form is None or form.is_valid():
+            data = form.cleaned_data if form else {}
+            try:
+                if action == "assign":
+                    services.assign_question(viewer=viewer, question_id=pk, specialist_id=data["specialist"].pk)
+                elif action == "answer":
+                    services.answer_question(viewer=viewer, question_id=pk, answer=data["answer"],
+                                             published_text=data["published_text"])
+                elif action == "publish":
+                    services.publish_question(viewer=viewer, question_id=pk, published_text=data["published_text"])
+                elif action == "reject":
+                    services.reject_question(viewer=viewer, question_id=pk, reason=data["reason"])
+                else:
+                    services.unpublish_question(viewer=viewer, question_id=pk)
+            except ValidationFailed as error:
+                if form is not None:
+                    form.add_error(error.field if error.field in form.fields else None, error.message)
+                else:
+                    messages.error(request, error.message)
+            except DomainError as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(request, _("Done."))
+                return HttpResponseRedirect(reverse("consultations_admin:detail", args=[pk]))
+        if form is not None:
+            forms[action] = form
+            status = 400
+    question = Question.objects.select_related("topic", "district", "specialist").get(pk=question.pk)
+    return render(request, "consultations/admin/detail.html", {
+        "question": question, "forms": forms, "overdue": question.is_overdue(),
+        "may_moderate": services.may_moderate(viewer),
+    }, status=status)

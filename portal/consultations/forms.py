@@ -1,0 +1,110 @@
+"""The public question form (задать вопрос). Rules live in services; the form checks types."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from portal.consultations.antispam import HONEYPOT_FIELD
+from portal.consultations.models import Topic
+from portal.consultations.services import MAX_QUESTION_LENGTH, MIN_QUESTION_LENGTH
+from portal.territory.models import District
+
+
+class HoneypotMixin(forms.Form):
+    """Adds the honeypot input (hidden from people, labelled to tell screen-reader users to skip it)."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields[HONEYPOT_FIELD] = forms.CharField(
+            label=_("Leave this field empty"), required=False,
+            widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+        )
+
+
+def mark_invalid(form: forms.Form) -> None:
+    """aria-invalid and aria-describedby on fields with errors (accessible error messages)."""
+    for name in form.errors:
+        if name in form.fields:
+            attrs = form.fields[name].widget.attrs
+            attrs["aria-invalid"] = "true"
+            attrs["aria-describedby"] = f"{name}-error"
+
+
+class QuestionForm(HoneypotMixin):
+    author_name = forms.CharField(
+        label=_("Name or pseudonym"), max_length=100,
+        error_messages={"required": _("Enter your name or a pseudonym."),
+                        "max_length": _("The name is too long (at most %(limit_value)d characters).")},
+        widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
+    )
+    email = forms.EmailField(
+        label=_("E-mail (optional)"), required=False,
+        help_text=_("Only to tell you that the answer is ready. It is never published."),
+        error_messages={"invalid": _("Enter a valid e-mail address, or leave the field empty.")},
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    topic = forms.ModelChoiceField(
+        label=_("Topic"), queryset=Topic.objects.none(), empty_label=_("— choose a topic —"),
+        error_messages={"required": _("Choose the topic of your question."),
+                        "invalid_choice": _("Choose the topic of your question.")},
+    )
+    district = forms.ModelChoiceField(
+        label=_("District"), queryset=District.objects.none(), empty_label=_("— choose your district —"),
+        error_messages={"required": _("Choose your district."), "invalid_choice": _("Choose your district.")},
+    )
+    text = forms.CharField(
+        label=_("Your question"), min_length=MIN_QUESTION_LENGTH, max_length=MAX_QUESTION_LENGTH,
+        help_text=_("Do not write your phone number or address: they will be hidden before publication anyway."),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={
+            "required": _("Write your question."),
+            "min_length": _("The question is too short (at least %(limit_value)d characters)."),
+            "max_length": _("The question is too long (at most %(limit_value)d characters)."),
+        },
+    )
+    consent = forms.BooleanField(
+        label=_("I agree to the processing of the data I entered in order to answer my question; the question "
+                "and the answer may be published without my contacts."),
+        error_messages={"required": _("Your consent to the processing of the data you entered is required.")},
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["topic"].queryset = Topic.objects.filter(active=True).order_by("sort_order", "name")
+        self.fields["district"].queryset = District.objects.order_by("name")
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label=_("Search the answers"), required=False, max_length=200)
+    topic = forms.SlugField(required=False)
+
+
+# --- Admin (moderation) forms --------------------------------------------------------------
+
+class AssignForm(forms.Form):
+    specialist = forms.ModelChoiceField(label=_("Specialist"), queryset=None,  # type: ignore[arg-type]
+                                        error_messages={"required": _("Choose an active specialist.")})
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        from portal.consultations.models import Specialist
+
+        super().__init__(*args, **kwargs)
+        self.fields["specialist"].queryset = Specialist.objects.filter(active=True).order_by("full_name")
+
+
+class AnswerForm(forms.Form):
+    published_text = forms.CharField(label=_("Question for publication (masked)"), widget=forms.Textarea(
+        attrs={"rows": 5}), error_messages={"required": _("The question for publication cannot be empty.")})
+    answer = forms.CharField(label=_("Answer"), widget=forms.Textarea(attrs={"rows": 8}),
+                             error_messages={"required": _("Write the answer.")})
+
+
+class PublishForm(forms.Form):
+    published_text = forms.CharField(label=_("Question for publication (masked)"), widget=forms.Textarea(
+        attrs={"rows": 5}), error_messages={"required": _("The question for publication cannot be empty.")})
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for rejecting"), widget=forms.Textarea(attrs={"rows": 3}),
+                             error_messages={"required": _("Give the reason for rejecting.")})

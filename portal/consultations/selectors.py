@@ -1,0 +1,103 @@
+"""Reads of consultations: the public Q&A (published only) and the staff queue (moderators only)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from identity.viewer import Viewer
+from portal.consultations.models import Question, Specialist, Topic
+from portal.consultations.searching import search_ids
+from portal.consultations.services import SEARCH_KIND, may_moderate
+from portal.core.errors import NotFound
+from portal.territory.models import District
+
+
+def topics() -> QuerySet[Topic]:
+    return Topic.objects.filter(active=True).order_by("sort_order", "name")
+
+
+def districts() -> QuerySet[District]:
+    return District.objects.order_by("name")
+
+
+def published_questions(*, topic: str | None = None, text: str | None = None) -> QuerySet[Question]:
+    """Published questions and answers (public), newest first; `text` uses search, or the database."""
+    questions = Question.objects.filter(status=Question.Status.PUBLISHED).select_related("topic", "district")
+    if topic:
+        questions = questions.filter(topic__slug=topic)
+    needle = (text or "").strip()
+    if not needle:
+        return questions.order_by("-published_at", "-id")
+    ids = search_ids(SEARCH_KIND, needle, filters={"topic": topic} if topic else None)
+    if ids is not None:
+        numeric = [int(pk) for pk in ids if pk.isdigit()]
+        order = Case(*[When(pk=pk, then=Value(i)) for i, pk in enumerate(numeric)], default=Value(len(numeric)),
+                     output_field=IntegerField())
+        return questions.filter(pk__in=numeric).annotate(rank=order).order_by("rank")
+    words = [word for word in needle.split() if word]
+    for word in words[:8]:
+        questions = questions.filter(Q(published_text__icontains=word) | Q(answer__icontains=word)
+                                     | Q(topic__name__icontains=word))
+    return questions.order_by("-published_at", "-id")
+
+
+def published_question(question_id: int | str) -> Question:
+    try:
+        pk = int(question_id)
+    except (TypeError, ValueError):
+        raise NotFound(_("Question not found.")) from None
+    question = Question.objects.filter(pk=pk, status=Question.Status.PUBLISHED).select_related(
+        "topic", "district").first()
+    if question is None:
+        raise NotFound(_("Question not found."))
+    return question
+
+
+def published_by_topic(*, text: str | None = None, topic: str | None = None) -> list[tuple[Topic, list[Question]]]:
+    """Published Q&A grouped by topic, in topic order."""
+    groups: dict[int, tuple[Topic, list[Question]]] = {}
+    for question in published_questions(topic=topic, text=text):
+        groups.setdefault(question.topic_id, (question.topic, []))[1].append(question)
+    return sorted(groups.values(), key=lambda group: (group[0].sort_order, group[0].name))
+
+
+def question_queue(
+    viewer: Viewer, *, status: str | None = None, overdue: bool | None = None, specialist_id: int | None = None,
+    today: dt.date | None = None,
+) -> QuerySet[Question]:
+    """The moderation queue for staff: open questions first, then by deadline."""
+    if not may_moderate(viewer) and not viewer.user_id:
+        return Question.objects.none()
+    questions = Question.objects.select_related("topic", "district", "specialist")
+    if not may_moderate(viewer):
+        questions = questions.filter(specialist__user_id=viewer.user_id)
+    day = today or timezone.localdate()
+    if status:
+        questions = questions.filter(status=status)
+    if overdue is True:
+        questions = questions.filter(status__in=Question.OPEN_STATUSES, due_on__lt=day)
+    if specialist_id:
+        questions = questions.filter(specialist_id=specialist_id)
+    open_first = Case(When(status__in=Question.OPEN_STATUSES, then=Value(0)),
+                      When(status=Question.Status.ANSWERED, then=Value(1)), default=Value(2),
+                      output_field=IntegerField())
+    return questions.annotate(open_first=open_first).order_by("open_first", "due_on", "id")
+
+
+def get_question(*, viewer: Viewer, question_id: int | str) -> Question:
+    try:
+        pk = int(question_id)
+    except (TypeError, ValueError):
+        raise NotFound(_("Question not found.")) from None
+    question = question_queue(viewer).filter(pk=pk).first()
+    if question is None:
+        raise NotFound(_("Question not found."))
+    return question
+
+
+def active_specialists() -> QuerySet[Specialist]:
+    return Specialist.objects.filter(active=True).order_by("full_name")

@@ -1,0 +1,76 @@
+"""Public pages of consultations: the question form and the published questions and answers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csrf import csrf_protect
+
+from portal.consultations import antispam, selectors, services
+from portal.consultations.forms import QuestionForm, SearchForm, mark_invalid
+from portal.core.errors import NotFound, ValidationFailed
+
+RATE_SCOPE = "question"
+
+
+def submit_question(request: HttpRequest, form: QuestionForm) -> tuple[bool, int]:
+    """Validate and save a posted question. Returns (accepted, HTTP status for a re-rendered form)."""
+    if antispam.honeypot_filled(request.POST):
+        antispam.count_submission(request, RATE_SCOPE)
+        return True, 200  # bots get the same answer as people, and nothing is saved
+    if antispam.rate_limited(request, RATE_SCOPE):
+        form.is_valid()
+        form.add_error(None, _("Too many questions from your connection. Please try again in an hour."))
+        return False, 429
+    if not form.is_valid():
+        return False, 400
+    data = form.cleaned_data
+    try:
+        services.ask_question(
+            author_name=data["author_name"], email=data.get("email") or "", topic_id=data["topic"].pk,
+            district_id=data["district"].pk, text=data["text"], consent=bool(data.get("consent")),
+        )
+    except ValidationFailed as error:
+        form.add_error(error.field if error.field in form.fields else None, error.message)
+        return False, 400
+    antispam.count_submission(request, RATE_SCOPE)
+    return True, 200
+
+
+@csrf_protect
+def consultations_index(request: HttpRequest, page: Any = None) -> HttpResponse:
+    """Question form plus published questions and answers by topic, searchable (works without JS)."""
+    status = 200
+    if request.method == "POST":
+        form = QuestionForm(request.POST)
+        accepted, status = submit_question(request, form)
+        if accepted:
+            return HttpResponseRedirect(f"{request.path}?sent=1#sent")
+        mark_invalid(form)
+    else:
+        form = QuestionForm()
+    search = SearchForm(request.GET or None)
+    q = topic = ""
+    if search.is_valid():
+        q, topic = search.cleaned_data.get("q") or "", search.cleaned_data.get("topic") or ""
+    context = {
+        "page": page,
+        "form": form,
+        "q": q,
+        "selected_topic": topic,
+        "topics": selectors.topics(),
+        "groups": selectors.published_by_topic(text=q, topic=topic or None),
+        "sent": request.GET.get("sent") == "1",
+    }
+    return TemplateResponse(request, "consultations/index.html", context, status=status)
+
+
+def question_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        question = selectors.published_question(pk)
+    except NotFound as error:
+        raise Http404(error.message) from None
+    return TemplateResponse(request, "consultations/detail.html", {"question": question})

@@ -1,0 +1,111 @@
+"""Publishing needs from cases: consent, scoping, anonymisation and rare-combination suppression."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from portal.cases import services as case_services
+from portal.cases.models import Consent
+from portal.community import selectors, services
+from portal.community.models import Need
+from portal.core.errors import InvalidTransition, NotFound, ValidationFailed
+from portal.testing import factories
+from search.models import OutboxEntry
+
+
+def publish(world: Any, help_kind: str = "material", summary: str = "Нужна зимняя одежда для детей") -> Need:
+    return services.publish_need(viewer=world.coordinator, case_id=world.case.pk, help_kind=help_kind,
+                                 urgency="urgent", summary=summary)
+
+
+def test_publication_needs_the_familys_consent(make_case: Any) -> None:
+    without = make_case(publication=False)
+    with pytest.raises(InvalidTransition):
+        publish(without)
+    world = make_case()
+    consent = Consent.objects.get(person=world.applicant, purpose=Consent.Purpose.PUBLICATION)
+    case_services.withdraw_consent(viewer=world.coordinator, consent_id=consent.pk,
+                                   withdrawn_on=timezone.localdate())
+    with pytest.raises(InvalidTransition):
+        publish(world)
+    assert Need.objects.count() == 0
+
+
+def test_withdrawn_consent_hides_a_published_need(make_case: Any) -> None:
+    worlds = [make_case() for _ in range(3)]
+    needs = [publish(w) for w in worlds]
+    assert len(selectors.public_needs()) == 3
+    consent = Consent.objects.get(person=worlds[0].applicant, purpose=Consent.Purpose.PUBLICATION)
+    case_services.withdraw_consent(viewer=worlds[0].coordinator, consent_id=consent.pk,
+                                   withdrawn_on=timezone.localdate() - dt.timedelta(days=0))
+    shown = {n.id for n in selectors.public_needs(today=timezone.localdate() + dt.timedelta(days=1))}
+    assert needs[0].pk not in shown
+
+
+def test_other_institutions_coordinator_cannot_publish(make_case: Any) -> None:
+    world = make_case()
+    stranger = factories.coordinator(factories.organisation(kind="social_service"))
+    with pytest.raises(NotFound):
+        services.publish_need(viewer=stranger, case_id=world.case.pk, help_kind="material", urgency="soon",
+                              summary="")
+
+
+@pytest.mark.parametrize("summary", [
+    "Позвоните маме 8-912-345-67-89", "Живут на ул. Ленина, д. 5", "Ребёнку 7 лет нужна куртка",
+    "Родился 12.05.2019", "Смирновой нужна помощь", "Ольге нужен холодильник",
+])
+def test_summary_with_personal_data_is_refused(make_case: Any, summary: str) -> None:
+    world = make_case()
+    with pytest.raises(ValidationFailed) as refused:
+        publish(world, summary=summary)
+    assert refused.value.field == "summary"
+    assert Need.objects.count() == 0
+
+
+def test_rare_combinations_are_suppressed(make_case: Any) -> None:
+    first, second = make_case(), make_case()
+    publish(first)
+    publish(second)
+    assert selectors.public_needs() == []
+    assert selectors.public_need(Need.objects.first().pk) is None
+    publish(make_case())
+    shown = selectors.public_needs()
+    assert len(shown) == 3
+    assert {n.category for n in shown} == {"low_income"} and not any(n.coarsened for n in shown)
+    assert OutboxEntry.objects.filter(kind="need").exists()
+
+
+def test_rare_categories_are_coarsened_when_the_group_is_large_enough(make_case: Any) -> None:
+    publish(make_case(categories=["low_income"]))
+    publish(make_case(categories=["large_family"]))
+    publish(make_case(categories=["disabled_child"]))
+    shown = selectors.public_needs()
+    assert len(shown) == 3
+    assert {n.category for n in shown} == {"families"} and all(n.coarsened for n in shown)
+    assert {n.category_label for n in shown} == {"семья с детьми"}
+
+
+def test_exact_group_shown_and_a_lone_rest_suppressed(make_case: Any) -> None:
+    for _ in range(3):
+        publish(make_case(categories=["low_income"]))
+    lone = publish(make_case(categories=["large_family"]))
+    shown = selectors.public_needs()
+    assert len(shown) == 3 and lone.pk not in {n.id for n in shown}
+
+
+def test_public_needs_page_shows_no_personal_data(make_case: Any) -> None:
+    worlds = [make_case() for _ in range(3)]
+    for w in worlds:
+        publish(w)
+    html = Client().get("/registry/needs/").content.decode()
+    assert html.count('class="card registry-item need"') == 3
+    assert "Нужна зимняя одежда для детей" in html and "Ленинский район" in html
+    for w in worlds:
+        for secret in (w.applicant.last_name, w.applicant.first_name, w.applicant.phone, "ул. Ленина, д. 5",
+                       w.case.code, "1990"):
+            assert secret not in html

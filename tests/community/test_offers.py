@@ -1,0 +1,102 @@
+"""«I can help» → offer → coordinator notified → measure → fulfilled → the need shows covered."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.utils import timezone
+
+from portal.cases import services as case_services
+from portal.cases.models import Measure
+from portal.community import selectors, services
+from portal.community.models import Benefactor, Offer
+from portal.core.errors import InvalidTransition, NotFound
+from portal.testing import factories
+
+
+@pytest.fixture
+def need_world(make_case: Any) -> Any:
+    worlds = [make_case() for _ in range(3)]
+    needs = [services.publish_need(viewer=w.coordinator, case_id=w.case.pk, help_kind="material", urgency="soon",
+                                   summary="Нужны продукты") for w in worlds]
+    return worlds[0], needs[0]
+
+
+def test_offer_form_validation_and_notice(need_world: Any, django_capture_on_commit_callbacks: Any) -> None:
+    world, need = need_world
+    url = f"/registry/needs/{need.pk}/help/"
+    client = Client()
+    bad = client.post(url, {"name": "", "email": "", "phone": "", "consent": ""})
+    assert bad.status_code == 400
+    html = bad.content.decode()
+    assert "Укажите ваше имя или название организации." in html
+    assert "Необходимо ваше согласие на обработку персональных данных." in html
+    no_contact = client.post(url, {"name": "Иван", "consent": "on"})
+    assert "Оставьте адрес почты или телефон" in no_contact.content.decode()
+    assert Offer.objects.count() == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        ok = client.post(url, {"name": "Иван", "email": "ivan@example.org", "consent": "on", "message": "Привезу"})
+    assert ok.status_code == 302
+    offer = Offer.objects.get()
+    assert offer.need == need and offer.status == Offer.Status.NEW
+    assert mail.outbox and "kcson@example.org" in mail.outbox[0].to
+    assert list(selectors.offers_for(world.coordinator)) == [offer]
+    assert Client().get("/registry/needs/999999/help/").status_code == 404
+
+
+def test_offer_becomes_measure_then_covered(need_world: Any) -> None:
+    world, need = need_world
+    offer = services.offer_help(need_id=need.pk, name="Иван Петров", email="ivan@example.org", phone="",
+                                message="", consent=True)
+    assert selectors.public_need(need.pk).status == "open"
+    accepted = services.accept_offer(viewer=world.coordinator, offer_id=offer.pk, task="Передать продуктовый набор",
+                                     deadline=timezone.localdate() + dt.timedelta(days=10))
+    measure = accepted.measure
+    assert measure is not None and accepted.status == Offer.Status.ACCEPTED
+    assert measure.organisation_id == world.case.institution_id and measure.responsible_person == "Иван Петров"
+    assert measure.kind == "material"
+    assert selectors.public_need(need.pk).status == "in_progress"
+    with pytest.raises(InvalidTransition):
+        services.accept_offer(viewer=world.coordinator, offer_id=offer.pk, task="ещё", deadline=timezone.localdate())
+    world.case = case_services.approve_programme(viewer=world.coordinator, case_id=world.case.pk,
+                                                 decided_on=world.case.registered_on, protocol_number="7",
+                                                 participants="Куратор")
+    measure = Measure.objects.get(pk=measure.pk)
+    case_services.fulfil_measure(viewer=world.coordinator, measure_id=measure.pk, version=measure.version,
+                                 result="Набор передан")
+    assert selectors.public_need(need.pk).status == "covered"
+    assert "закрыта" in Client().get("/registry/needs/").content.decode()
+    with pytest.raises(InvalidTransition):
+        services.offer_help(need_id=need.pk, name="Ещё", email="x@example.org", phone="", message="", consent=True)
+
+
+def test_legal_entity_partner_gets_the_measure(need_world: Any, editor: Any) -> None:
+    world, need = need_world
+    org = factories.organisation(kind="ngo", name="Фонд «Добрые руки»")
+    benefactor = services.sign_up_benefactor(kind="legal_entity", name="Фонд «Добрые руки»", email="fund@example.org",
+                                             phone="", help_kinds=["material"], district_id=world.district.pk,
+                                             consent_processing=True, consent_publication=True,
+                                             contact_person="Васильева Анна")
+    services.approve_benefactor(viewer=editor, benefactor_id=benefactor.pk, organisation_id=org.pk)
+    offer = services.offer_help(need_id=need.pk, name="Фонд", email="FUND@example.org", phone="", message="",
+                                consent=True)
+    assert offer.benefactor == Benefactor.objects.get(pk=benefactor.pk)
+    accepted = services.accept_offer(viewer=world.coordinator, offer_id=offer.pk, task="Продуктовый набор",
+                                     deadline=timezone.localdate() + dt.timedelta(days=5))
+    assert accepted.measure.organisation_id == org.pk
+    assert accepted.measure.responsible_person == "Васильева Анна"
+
+
+def test_other_coordinator_cannot_accept(need_world: Any) -> None:
+    _world, need = need_world
+    offer = services.offer_help(need_id=need.pk, name="Иван", email="", phone="+7 912 000-11-22", message="",
+                                consent=True)
+    stranger = factories.coordinator(factories.organisation(kind="social_service"))
+    with pytest.raises(NotFound):
+        services.accept_offer(viewer=stranger, offer_id=offer.pk, task="x", deadline=timezone.localdate())
+    assert list(selectors.offers_for(stranger)) == []
+    assert Offer.objects.get().measure is None

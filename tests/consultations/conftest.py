@@ -1,0 +1,47 @@
+"""Fixtures of the consultation tests: a district, topics, specialists and a moderator."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.core.cache import cache
+
+from identity.viewer import Role, Viewer
+from portal.consultations.models import Specialist, Topic
+from portal.territory.models import District
+
+
+@dataclass
+class ConsultWorld:
+    district: District
+    other_district: District
+    benefits: Topic
+    housing: Topic
+    local_specialist: Specialist
+    regional_specialist: Specialist
+
+
+@pytest.fixture(autouse=True)
+def _clear_rate_limits() -> None:
+    cache.clear()
+
+
+@pytest.fixture
+def world(db: None) -> ConsultWorld:
+    district = District.objects.create(code="c-leninsky", name="Ленинский район", kind="urban")
+    other = District.objects.create(code="c-berezovsky", name="Берёзовский округ", kind="rural")
+    benefits = Topic.objects.create(name="Пособия и выплаты", slug="benefits", sort_order=1)
+    housing = Topic.objects.create(name="Жильё и ЖКУ", slug="housing", sort_order=2)
+    local = Specialist.objects.create(full_name="Петрова Татьяна", position="специалист КЦСОН",
+                                      email="petrova@example.org")
+    local.topics.add(benefits)
+    local.districts.add(district)
+    regional = Specialist.objects.create(full_name="Орлов Игорь", position="юрист", email="orlov@example.org")
+    return ConsultWorld(district, other, benefits, housing, local, regional)
+
+
+@pytest.fixture
+def moderator() -> Viewer:
+    return Viewer(subject="editor-1", username="editor", display_name="Лебедева Юлия",
+                  roles=frozenset({Role.EDITOR}))

@@ -1,0 +1,70 @@
+"""Detection and masking of phones, e-mail and street addresses before publication."""
+
+from __future__ import annotations
+
+import pytest
+
+from portal.consultations import masking
+
+
+@pytest.mark.parametrize("phone", [
+    "+7 (912) 345-67-89", "8-912-345-67-89", "89123456789", "+79123456789", "8 (342) 200 10 10",
+    "(342) 200-10-10", "912 345 67 89", "200-10-10", "22-33-44",
+])
+def test_phone_numbers_are_masked(phone: str) -> None:
+    result = masking.mask(f"Звоните по номеру {phone} вечером")
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    assert digits not in "".join(ch for ch in result.text if ch.isdigit())
+    assert result.found == {masking.PHONE: 1}
+    assert result.text.startswith("Звоните по номеру ") and result.text.endswith(" вечером")
+
+
+@pytest.mark.parametrize("text", ["тел. 223344", "телефон: 5-55-55"])
+def test_short_numbers_after_a_phone_word_are_masked(text: str) -> None:
+    assert masking.mask(text).found.get(masking.PHONE) == 1
+
+
+@pytest.mark.parametrize("email", ["ivan.petrov@mail.ru", "a+b@example.org", "почта@пример.рф"])
+def test_email_addresses_are_masked(email: str) -> None:
+    result = masking.mask(f"Пишите на {email}, спасибо")
+    assert email not in result.text
+    assert result.found == {masking.EMAIL: 1}
+
+
+@pytest.mark.parametrize("address, leaked", [
+    ("ул. Ленина, д. 12, кв. 5", ["Ленина", "12", "5"]),
+    ("улица Гагарина 15", ["Гагарина", "15"]),
+    ("пр-т Мира 30-12", ["Мира", "30", "12"]),
+    ("переулок Тихий, дом 4", ["Тихий", "4"]),
+    ("ул Кирова дом 5 корпус 2 квартира 17", ["Кирова", "17"]),
+    ("на улице Мира 30", ["Мира", "30"]),
+    ("дом 7, квартира 12", ["7", "12"]),
+])
+def test_street_addresses_are_masked(address: str, leaked: list[str]) -> None:
+    result = masking.mask(f"Живу: {address}. Помогите")
+    assert masking.ADDRESS in result.found
+    for piece in leaked:
+        assert piece not in result.text.replace("Живу:", "").replace("Помогите", "")
+
+
+@pytest.mark.parametrize("text", [
+    "Как оформить пособие на ребёнка до 3 лет в 2024 году?",
+    "Мне положена выплата 150 000 рублей? У нас 7 детей.",
+    "Куда обратиться за помощью в г. Заречный?",
+])
+def test_ordinary_text_is_left_alone(text: str) -> None:
+    result = masking.mask(text)
+    assert result.text == text
+    assert not result.changed
+
+
+def test_all_kinds_in_one_text_are_masked_in_place() -> None:
+    text = "Я Анна, тел. +7 912 345-67-89, e-mail anna@example.org, адрес ул. Ленина, д. 5."
+    result = masking.mask(text)
+    assert result.found == {masking.PHONE: 1, masking.EMAIL: 1, masking.ADDRESS: 1}
+    assert result.text.startswith("Я Анна, ")
+    assert "345" not in result.text and "anna@" not in result.text and "Ленина" not in result.text
+
+
+def test_placeholders_are_in_the_default_language() -> None:
+    assert masking.mask("8-912-345-67-89").text == "[телефон скрыт]"
