@@ -146,6 +146,8 @@ LOCALE_PATHS = [BASE_DIR / "portal" / "locale"]
 USE_I18N = True
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Yekaterinburg")
 USE_TZ = True
+# Django 6 default; set now so URL fields behave the same after the upgrade.
+FORMS_URLFIELD_ASSUME_HTTPS = True
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 
 # --- Static and media ---------------------------------------------------------

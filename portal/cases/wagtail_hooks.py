@@ -1,26 +1,86 @@
 """Wagtail admin: cases, measures, signals and persons, scoped to the signed-in staff member.
 
-Read-only here: the workflow (registration, programme, measures, review, closing) runs
-through the services via the GraphQL gateway, so every change follows the rules.
+Rows are never edited as forms: the inspect pages offer the lifecycle actions of
+`admin_workflow` (approve the programme, add/reassign/cancel measures, review, extend,
+close; check, confirm or dismiss a signal), each a call of `portal.cases.services`, so
+the rules and the audit trail apply exactly as through the GraphQL gateway.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
+import django_filters
+from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import register_permission_policy
 
-from portal.cases import selectors
+from portal.cases import admin_workflow, selectors
 from portal.cases.models import Case, Measure, Person, Signal
-from portal.core.admin_views import ReadOnlyPolicy, ScopedIndexView, ScopedInspectView
+from portal.core.admin_views import ReadOnlyPolicy, ScopedIndexView, ScopedInspectView, request_viewer
+from portal.territory.models import District
 
 
-def _scoped(selector):  # type: ignore[no-untyped-def]
+class WorkflowInspectView(ScopedInspectView):
+    """Inspect page with the actions the object's status allows (and, for a case, its measures)."""
+
+    template_name = "cases/admin/inspect.html"
+    workflow_kind = ""
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        viewer = request_viewer(self.request)
+        context["workflow_actions"] = admin_workflow.offered_actions(viewer, self.workflow_kind, self.object)
+        context["case_measures"] = None
+        if isinstance(self.object, Case):
+            today = timezone.localdate()
+            measures = list(selectors.measures_for(viewer).filter(case=self.object)
+                            .select_related("organisation").order_by("deadline", "id"))
+            for measure in measures:
+                measure.overdue_now = measure.is_overdue(today)  # type: ignore[attr-defined]
+            context["case_measures"] = measures
+        return context
+
+
+def _scoped(selector, kind: str):  # type: ignore[no-untyped-def]
     index = type("Index", (ScopedIndexView,), {"scoped_queryset": staticmethod(selector)})
-    inspect = type("Inspect", (ScopedInspectView,), {"scoped_queryset": staticmethod(selector)})
+    inspect = type("Inspect", (WorkflowInspectView,), {"scoped_queryset": staticmethod(selector),
+                                                       "workflow_kind": kind})
     return index, inspect
+
+
+class CaseFilterSet(WagtailFilterSet):
+    district = django_filters.ModelChoiceFilter(field_name="precinct__district", queryset=District.objects.all(),
+                                                label=_("district"))
+    review_due = django_filters.BooleanFilter(method="filter_review_due", label=_("interim review due"))
+
+    class Meta:
+        model = Case
+        fields = ["status", "level", "institution"]
+
+    def filter_review_due(self, queryset: QuerySet[Case], name: str, value: bool | None) -> QuerySet[Case]:
+        if value is None:
+            return queryset
+        due = queryset.exclude(status=Case.Status.CLOSED).filter(review_due_on__lte=timezone.localdate())
+        return due if value else queryset.exclude(pk__in=due.values("pk"))
+
+
+class MeasureFilterSet(WagtailFilterSet):
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("overdue"))
+    district = django_filters.ModelChoiceFilter(field_name="case__precinct__district",
+                                                queryset=District.objects.all(), label=_("district"))
+
+    class Meta:
+        model = Measure
+        fields = ["status", "kind", "organisation"]
+
+    def filter_overdue(self, queryset: QuerySet[Measure], name: str, value: bool | None) -> QuerySet[Measure]:
+        return queryset if value is None else selectors.filter_measures(queryset, overdue=value)
 
 
 class _ReadOnlyViewSet(ModelViewSet):
@@ -32,9 +92,9 @@ class _ReadOnlyViewSet(ModelViewSet):
 class CaseViewSet(_ReadOnlyViewSet):
     model = Case
     icon = "folder-open-inverse"
-    index_view_class, inspect_view_class = _scoped(selectors.cases_for)
+    index_view_class, inspect_view_class = _scoped(selectors.cases_for, "case")
     list_display = ["code", "status", "institution", "precinct", "registered_on", "ends_on", "review_due_on"]
-    list_filter = ["status", "level", "institution"]
+    filterset_class = CaseFilterSet
     search_fields = ["code"]
     inspect_view_fields = ["code", "status", "level", "institution", "precinct", "registered_on", "started_on",
                            "ends_on", "review_due_on", "closed_on", "outcome", "results", "recommendations",
@@ -44,9 +104,9 @@ class CaseViewSet(_ReadOnlyViewSet):
 class MeasureViewSet(_ReadOnlyViewSet):
     model = Measure
     icon = "tasks"
-    index_view_class, inspect_view_class = _scoped(selectors.measures_for)
+    index_view_class, inspect_view_class = _scoped(selectors.measures_for, "measure")
     list_display = ["task", "status", "organisation", "deadline", "done_on"]
-    list_filter = ["status", "kind", "organisation"]
+    filterset_class = MeasureFilterSet
     search_fields = ["task", "case__code"]
     inspect_view_fields = ["case", "task", "content", "kind", "deadline", "place", "organisation",
                            "responsible_person", "status", "result", "done_on", "not_fulfilled_reason",
@@ -56,7 +116,7 @@ class MeasureViewSet(_ReadOnlyViewSet):
 class SignalViewSet(_ReadOnlyViewSet):
     model = Signal
     icon = "warning"
-    index_view_class, inspect_view_class = _scoped(selectors.signals_for)
+    index_view_class, inspect_view_class = _scoped(selectors.signals_for, "signal")
     list_display = ["__str__", "source", "status", "received_at"]
     list_filter = ["source", "status"]
     search_fields = ["summary"]
@@ -65,7 +125,7 @@ class SignalViewSet(_ReadOnlyViewSet):
 class PersonViewSet(_ReadOnlyViewSet):
     model = Person
     icon = "user"
-    index_view_class, inspect_view_class = _scoped(selectors.persons_for)
+    index_view_class, inspect_view_class = _scoped(selectors.persons_for, "person")
     list_display = ["full_name", "birth_date", "household"]
     search_fields = ["last_name", "first_name"]
     inspect_view_fields = ["last_name", "first_name", "middle_name", "birth_date", "sex", "phone", "household",
@@ -86,3 +146,8 @@ class CasesGroup(ViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_cases() -> ViewSetGroup:
     return CasesGroup()
+
+
+@hooks.register("register_admin_urls")
+def register_workflow_urls() -> list[Any]:
+    return admin_workflow.urlpatterns()

@@ -25,7 +25,17 @@ from identity.viewer import Viewer
 from portal.audit import services as audit
 from portal.audit.models import AuditEvent
 from portal.cases.models import (
-    Case, Category, CollegialDecision, Consent, Household, Measure, NeedCircumstance, Person, Programme, Review, Signal,
+    Case,
+    Category,
+    CollegialDecision,
+    Consent,
+    Household,
+    Measure,
+    NeedCircumstance,
+    Person,
+    Programme,
+    Review,
+    Signal,
 )
 from portal.cases.terms import add_months
 from portal.demo import names
@@ -49,11 +59,16 @@ class Scale:
     case_share: float
     #: Extra cases in the region whose measures go to the region-wide NGO (benchmark: ~2,000 measures).
     ngo_heavy_cases: int
+    #: Width of an address range in house numbers (registries list precincts by small blocks of houses).
+    range_width: int = 10
+    #: Residents per school / kindergarten / health post beyond the fixed partners (0: none).
+    residents_per_school: int = 0
 
 
 SCALES = {
-    "demo": Scale("demo", 0, 4, 40, 8, 14, 0.45, 0),
-    "region": Scale("region", 36, 9, 160, 12, 60, 0.55, 450),
+    "demo": Scale("demo", 0, 4, 40, 8, 14, 0.45, 0, range_width=50),
+    # Seed 002: ~2.6 M residents, ~300 precincts, ~2 k organisations, ~200 k persons, ~8 k open cases.
+    "region": Scale("region", 40, 9, 250, 14, 240, 0.2, 450, range_width=8, residents_per_school=3_000),
 }
 
 
@@ -99,12 +114,12 @@ def _district_specs(scale: Scale, rng: random.Random) -> list[dict[str, Any]]:
     specs: list[dict[str, Any]] = [dict(spec) for spec in DISTRICTS]
     for index in range(scale.extra_districts):
         town = names.TOWN_NAMES[index % len(names.TOWN_NAMES)]
-        urban = index % 3 == 0
+        urban = index % 5 in (0, 2)
         specs.append({
             "code": f"district-{index + 1:02d}",
             "name": f"{'Городской округ' if urban else 'Муниципальный округ'} {town}",
             "kind": "urban" if urban else "rural",
-            "population": rng.randint(60_000, 140_000) if urban else rng.randint(18_000, 45_000),
+            "population": rng.randint(70_000, 160_000) if urban else rng.randint(18_000, 45_000),
             "centre": f"{'г.' if urban else 'с.'} {town}",
         })
     return specs
@@ -150,6 +165,7 @@ def _generate_district(
         return  # already generated: idempotent
     institution = _institution_for(district, organisations, fake, rng)
     local_partners = _local_partners(district, organisations, fake, rng)
+    _local_institutions(spec, district, scale, fake, rng, counters)
 
     # Officers and precincts.
     count = _precinct_count(spec)
@@ -194,25 +210,24 @@ def _generate_district(
     if spec["kind"] == "urban":
         for index, street in enumerate(streets):
             precinct = precincts[index % len(precincts)]
-            if rng.random() < 0.25 and len(precincts) > 1:
+            last = rng.choice([80, 120, 180, 250, 300])
+            other, split = None, None
+            if rng.random() < 0.25 and len(precincts) > 1:  # a street split between two precincts
                 other = precincts[(index + 1) % len(precincts)]
                 split = rng.choice([30, 50, 80])
-                pair = [AddressRange(street=street, precinct=precinct, house_from=1, house_to=split - 1),
-                        AddressRange(street=street, precinct=other, house_from=split, house_to=250)]
-            else:
-                pair = [AddressRange(street=street, precinct=precinct, house_from=1, house_to=250)]
-            ranges.extend(pair)
-            street_precincts[id(street)] = [(r, r.precinct) for r in pair]
+            own = _blocks(street, last, scale.range_width, precinct, other, split)
+            ranges.extend(own)
+            street_precincts[id(street)] = [(r, r.precinct) for r in own]
     else:
         by_settlement: dict[str, Precinct] = {}
         for index, (settlement, _count) in enumerate(settlements):
             by_settlement[settlement] = precincts[index % len(precincts)]
         for street in streets:
-            address_range = AddressRange(street=street, precinct=by_settlement[street.settlement], house_from=1,
-                                         house_to=120)
-            ranges.append(address_range)
-            street_precincts[id(street)] = [(address_range, address_range.precinct)]
-    AddressRange.objects.bulk_create(ranges)
+            precinct = by_settlement[street.settlement]
+            own = _blocks(street, 60, max(scale.range_width, 20), precinct)
+            ranges.extend(own)
+            street_precincts[id(street)] = [(r, r.precinct) for r in own]
+    AddressRange.objects.bulk_create(ranges, batch_size=5000)
     counters.add("streets", len(streets))
     counters.add("address_ranges", len(ranges))
 
@@ -222,15 +237,19 @@ def _generate_district(
         own = [s for s in streets if any(p is precinct for _, p in street_precincts[id(s)])]
         for _ in range(scale.households_per_precinct):
             street = rng.choice(own)
-            address_range = next(r for r, p in street_precincts[id(street)] if p is precinct)
-            house = rng.randint(address_range.house_from, min(address_range.house_to, address_range.house_from + 60))
+            address_range = rng.choice([r for r, p in street_precincts[id(street)] if p is precinct])
+            house = rng.randint(address_range.house_from, address_range.house_to)
+            if address_range.parity == AddressRange.Parity.ODD and house % 2 == 0:
+                house = house - 1 if house > address_range.house_from else house + 1
+            elif address_range.parity == AddressRange.Parity.EVEN and house % 2 == 1:
+                house = house + 1 if house < address_range.house_to else house - 1
             prefix = "г." if spec["kind"] == "urban" and street.settlement == spec["centre"].split(" ", 1)[1] else "с."
             flat = f", кв. {rng.randint(1, 120)}" if spec["kind"] == "urban" else ""
             households.append(Household(
                 precinct=precinct, address=f"{prefix} {street.settlement}, {street.kind}. {street.name}, д. {house}"
                                            f"{flat}",
                 categories=rng.sample(Category.values, k=rng.choice([0, 1, 1, 2]))))
-    Household.objects.bulk_create(households)
+    Household.objects.bulk_create(households, batch_size=5000)
     persons: list[Person] = []
     members: dict[int, list[Person]] = {}
     for household in households:
@@ -255,7 +274,7 @@ def _generate_district(
             group.append(person)
             persons.append(person)
         members[id(household)] = group
-    Person.objects.bulk_create(persons)
+    Person.objects.bulk_create(persons, batch_size=5000)
     counters.add("households", len(households))
     counters.add("persons", len(persons))
 
@@ -282,6 +301,62 @@ def _institution_for(district: District, organisations: dict[str, Organisation],
     organisation = _ensure_organisation(spec, district, fake, rng)
     organisations[code] = organisation
     return organisation
+
+
+def _blocks(street: Street, last: int, width: int, precinct: Precinct, other: Precinct | None = None,
+            split: int | None = None) -> list[AddressRange]:
+    """Odd and even sides of houses 1..last in blocks of `width` numbers; from `split` on they go to `other`."""
+
+    def precinct_of(start: int) -> Precinct:
+        return other if other is not None and split is not None and start >= split else precinct
+
+    if width >= last and other is None:
+        return [AddressRange(street=street, precinct=precinct, house_from=1, house_to=last)]
+    blocks = []
+    for start in range(1, last + 1, width):
+        end = min(start + width - 1, last)
+        for parity, low in ((AddressRange.Parity.ODD, start | 1), (AddressRange.Parity.EVEN, start + (start % 2))):
+            high = end if end % 2 == low % 2 else end - 1
+            if low <= high:
+                blocks.append(AddressRange(street=street, precinct=precinct_of(start), house_from=low,
+                                           house_to=high, parity=parity))
+    return blocks
+
+
+LOCAL_INSTITUTIONS = [
+    ("school", "МБОУ «Средняя общеобразовательная школа № {n}»", ["pedagogical"], 1.0),
+    ("school", "МБДОУ «Детский сад № {n}»", ["pedagogical"], 1.2),
+    ("healthcare", "Фельдшерско-акушерский пункт / поликлиника № {n}", ["medical"], 0.45),
+    ("ngo", "АНО «Социальная помощь» № {n}", ["social", "material"], 0.06),
+    ("youth", "Молодёжный центр № {n}", ["psychological", "pedagogical"], 0.05),
+]
+
+
+def _local_institutions(spec: dict[str, Any], district: District, scale: Scale, fake: Faker, rng: random.Random,
+                        counters: Counters) -> None:
+    """Region scale: the district's schools, kindergartens, health posts and NGOs (partner registry bulk)."""
+    if not scale.residents_per_school:
+        return
+    created: list[Organisation] = []
+    for kind, pattern, helps, weight in LOCAL_INSTITUTIONS:
+        for number in range(1, max(1, round(spec["population"] / scale.residents_per_school * weight)) + 1):
+            created.append(Organisation(
+                code=f"{kind.replace('_', '-')}-{district.code}-{len(created) + 1}",
+                name=f"{pattern.format(n=number)} ({district.centre})",
+                kind=kind, district=district, help_kinds=helps,
+                address=f"{district.centre}, ул. {rng.choice(names.STREET_NAMES)}, д. {rng.randint(1, 90)}",
+                phone=f"+7 (342) {rng.randint(400, 799)}-{rng.randint(10, 99)}-{rng.randint(10, 99)}",
+                email=f"org{district.pk}-{len(created)}@partners.example"))
+    Organisation.objects.bulk_create(created, batch_size=2000)
+    Agreement.objects.bulk_create([
+        Agreement(organisation=organisation, number=f"{rng.randint(10, 900)}-СС",
+                  signed_on=dt.date(2024, rng.randint(1, 12), rng.randint(1, 28)), expires_on=dt.date(2027, 12, 31),
+                  subject="Соглашение о межведомственном взаимодействии при социальном сопровождении")
+        for organisation in created], batch_size=2000)
+    Contact.objects.bulk_create([
+        Contact(organisation=organisation, full_name=fake.name(), position="Ответственный за взаимодействие",
+                phone=organisation.phone, email=organisation.email) for organisation in created], batch_size=2000)
+    counters.add("organisations", len(created))
 
 
 LOCAL_KINDS = [("school", "МБОУ «Средняя школа № {n}»", ["pedagogical"]),

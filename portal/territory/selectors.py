@@ -81,7 +81,8 @@ def _typo_candidates(address: NormalisedAddress, limit: int) -> list[Street]:
         pool = pool.filter(settlement_normalized=address.settlement) or pool
     candidates = list(pool.filter(normalized__startswith=typed[:1])[:5000])
     scored = sorted(
-        ((levenshtein(typed, street.normalized, limit=4), street.normalized, street.pk, street) for street in candidates),
+        ((levenshtein(typed, street.normalized, limit=4), street.normalized, street.pk, street)
+         for street in candidates),
         key=lambda item: item[:3],
     )
     return [street for distance, _, _, street in scored if distance <= 4][:limit]

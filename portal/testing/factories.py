@@ -39,7 +39,8 @@ def precinct(*, district_obj: District, number: int | None = None, officer: Offi
                                    population=population)
 
 
-def officer(*, username: str = "", institution: Organisation | None = None, full_name: str = "Иванова М. С.") -> Officer:
+def officer(*, username: str = "", institution: Organisation | None = None,
+            full_name: str = "Иванова М. С.") -> Officer:
     return Officer.objects.create(full_name=full_name, username=username, institution=institution,
                                   phone="+7 (342) 200-11-01", email="officer@example.org",
                                   office_address="ул. Ленина, 12", office_hours="пн–пт 9–17")

@@ -1,0 +1,181 @@
+"""Lifecycle actions of cases, measures and signals in the Wagtail admin.
+
+Each action is a form plus one call of `portal.cases.services`; the objects are loaded
+through the scoped selectors, so an officer reaches only the cases of their precincts,
+and every refusal (wrong status, term limits, stale version, no right) is shown as a
+form error in the user's language. Nothing here changes a row directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.db.models import Model
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import FormView
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
+from identity.viewer import Role, Viewer
+from portal.cases import admin_forms, selectors, services
+from portal.cases.access import may_manage_case
+from portal.cases.models import Case, Measure, Signal
+from portal.core.admin_views import request_viewer
+from portal.core.errors import Conflict, DomainError
+
+Perform = Callable[[Viewer, Any, dict[str, Any]], Any]
+
+
+@dataclass(frozen=True)
+class Action:
+    title: Any
+    form: type[forms.Form]
+    perform: Perform
+    #: Statuses of the object in which the action is offered (the service still decides).
+    offered_in: tuple[str, ...]
+    versioned: bool = False
+
+
+def _org_id(data: dict[str, Any]) -> int:
+    return data.pop("organisation").pk
+
+
+CASE_ACTIONS: dict[str, Action] = {
+    "approve": Action(gettext_lazy("Approve the programme"), admin_forms.ApproveProgrammeForm,
+                      lambda v, case, d: services.approve_programme(viewer=v, case_id=case.pk, **d),
+                      (Case.Status.REGISTERED,)),
+    "measure": Action(gettext_lazy("Add a measure"), admin_forms.AssignMeasureForm,
+                      lambda v, case, d: services.assign_measure(viewer=v, case_id=case.pk,
+                                                                 organisation_id=_org_id(d), **d),
+                      (Case.Status.REGISTERED, Case.Status.PROGRAMME_APPROVED, Case.Status.IN_PROGRESS,
+                       Case.Status.EXTENDED)),
+    "review": Action(gettext_lazy("Record the interim review"), admin_forms.ReviewForm,
+                     lambda v, case, d: services.record_review(viewer=v, case_id=case.pk, **d),
+                     (Case.Status.PROGRAMME_APPROVED, Case.Status.IN_PROGRESS, Case.Status.EXTENDED)),
+    "extend": Action(gettext_lazy("Extend the term"), admin_forms.ExtendCaseForm,
+                     lambda v, case, d: services.extend_case(viewer=v, case_id=case.pk, **d),
+                     (Case.Status.PROGRAMME_APPROVED, Case.Status.IN_PROGRESS, Case.Status.EXTENDED),
+                     versioned=True),
+    "close": Action(gettext_lazy("Close the case"), admin_forms.CloseCaseForm,
+                    lambda v, case, d: services.close_case(viewer=v, case_id=case.pk, **d),
+                    (Case.Status.REGISTERED, Case.Status.PROGRAMME_APPROVED, Case.Status.IN_PROGRESS,
+                     Case.Status.EXTENDED),
+                    versioned=True),
+}
+
+_OPEN_MEASURE = (Measure.Status.ASSIGNED, Measure.Status.ACCEPTED)
+MEASURE_ACTIONS: dict[str, Action] = {
+    "reassign": Action(gettext_lazy("Reassign to another organisation"), admin_forms.ReassignMeasureForm,
+                       lambda v, m, d: services.reassign_measure(viewer=v, measure_id=m.pk,
+                                                                 organisation_id=_org_id(d), **d),
+                       _OPEN_MEASURE, versioned=True),
+    "cancel": Action(gettext_lazy("Cancel the measure"), admin_forms.ReasonForm,
+                     lambda v, m, d: services.cancel_measure(viewer=v, measure_id=m.pk, **d),
+                     _OPEN_MEASURE, versioned=True),
+}
+
+SIGNAL_ACTIONS: dict[str, Action] = {
+    "check": Action(gettext_lazy("Take for checking"), admin_forms.ConfirmForm,
+                    lambda v, s, d: services.start_signal_check(viewer=v, signal_id=s.pk),
+                    (Signal.Status.RECEIVED,)),
+    "inspection": Action(gettext_lazy("Record the inspection"), admin_forms.InspectionForm,
+                         lambda v, s, d: services.record_inspection(viewer=v, signal_id=s.pk, **d),
+                         (Signal.Status.CHECKING,)),
+    "confirm": Action(gettext_lazy("Confirm the need for support"), admin_forms.ConfirmForm,
+                      lambda v, s, d: services.confirm_signal(viewer=v, signal_id=s.pk),
+                      (Signal.Status.CHECKING,)),
+    "dismiss": Action(gettext_lazy("Dismiss the signal"), admin_forms.ReasonForm,
+                      lambda v, s, d: services.dismiss_signal(viewer=v, signal_id=s.pk, **d),
+                      (Signal.Status.RECEIVED, Signal.Status.CHECKING)),
+}
+
+#: object kind → (actions, scoped queryset, inspect URL name)
+KINDS: dict[str, tuple[dict[str, Action], Callable[[Viewer], Any], str]] = {
+    "case": (CASE_ACTIONS, selectors.cases_for, "cases:inspect"),
+    "measure": (MEASURE_ACTIONS, selectors.measures_for, "measures:inspect"),
+    "signal": (SIGNAL_ACTIONS, selectors.signals_for, "signals:inspect"),
+}
+
+
+def manages(viewer: Viewer, obj: Model) -> bool:
+    if isinstance(obj, Case):
+        return may_manage_case(viewer, obj)
+    if isinstance(obj, Measure):
+        return may_manage_case(viewer, obj.case)
+    return viewer.is_admin or viewer.has_role(Role.OFFICER) or viewer.has_role(Role.COORDINATOR)
+
+
+def offered_actions(viewer: Viewer, kind: str, obj: Model) -> list[tuple[str, Any]]:
+    """(url, title) of the actions that make sense for the object's current status."""
+    if kind not in KINDS:
+        return []
+    actions, _selector, _inspect = KINDS[kind]
+    if not manages(viewer, obj):
+        return []
+    return [(reverse("cases_workflow", args=(kind, obj.pk, name)), action.title)
+            for name, action in actions.items() if obj.status in action.offered_in]
+
+
+class WorkflowActionView(WagtailAdminTemplateMixin, FormView):  # type: ignore[misc]
+    template_name = "cases/admin/action.html"
+    header_icon = "folder-open-inverse"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        actions, selector, self.inspect_url_name = KINDS.get(kwargs["kind"], ({}, None, ""))
+        self.action = actions.get(kwargs["action"])
+        if self.action is None or selector is None:
+            raise Http404
+        self.viewer = request_viewer(request)
+        self.object = selector(self.viewer).filter(pk=kwargs["pk"]).first()
+        if self.object is None:
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_title(self) -> str:
+        return str(self.action.title)
+
+    def get_page_subtitle(self) -> str:
+        return str(self.object)
+
+    def get_form(self, form_class: type[forms.Form] | None = None) -> forms.Form:
+        form = self.action.form(**self.get_form_kwargs())
+        if self.action.versioned:
+            form.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, initial=self.object.version)
+        return form
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(object=self.object, back_url=self.inspect_url())
+        return context
+
+    def inspect_url(self) -> str:
+        return reverse(self.inspect_url_name, args=(self.object.pk,))
+
+    def form_valid(self, form: forms.Form) -> HttpResponse:
+        data = dict(form.cleaned_data)
+        try:
+            self.action.perform(self.viewer, self.object, data)
+        except Conflict as error:
+            current = error.current if error.current is not None else self.object
+            form.add_error(None, _("Someone else changed this record meanwhile. Check its current state "
+                                   "and submit again."))
+            form.data = form.data.copy()
+            form.data["version"] = str(getattr(current, "version", ""))
+            return self.form_invalid(form)
+        except DomainError as error:
+            field = getattr(error, "field", None)
+            form.add_error(field if field in form.fields else None, str(error.message))
+            return self.form_invalid(form)
+        messages.success(self.request, _("Done: %(action)s.") % {"action": self.action.title})
+        return HttpResponseRedirect(self.inspect_url())
+
+
+def urlpatterns() -> list[Any]:
+    return [path("cases-workflow/<str:kind>/<int:pk>/<slug:action>/", WorkflowActionView.as_view(),
+                 name="cases_workflow")]
