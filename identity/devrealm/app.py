@@ -1,9 +1,428 @@
-"""Development realm ASGI app (filled in by the single sign-on issue)."""
+"""Development realm: a Keycloak-compatible OpenID Connect provider for the `portal` realm.
+
+Served under `/realms/<realm>/` only when `KEYCLOAK_URL` is unset (and DEBUG or DEVREALM_ALLOW_WITHOUT_DEBUG).
+Users, groups, roles and clients come from the realm file a real Keycloak imports; tokens are signed with
+jwcrypto (RS256, key in the data folder) and carry the claims the realm file's mappers produce.
+State (codes, SSO sessions, refresh tokens) lives in memory: codes are single-use and live 60 s.
+"""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import html
+import json
+import secrets
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from fnmatch import fnmatch
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from jwcrypto import jwt
 from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from identity.devrealm.keys import public_jwks, signing_key
+
+OIDC = "/protocol/openid-connect"
+COOKIE = "DEVREALM_SESSION"
+CODE_TTL = 60
+ACCESS_TTL = 300
+REFRESH_TTL = 1800
+#: Number of requests served by the certs endpoint (tests count JWKS fetches).
+CERTS_REQUESTS = [0]
+
+
+@dataclass
+class Session:
+    sid: str
+    username: str
+    auth_time: int
+
+
+@dataclass
+class PendingCode:
+    client_id: str
+    redirect_uri: str
+    session: Session
+    nonce: str | None
+    scope: str
+    code_challenge: str | None
+    expires: float
+
+
+@dataclass
+class State:
+    sessions: dict[str, Session] = field(default_factory=dict)
+    codes: dict[str, PendingCode] = field(default_factory=dict)
+    refresh: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # jti -> (sid, client_id, scope)
+    csrf: dict[str, float] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+STATE = State()
+
+
+@cache
+def _realm(path: str) -> dict[str, Any]:
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def realm() -> dict[str, Any]:
+    return _realm(str(settings.KEYCLOAK_REALM_FILE))
+
+
+def issuer() -> str:
+    return settings.DEVREALM_ISSUER
+
+
+def user(username: str) -> dict[str, Any] | None:
+    return next((u for u in realm().get("users", []) if u["username"] == username and u.get("enabled", True)), None)
+
+
+def client(client_id: str) -> dict[str, Any] | None:
+    return next((c for c in realm().get("clients", []) if c["clientId"] == client_id and c.get("enabled", True)), None)
+
+
+def _check_password(account: dict[str, Any], password: str) -> bool:
+    return any(c.get("type") == "password" and secrets.compare_digest(str(c.get("value", "")), password)
+               for c in account.get("credentials", []))
+
+
+def _uri_allowed(uri: str, patterns: list[str]) -> bool:
+    return bool(uri) and any(uri == p or (p.endswith("*") and fnmatch(uri, p)) for p in patterns)
+
+
+def _audience(client_id: str) -> list[str]:
+    aud = [m["config"]["included.client.audience"] for m in (client(client_id) or {}).get("protocolMappers", [])
+           if m["protocolMapper"] == "oidc-audience-mapper" and m["config"].get("access.token.claim") == "true"]
+    return [*aud, "account"]
+
+
+def _sign(claims: dict[str, Any]) -> str:
+    key = signing_key()
+    token = jwt.JWT(header={"alg": "RS256", "typ": "JWT", "kid": key.kid}, claims=claims)
+    token.make_signed_token(key)
+    return token.serialize()
+
+
+def _profile(account: dict[str, Any]) -> dict[str, Any]:
+    first, last = account.get("firstName", ""), account.get("lastName", "")
+    return {"sub": account["id"], "preferred_username": account["username"], "name": f"{first} {last}".strip(),
+            "given_name": first, "family_name": last, "email": account.get("email", ""),
+            "email_verified": account.get("emailVerified", False), "groups": list(account.get("groups", []))}
+
+
+def _roles(account: dict[str, Any]) -> list[str]:
+    roles = list(account.get("realmRoles", []))
+    return [*roles, "offline_access", "uma_authorization"] if "default-roles-portal" in roles else roles
+
+
+def issue_tokens(*, session: Session, client_id: str, scope: str, nonce: str | None = None) -> dict[str, Any]:
+    """Access, ID and refresh tokens as Keycloak issues them for `client_id`."""
+    account = user(session.username)
+    if account is None:
+        raise LookupError(session.username)
+    now = int(time.time())
+    scope = " ".join(dict.fromkeys(["openid", *scope.split(), "profile", "email"]))
+    base = {"iss": issuer(), "iat": now, "auth_time": session.auth_time, "azp": client_id, "sid": session.sid,
+            "session_state": session.sid}
+    profile = _profile(account)
+    access = {**base, **profile, "exp": now + ACCESS_TTL, "jti": str(uuid.uuid4()), "typ": "Bearer",
+              "aud": _audience(client_id), "scope": scope, "acr": "1",
+              "realm_access": {"roles": _roles(account)}}
+    id_claims = {**base, **profile, "exp": now + ACCESS_TTL, "jti": str(uuid.uuid4()), "typ": "ID", "aud": client_id,
+                 }
+    access_token = _sign(access)
+    id_claims["at_hash"] = _half_hash(access_token)
+    if nonce:
+        id_claims["nonce"] = nonce
+    refresh_jti = str(uuid.uuid4())
+    refresh = {**base, "exp": now + REFRESH_TTL, "jti": refresh_jti, "typ": "Refresh", "aud": issuer(),
+               "sub": account["id"], "scope": scope}
+    with STATE.lock:
+        STATE.refresh[refresh_jti] = (session.sid, client_id, scope)
+    return {"access_token": access_token, "expires_in": ACCESS_TTL, "refresh_expires_in": REFRESH_TTL,
+            "refresh_token": _sign(refresh), "token_type": "Bearer", "id_token": _sign(id_claims),
+            "not-before-policy": 0, "session_state": session.sid, "scope": scope}
+
+
+def _half_hash(token: str) -> str:
+    digest = hashlib.sha256(token.encode()).digest()
+    return base64.urlsafe_b64encode(digest[: len(digest) // 2]).rstrip(b"=").decode()
+
+
+async def _form(request: Request) -> dict[str, str]:
+    """url-encoded form body (no python-multipart dependency; OIDC endpoints only take url-encoded forms)."""
+    from urllib.parse import parse_qsl
+
+    return dict(parse_qsl((await request.body()).decode("utf-8", "replace"), keep_blank_values=True))
+
+
+def _error(error: str, description: str, status: int = 400) -> JSONResponse:
+    return JSONResponse({"error": error, "error_description": description}, status_code=status)
+
+
+def _base(request: Request) -> str:
+    return str(request.base_url).rstrip("/") + request.scope.get("root_path", "")
+
+
+async def well_known(request: Request) -> Response:
+    base = _base(request) + OIDC
+    return JSONResponse({
+        "issuer": issuer(), "authorization_endpoint": f"{base}/auth", "token_endpoint": f"{base}/token",
+        "userinfo_endpoint": f"{base}/userinfo", "end_session_endpoint": f"{base}/logout",
+        "jwks_uri": f"{base}/certs", "introspection_endpoint": f"{base}/token/introspect",
+        "response_types_supported": ["code"], "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": ["RS256"], "code_challenge_methods_supported": ["S256"],
+        "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials", "password"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        "scopes_supported": ["openid", "profile", "email", "roles"],
+        "claims_supported": ["sub", "iss", "aud", "preferred_username", "name", "given_name", "family_name",
+                             "email", "groups", "realm_access"],
+    })
+
+
+async def certs(request: Request) -> Response:
+    CERTS_REQUESTS[0] += 1
+    return JSONResponse(public_jwks())
+
+
+def _login_page(params: dict[str, str], error: str = "", username: str = "", status: int = 200) -> HTMLResponse:
+    token = secrets.token_urlsafe(24)
+    with STATE.lock:
+        now = time.time()
+        STATE.csrf = {k: v for k, v in STATE.csrf.items() if v > now}
+        STATE.csrf[token] = now + 1800
+    hidden = "".join(f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
+                     for k, v in params.items())
+    alert = f'<p class="error" role="alert">{html.escape(error)}</p>' if error else ""
+    body = f"""<!doctype html><html lang="ru"><head><meta charset="utf-8"><title>Вход — портал</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>body{{font-family:sans-serif;max-width:24rem;margin:4rem auto}}label{{display:block;margin-top:1rem}}
+input[type=text],input[type=password]{{width:100%;padding:.4rem}}.error{{color:#a00}}button{{margin-top:1rem}}</style>
+</head><body><main><h1>Вход в портал социального сопровождения</h1>{alert}
+<form method="post" id="kc-form-login">{hidden}<input type="hidden" name="csrf_token" value="{token}">
+<label for="username">Имя пользователя</label>
+<input type="text" id="username" name="username" value="{html.escape(username)}" autocomplete="username" required>
+<label for="password">Пароль</label>
+<input type="password" id="password" name="password" autocomplete="current-password" required>
+<button type="submit" id="kc-login">Войти</button></form>
+<p><small>Учебная среда: пароль демонстрационных пользователей — «demo».</small></p></main></body></html>"""
+    return HTMLResponse(body, status_code=status, headers={"Cache-Control": "no-store", "X-Frame-Options": "DENY"})
+
+
+_AUTH_PARAMS = ("client_id", "redirect_uri", "response_type", "scope", "state", "nonce", "code_challenge",
+                "code_challenge_method", "prompt")
+
+
+def _check_auth_request(params: dict[str, str]) -> str | None:
+    registered = client(params.get("client_id", ""))
+    if registered is None:
+        return "Неизвестный клиент."
+    if not _uri_allowed(params.get("redirect_uri", ""), registered.get("redirectUris", [])):
+        return "Недопустимый адрес возврата (redirect_uri)."
+    if params.get("response_type") != "code":
+        return "Поддерживается только response_type=code."
+    if registered.get("attributes", {}).get("pkce.code.challenge.method") == "S256" and (
+            params.get("code_challenge_method") != "S256" or not params.get("code_challenge")):
+        return "Для этого клиента обязателен PKCE (S256)."
+    return None
+
+
+def _redirect_with_code(params: dict[str, str], session: Session) -> RedirectResponse:
+    code = secrets.token_urlsafe(32)
+    with STATE.lock:
+        STATE.codes[code] = PendingCode(
+            client_id=params["client_id"], redirect_uri=params["redirect_uri"], session=session,
+            nonce=params.get("nonce") or None, scope=params.get("scope", "openid"),
+            code_challenge=params.get("code_challenge") or None, expires=time.time() + CODE_TTL)
+    query = {"code": code, "session_state": session.sid, "iss": issuer()}
+    if params.get("state"):
+        query["state"] = params["state"]
+    sep = "&" if "?" in params["redirect_uri"] else "?"
+    response = RedirectResponse(params["redirect_uri"] + sep + urlencode(query), status_code=302)
+    response.set_cookie(COOKIE, session.sid, httponly=True, samesite="lax", path=f"/realms/{settings.KEYCLOAK_REALM}")
+    return response
+
+
+async def auth(request: Request) -> Response:
+    if request.method == "GET":
+        params = {k: request.query_params[k] for k in _AUTH_PARAMS if k in request.query_params}
+        problem = _check_auth_request(params)
+        if problem:
+            return HTMLResponse(f"<!doctype html><html lang='ru'><body><h1>Ошибка</h1><p>{html.escape(problem)}</p>"
+                                "</body></html>", status_code=400)
+        session = STATE.sessions.get(request.cookies.get(COOKIE, ""))
+        if session is not None and params.get("prompt") != "login":
+            return _redirect_with_code(params, session)
+        return _login_page(params)
+    form = await _form(request)
+    params = {k: str(form[k]) for k in _AUTH_PARAMS if k in form}
+    problem = _check_auth_request(params)
+    if problem:
+        return HTMLResponse(f"<p>{html.escape(problem)}</p>", status_code=400)
+    token = str(form.get("csrf_token", ""))
+    with STATE.lock:
+        valid = STATE.csrf.pop(token, 0) > time.time()
+    username = str(form.get("username", "")).strip()
+    if not valid:
+        return _login_page(params, "Срок действия формы истёк, попробуйте ещё раз.", username, status=400)
+    account = user(username)
+    if account is None or not _check_password(account, str(form.get("password", ""))):
+        return _login_page(params, "Неверное имя пользователя или пароль.", username, status=401)
+    session = Session(sid=str(uuid.uuid4()), username=username, auth_time=int(time.time()))
+    with STATE.lock:
+        STATE.sessions[session.sid] = session
+    return _redirect_with_code(params, session)
+
+
+def _client_auth(request: Request, form: dict[str, str]) -> dict[str, Any] | None:
+    client_id, secret = form.get("client_id", ""), form.get("client_secret", "")
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("basic "):
+        try:
+            client_id, _, secret = base64.b64decode(header[6:]).decode().partition(":")
+        except ValueError:
+            return None
+        from urllib.parse import unquote_plus
+        client_id, secret = unquote_plus(client_id), unquote_plus(secret)
+    registered = client(client_id)
+    if registered is None:
+        return None
+    if registered.get("publicClient"):
+        return registered
+    return registered if secret and secrets.compare_digest(secret, registered.get("secret", "")) else None
+
+
+def _verify(token: str, typ: str) -> dict[str, Any] | None:
+    try:
+        parsed = jwt.JWT(jwt=token, key=signing_key(), algs=["RS256"],
+                         check_claims={"iss": issuer(), "exp": None, "typ": typ})
+    except Exception:
+        return None
+    return json.loads(parsed.claims)
+
+
+async def token(request: Request) -> Response:
+    form = await _form(request)
+    registered = _client_auth(request, form)
+    if registered is None:
+        return _error("unauthorized_client", "Invalid client or Invalid client credentials", 401)
+    client_id = registered["clientId"]
+    grant = form.get("grant_type", "")
+    if grant == "authorization_code":
+        with STATE.lock:
+            pending = STATE.codes.pop(form.get("code", ""), None)
+        if pending is None or pending.expires < time.time() or pending.client_id != client_id:
+            return _error("invalid_grant", "Code not valid")
+        if form.get("redirect_uri") != pending.redirect_uri:
+            return _error("invalid_grant", "Incorrect redirect_uri")
+        if pending.code_challenge:
+            verifier = form.get("code_verifier", "")
+            expected = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+            if not verifier or not secrets.compare_digest(expected, pending.code_challenge):
+                return _error("invalid_grant", "PKCE verification failed: Code mismatch")
+        if pending.session.sid not in STATE.sessions:
+            return _error("invalid_grant", "Session not active")
+        return JSONResponse(issue_tokens(session=pending.session, client_id=client_id, scope=pending.scope,
+                                         nonce=pending.nonce))
+    if grant == "password":
+        if not registered.get("directAccessGrantsEnabled"):
+            return _error("unauthorized_client", "Client not allowed for direct access grants")
+        account = user(form.get("username", ""))
+        if account is None or not _check_password(account, form.get("password", "")):
+            return _error("invalid_grant", "Invalid user credentials", 401)
+        session = Session(sid=str(uuid.uuid4()), username=account["username"], auth_time=int(time.time()))
+        with STATE.lock:
+            STATE.sessions[session.sid] = session
+        return JSONResponse(issue_tokens(session=session, client_id=client_id, scope=form.get("scope", "openid")))
+    if grant == "refresh_token":
+        claims = _verify(form.get("refresh_token", ""), "Refresh")
+        with STATE.lock:
+            entry = STATE.refresh.pop(claims["jti"], None) if claims else None
+        if entry is None or entry[1] != client_id or entry[0] not in STATE.sessions:
+            return _error("invalid_grant", "Invalid refresh token")
+        return JSONResponse(issue_tokens(session=STATE.sessions[entry[0]], client_id=client_id, scope=entry[2]))
+    if grant == "client_credentials":
+        if not registered.get("serviceAccountsEnabled"):
+            return _error("unauthorized_client", "Client not enabled to retrieve service account")
+        now = int(time.time())
+        claims = {"iss": issuer(), "iat": now, "exp": now + ACCESS_TTL, "jti": str(uuid.uuid4()), "typ": "Bearer",
+                  "sub": registered["id"], "azp": client_id, "aud": _audience(client_id),
+                  "preferred_username": f"service-account-{client_id}", "scope": "profile email",
+                  "realm_access": {"roles": []}, "groups": []}
+        return JSONResponse({"access_token": _sign(claims), "expires_in": ACCESS_TTL, "token_type": "Bearer",
+                             "scope": "profile email", "not-before-policy": 0})
+    return _error("unsupported_grant_type", f"Unsupported grant_type: {grant}")
+
+
+async def userinfo(request: Request) -> Response:
+    header = request.headers.get("authorization", "")
+    claims = _verify(header[7:], "Bearer") if header.lower().startswith("bearer ") else None
+    if claims is None or claims.get("sid") not in STATE.sessions:
+        return JSONResponse({"error": "invalid_token", "error_description": "Token verification failed"},
+                            status_code=401, headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+    account = user(claims.get("preferred_username", ""))
+    return JSONResponse(_profile(account) if account else {"sub": claims["sub"]})
+
+
+async def logout(request: Request) -> Response:
+    data: dict[str, str] = dict(request.query_params)
+    if request.method == "POST":
+        data.update(await _form(request))
+    sid = request.cookies.get(COOKIE)
+    if data.get("refresh_token"):  # back-channel logout (python-keycloak's `logout(refresh_token)`)
+        registered = _client_auth(request, data)
+        claims = _verify(data["refresh_token"], "Refresh")
+        if registered is None or claims is None:
+            return _error("invalid_grant", "Invalid refresh token")
+        sid = claims.get("sid")
+    elif data.get("id_token_hint"):
+        claims = _verify(data["id_token_hint"], "ID")
+        if claims is None:
+            return _error("invalid_request", "Invalid id_token_hint")
+        sid = claims.get("sid") or sid
+        data.setdefault("client_id", claims.get("azp", ""))
+    with STATE.lock:
+        STATE.sessions.pop(sid or "", None)
+        STATE.refresh = {k: v for k, v in STATE.refresh.items() if v[0] != sid}
+    target = data.get("post_logout_redirect_uri")
+    if target:
+        registered = client(data.get("client_id", ""))
+        allowed = (registered or {}).get("attributes", {}).get("post.logout.redirect.uris", "").split("##")
+        if registered is None or not _uri_allowed(target, [a for a in allowed if a]):
+            return HTMLResponse("<p>Недопустимый адрес возврата после выхода.</p>", status_code=400)
+        if data.get("state"):
+            target += ("&" if "?" in target else "?") + urlencode({"state": data["state"]})
+        response: Response = RedirectResponse(target, status_code=302)
+    elif request.method == "POST" and data.get("refresh_token"):
+        response = Response(status_code=204)
+    else:
+        response = HTMLResponse("<!doctype html><html lang='ru'><body><p>Вы вышли из системы.</p></body></html>")
+    response.delete_cookie(COOKIE, path=f"/realms/{settings.KEYCLOAK_REALM}")
+    return response
 
 
 def create_devrealm_app() -> Starlette:
-    return Starlette(routes=[])
+    if not (settings.DEBUG or getattr(settings, "DEVREALM_ALLOW_WITHOUT_DEBUG", False)
+            or __import__("os").environ.get("DEVREALM_ALLOW_WITHOUT_DEBUG") in ("1", "true", "yes")):
+        raise ImproperlyConfigured("The development realm runs only with DEBUG=1 or DEVREALM_ALLOW_WITHOUT_DEBUG=1.")
+    signing_key()
+    return Starlette(routes=[
+        Route("/.well-known/openid-configuration", well_known),
+        Route(f"{OIDC}/auth", auth, methods=["GET", "POST"]),
+        Route(f"{OIDC}/token", token, methods=["POST"]),
+        Route(f"{OIDC}/certs", certs),
+        Route(f"{OIDC}/userinfo", userinfo, methods=["GET", "POST"]),
+        Route(f"{OIDC}/logout", logout, methods=["GET", "POST"]),
+    ])

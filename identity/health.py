@@ -1,0 +1,33 @@
+"""Readiness of the identity provider (called by /readyz; never blocks long)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+
+
+def status() -> dict[str, Any]:
+    if not settings.KEYCLOAK_URL:
+        try:
+            from identity.devrealm.keys import signing_key
+
+            signing_key()
+        except Exception as error:
+            return {"status": "down", "provider": "devrealm", "error": str(error)}
+        return {"status": "ok" if settings.DEVREALM_ENABLED else "down", "provider": "devrealm",
+                "enabled": settings.DEVREALM_ENABLED}
+    from identity.keycloak import default_verifier
+
+    verifier = default_verifier()
+    if verifier.cached:
+        return {"status": "ok", "provider": "keycloak", "jwks": "cached"}
+    try:
+        import httpx
+
+        response = httpx.get(f"{settings.KEYCLOAK_URL}/realms/{settings.KEYCLOAK_REALM}/protocol/openid-connect/certs",
+                             timeout=2)
+        response.raise_for_status()
+    except Exception as error:
+        return {"status": "degraded", "provider": "keycloak", "jwks": "unreachable", "error": str(error)[:200]}
+    return {"status": "ok", "provider": "keycloak", "jwks": "reachable"}
