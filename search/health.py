@@ -1,0 +1,31 @@
+"""Readiness of search for `/readyz`: ok, or degraded (engine unreachable, or outbox backlog too old)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+
+from search.models import OutboxEntry
+
+
+def status() -> dict[str, Any]:
+    from search.api import get_backend
+
+    backend = get_backend()
+    engine = "meilisearch" if settings.MEILISEARCH_URL else "embedded"
+    reachable = backend.health()
+    backlog = OutboxEntry.objects.count()
+    oldest = OutboxEntry.objects.order_by("id").values_list("created_at", flat=True).first()
+    max_age = dt.timedelta(minutes=getattr(settings, "SEARCH_BACKLOG_MAX_MINUTES", 10))
+    stale = oldest is not None and timezone.now() - oldest > max_age
+    report: dict[str, Any] = {"status": "ok", "engine": engine, "backlog": backlog}
+    if oldest is not None:
+        report["oldest_pending_seconds"] = int((timezone.now() - oldest).total_seconds())
+    if not reachable:
+        report.update(status="degraded", error="engine_unreachable")
+    elif stale:
+        report.update(status="degraded", error="backlog_stale")
+    return report
