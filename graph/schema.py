@@ -1,61 +1,89 @@
-"""Initial public schema (districts, precincts, partner registry); the gateway issue extends it."""
+"""The gateway schema: per-domain queries and mutations merged, with limits and error masking.
+
+Limits (settings.GRAPHQL_*): query depth, tokens, aliases; page size (see core.pagination);
+introspection only with DEBUG; mutations rate-limited per viewer (see permissions).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+
 import strawberry
-from asgiref.sync import sync_to_async
-from django.db import close_old_connections
+from django.conf import settings
+from django.utils import translation
+from graphql import GraphQLError
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+    SchemaExtension,
+)
+from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
+
+from graph.cases.mutations import CaseMutations
+from graph.cases.queries import CaseQueries
+from graph.core.viewer import ViewerQueries
+from graph.errors import UNEXPECTED_MESSAGE, should_mask_error
+from graph.measures.mutations import MeasureMutations
+from graph.measures.queries import MeasureQueries
+from graph.partners.queries import PartnerQueries
+from graph.territory.queries import TerritoryQueries
+
+Query = merge_types("Query", (ViewerQueries, TerritoryQueries, PartnerQueries, MeasureQueries, CaseQueries))
+Mutation = merge_types("Mutation", (MeasureMutations, CaseMutations))
 
 
-@strawberry.type
-class District:
-    id: strawberry.ID
-    code: str
-    name: str
-    kind: str
-    population: int
+class TranslatedMaskErrors(MaskErrors):
+    """MaskErrors whose message follows the caller's language (rendered when the error is masked)."""
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        masked = super().anonymise_error(error)
+        masked.message = str(UNEXPECTED_MESSAGE)
+        masked.extensions = {"code": "internal_error"}
+        return masked
 
 
-@strawberry.type
-class Organisation:
-    id: strawberry.ID
-    code: str
-    name: str
-    kind: str
-    help_kinds: list[str]
+class ActivateLanguage(SchemaExtension):
+    """The caller's language (GraphContext.language) for the whole operation, so that messages raised
+    outside a unit of work (limits, gates) are translated too."""
+
+    def on_operation(self) -> Iterator[None]:
+        context = self.execution_context.context
+        language = getattr(context, "language", None) or settings.LANGUAGE_CODE
+        with translation.override(language):
+            yield
 
 
-def _districts() -> list[District]:
-    from portal.territory.models import District as DistrictModel
-
-    close_old_connections()
-    try:
-        return [District(id=strawberry.ID(str(d.pk)), code=d.code, name=d.name, kind=d.kind,
-                         population=d.population) for d in DistrictModel.objects.order_by("name")]
-    finally:
-        close_old_connections()
-
-
-def _organisations() -> list[Organisation]:
-    from portal.partners.models import Organisation as OrganisationModel
-
-    close_old_connections()
-    try:
-        return [Organisation(id=strawberry.ID(str(o.pk)), code=o.code, name=o.name, kind=o.kind,
-                             help_kinds=list(o.help_kinds)) for o in OrganisationModel.objects.filter(active=True)]
-    finally:
-        close_old_connections()
+def build_extensions(*, debug: bool | None = None) -> list[Callable[[], SchemaExtension]]:
+    """Fresh extension instances per request; limits are read from settings each time."""
+    debug = settings.DEBUG if debug is None else debug
+    extensions: list[Callable[[], SchemaExtension]] = [
+        ActivateLanguage,
+        lambda: QueryDepthLimiter(max_depth=settings.GRAPHQL_MAX_DEPTH),
+        lambda: MaxTokensLimiter(max_token_count=settings.GRAPHQL_MAX_TOKENS),
+        lambda: MaxAliasesLimiter(max_alias_count=settings.GRAPHQL_MAX_ALIASES),
+        lambda: TranslatedMaskErrors(should_mask_error=should_mask_error),
+    ]
+    if not debug:
+        extensions.append(DisableIntrospection)
+    return extensions
 
 
-@strawberry.type
-class Query:
-    @strawberry.field
-    async def districts(self) -> list[District]:
-        return await sync_to_async(_districts, thread_sensitive=False)()
+class GatewaySchema(strawberry.Schema):
+    """Logs only unexpected errors (with their traceback); refusals meant for the caller are not errors of
+    the gateway."""
 
-    @strawberry.field
-    async def organisations(self) -> list[Organisation]:
-        return await sync_to_async(_organisations, thread_sensitive=False)()
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        unexpected = [error for error in errors if should_mask_error(error)]
+        if unexpected:
+            super().process_errors(unexpected, execution_context)
 
 
-schema = strawberry.Schema(query=Query)
+def build_schema(*, debug: bool | None = None) -> strawberry.Schema:
+    return GatewaySchema(query=Query, mutation=Mutation, extensions=build_extensions(debug=debug))
+
+
+schema = build_schema()

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from portal.audit.models import AuditEvent
 from portal.cases.models import Measure
@@ -130,7 +131,13 @@ def test_validation_errors_are_typed_and_translated(world, gql):
     assert ru.code == en.code == "validation_failed"
     assert ru.errors[0]["extensions"]["field"] == "result"
     assert en.errors[0]["message"] == "Describe the result of the measure."
-    assert ru.errors[0]["message"] != en.errors[0]["message"]
+    with translation.override("ru"):
+        assert ru.errors[0]["message"] == gettext("Describe the result of the measure.")
+    # A gateway message (own catalogue) in both languages:
+    assert gql(school, MY_MEASURES, {"first": 1000}, language="ru").errors[0]["message"] == \
+        "Можно запросить от 0 до 100 записей на странице."
+    assert gql(school, MY_MEASURES, {"first": 1000}, language="en").errors[0]["message"] == \
+        "Ask for 0 to 100 items per page."
     future = dict(args, result="ok", doneOn=(timezone.localdate() + dt.timedelta(days=2)).isoformat())
     assert gql(school, FULFIL, future).errors[0]["extensions"]["field"] == "done_on"
     assert Measure.objects.get(pk=world.m_school.pk).status == "assigned"

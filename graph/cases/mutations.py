@@ -1,0 +1,275 @@
+"""Staff mutations: signals, households and persons, consents, cases and programmes, measures of the
+programme. Each is one call of `portal.cases.services` (which checks scope, state and version) in one
+unit of work, after a per-viewer rate check."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import strawberry
+from django.utils.translation import gettext_lazy as _
+from strawberry.types import Info
+
+from graph.cases.queries import CASE_RELATIONS, SIGNAL_RELATIONS
+from graph.cases.types import Case, Consent, Household, Person, Review, Signal
+from graph.measures.types import HelpKindEnum, Measure
+from graph.permissions import check_mutation_rate, require_case_worker, require_signal_reporter
+from graph.unit import run_unit
+from identity.viewer import Viewer
+from portal.cases import models, services
+from portal.core.errors import NotFound
+
+T = TypeVar("T")
+
+
+def _pk(value: strawberry.ID | None, what: str = "object") -> int | None:
+    if value is None:
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise NotFound(_("Not found: %(what)s.") % {"what": what}) from None
+
+
+def _req(value: strawberry.ID, what: str = "object") -> int:
+    found = _pk(value, what)
+    assert found is not None
+    return found
+
+
+def _case(case: models.Case) -> Case:
+    return Case.from_model(models.Case.objects.select_related(*CASE_RELATIONS).get(pk=case.pk))
+
+
+def _signal(signal: models.Signal) -> Signal:
+    return Signal.from_model(models.Signal.objects.select_related(*SIGNAL_RELATIONS).get(pk=signal.pk))
+
+
+def _measure(measure: models.Measure) -> Measure:
+    return Measure.from_model(models.Measure.objects.select_related("case", "organisation").get(pk=measure.pk))
+
+
+async def _mutate(info: Info, gate: Callable[[Viewer], Viewer], work: Callable[[Viewer], T]) -> T:
+    viewer = gate(info.context.viewer)
+
+    def unit() -> T:
+        check_mutation_rate(info.context)
+        return work(viewer)
+
+    return await run_unit(info, unit)
+
+
+@strawberry.input
+class ReceiveSignalInput:
+    source: str
+    summary: str
+    received_at: dt.datetime | None = None
+    address: str = ""
+    reporter: str = ""
+    reporter_organisation_id: strawberry.ID | None = None
+    institution_id: strawberry.ID | None = None
+
+
+@strawberry.input
+class RegisterCaseInput:
+    applicant_id: strawberry.ID
+    household_id: strawberry.ID
+    precinct_id: strawberry.ID
+    institution_id: strawberry.ID
+    registered_on: dt.date
+    signal_id: strawberry.ID | None = None
+    categories: list[str] = strawberry.field(default_factory=list)
+    need_circumstances: list[str] = strawberry.field(default_factory=list)
+    reasons: str = ""
+    level: str = "basic"
+
+
+@strawberry.input
+class AssignMeasureInput:
+    case_id: strawberry.ID
+    task: str
+    kind: HelpKindEnum
+    deadline: dt.date
+    organisation_id: strawberry.ID
+    content: str = ""
+    place: str = ""
+    responsible_person: str = ""
+    recipient_id: strawberry.ID | None = None
+    shared_fields: list[str] | None = None
+
+
+@strawberry.input
+class CreatePersonInput:
+    household_id: strawberry.ID | None
+    last_name: str
+    first_name: str
+    middle_name: str = ""
+    birth_date: dt.date | None = None
+    sex: str = ""
+    phone: str = ""
+    relation: str = ""
+    categories: list[str] = strawberry.field(default_factory=list)
+
+
+@strawberry.input(description="Only the given fields are changed.")
+class UpdatePersonInput:
+    last_name: str | None = None
+    first_name: str | None = None
+    middle_name: str | None = None
+    birth_date: dt.date | None = None
+    sex: str | None = None
+    phone: str | None = None
+    relation: str | None = None
+    categories: list[str] | None = None
+
+
+@strawberry.input
+class CollegialDecisionInput:
+    decided_on: dt.date
+    protocol_number: str
+    participants: str
+
+
+@strawberry.input
+class CloseCaseInput:
+    closed_on: dt.date
+    outcome: str
+    results: str
+    recommendations: str
+
+
+@strawberry.type
+class CaseMutations:
+    # --- Signals -----------------------------------------------------------------
+    @strawberry.mutation(description="Register an incoming signal (сигнал); partners may report one too.")
+    async def receive_signal(self, info: Info, input: ReceiveSignalInput) -> Signal:
+        def work(viewer: Viewer) -> Signal:
+            return _signal(services.receive_signal(
+                viewer=viewer, source=input.source, summary=input.summary, received_at=input.received_at,
+                address=input.address, reporter=input.reporter,
+                reporter_organisation_id=_pk(input.reporter_organisation_id, "organisation"),
+                institution_id=_pk(input.institution_id, "institution")))
+
+        return await _mutate(info, require_signal_reporter, work)
+
+    @strawberry.mutation(description="Take a received signal for checking.")
+    async def start_signal_check(self, info: Info, id: strawberry.ID) -> Signal:
+        return await _mutate(info, require_case_worker, lambda viewer: _signal(
+            services.start_signal_check(viewer=viewer, signal_id=_req(id, "signal"))))
+
+    @strawberry.mutation(description="Record the inspection act (акт обследования).")
+    async def record_inspection(self, info: Info, id: strawberry.ID, inspected_on: dt.date, findings: str,
+                                need_circumstances: list[str]) -> Signal:
+        return await _mutate(info, require_case_worker, lambda viewer: _signal(services.record_inspection(
+            viewer=viewer, signal_id=_req(id, "signal"), inspected_on=inspected_on, findings=findings,
+            need_circumstances=need_circumstances)))
+
+    @strawberry.mutation(description="Confirm a checked signal.")
+    async def confirm_signal(self, info: Info, id: strawberry.ID) -> Signal:
+        return await _mutate(info, require_case_worker, lambda viewer: _signal(
+            services.confirm_signal(viewer=viewer, signal_id=_req(id, "signal"))))
+
+    @strawberry.mutation(description="Close the check: the signal is not confirmed.")
+    async def dismiss_signal(self, info: Info, id: strawberry.ID, reason: str) -> Signal:
+        return await _mutate(info, require_case_worker, lambda viewer: _signal(
+            services.dismiss_signal(viewer=viewer, signal_id=_req(id, "signal"), reason=reason)))
+
+    # --- Households, persons, consents ------------------------------------------------
+    @strawberry.mutation
+    async def create_household(self, info: Info, precinct_id: strawberry.ID, address: str,
+                               categories: list[str] | None = None) -> Household:
+        return await _mutate(info, require_case_worker, lambda viewer: Household.from_model(
+            services.create_household(viewer=viewer, precinct_id=_req(precinct_id, "precinct"), address=address,
+                                      categories=categories or ())))
+
+    @strawberry.mutation
+    async def create_person(self, info: Info, input: CreatePersonInput) -> Person:
+        return await _mutate(info, require_case_worker, lambda viewer: Person.from_model(services.create_person(
+            viewer=viewer, household_id=_pk(input.household_id, "household"), last_name=input.last_name,
+            first_name=input.first_name, middle_name=input.middle_name, birth_date=input.birth_date, sex=input.sex,
+            phone=input.phone, relation=input.relation, categories=input.categories)))
+
+    @strawberry.mutation
+    async def update_person(self, info: Info, id: strawberry.ID, input: UpdatePersonInput) -> Person:
+        changes: dict[str, Any] = {name: value for name, value in vars(input).items()
+                                   if value is not None and not name.startswith("_")}
+        return await _mutate(info, require_case_worker, lambda viewer: Person.from_model(
+            services.update_person(viewer=viewer, person_id=_req(id, "person"), **changes)))
+
+    @strawberry.mutation(description="Record consent (processing, or publication of an anonymised need).")
+    async def record_consent(self, info: Info, person_id: strawberry.ID, purpose: str, given_on: dt.date,
+                             scope: str = "", document: str = "") -> Consent:
+        return await _mutate(info, require_case_worker, lambda viewer: Consent.from_model(services.record_consent(
+            viewer=viewer, person_id=_req(person_id, "person"), purpose=purpose, given_on=given_on, scope=scope,
+            document=document)))
+
+    @strawberry.mutation
+    async def withdraw_consent(self, info: Info, id: strawberry.ID, withdrawn_on: dt.date) -> Consent:
+        return await _mutate(info, require_case_worker, lambda viewer: Consent.from_model(
+            services.withdraw_consent(viewer=viewer, consent_id=_req(id, "consent"), withdrawn_on=withdrawn_on)))
+
+    # --- Cases and programmes ------------------------------------------------------------
+    @strawberry.mutation(description="Register a case (постановка на сопровождение); needs recorded consent.")
+    async def register_case(self, info: Info, input: RegisterCaseInput) -> Case:
+        return await _mutate(info, require_case_worker, lambda viewer: _case(services.register_case(
+            viewer=viewer, applicant_id=_req(input.applicant_id, "person"),
+            household_id=_req(input.household_id, "household"), precinct_id=_req(input.precinct_id, "precinct"),
+            institution_id=_req(input.institution_id, "institution"), registered_on=input.registered_on,
+            signal_id=_pk(input.signal_id, "signal"), categories=input.categories,
+            need_circumstances=input.need_circumstances, reasons=input.reasons, level=input.level)))
+
+    @strawberry.mutation(description="Add a measure to the programme and assign it to an organisation.")
+    async def assign_measure(self, info: Info, input: AssignMeasureInput) -> Measure:
+        return await _mutate(info, require_case_worker, lambda viewer: _measure(services.assign_measure(
+            viewer=viewer, case_id=_req(input.case_id, "case"), task=input.task, kind=input.kind.value,
+            deadline=input.deadline, organisation_id=_req(input.organisation_id, "organisation"),
+            content=input.content, place=input.place, responsible_person=input.responsible_person,
+            recipient_id=_pk(input.recipient_id, "person"), shared_fields=input.shared_fields)))
+
+    @strawberry.mutation(description="Collegial approval of the programme (ИПССС): support starts.")
+    async def approve_programme(self, info: Info, case_id: strawberry.ID, decision: CollegialDecisionInput,
+                                started_on: dt.date | None = None, term_months: int = 6) -> Case:
+        return await _mutate(info, require_case_worker, lambda viewer: _case(services.approve_programme(
+            viewer=viewer, case_id=_req(case_id, "case"), decided_on=decision.decided_on,
+            protocol_number=decision.protocol_number, participants=decision.participants, started_on=started_on,
+            term_months=term_months)))
+
+    @strawberry.mutation(description="Reassign an open measure to another organisation.")
+    async def reassign_measure(self, info: Info, id: strawberry.ID, version: int, organisation_id: strawberry.ID,
+                               reason: str) -> Measure:
+        return await _mutate(info, require_case_worker, lambda viewer: _measure(services.reassign_measure(
+            viewer=viewer, measure_id=_req(id, "measure"), version=version,
+            organisation_id=_req(organisation_id, "organisation"), reason=reason)))
+
+    @strawberry.mutation(description="Cancel an open measure, with the reason.")
+    async def cancel_measure(self, info: Info, id: strawberry.ID, version: int, reason: str) -> Measure:
+        return await _mutate(info, require_case_worker, lambda viewer: _measure(services.cancel_measure(
+            viewer=viewer, measure_id=_req(id, "measure"), version=version, reason=reason)))
+
+    @strawberry.mutation(description="Choose the recipient data the responsible organisation sees.")
+    async def set_shared_fields(self, info: Info, id: strawberry.ID, version: int, fields: list[str]) -> Measure:
+        return await _mutate(info, require_case_worker, lambda viewer: _measure(services.set_shared_fields(
+            viewer=viewer, measure_id=_req(id, "measure"), version=version, fields=fields)))
+
+    @strawberry.mutation(description="Record the interim review (промежуточная оценка).")
+    async def record_review(self, info: Info, case_id: strawberry.ID, reviewed_on: dt.date, findings: str,
+                            programme_changed: bool = False) -> Review:
+        return await _mutate(info, require_case_worker, lambda viewer: Review.from_model(services.record_review(
+            viewer=viewer, case_id=_req(case_id, "case"), reviewed_on=reviewed_on, findings=findings,
+            programme_changed=programme_changed)))
+
+    @strawberry.mutation(description="Extend the term (up to 12 months in total) by a collegial decision.")
+    async def extend_case(self, info: Info, id: strawberry.ID, version: int, ends_on: dt.date,
+                          decision: CollegialDecisionInput, summary: str = "") -> Case:
+        return await _mutate(info, require_case_worker, lambda viewer: _case(services.extend_case(
+            viewer=viewer, case_id=_req(id, "case"), version=version, ends_on=ends_on,
+            decided_on=decision.decided_on, protocol_number=decision.protocol_number,
+            participants=decision.participants, summary=summary)))
+
+    @strawberry.mutation(description="Close the case (снятие с сопровождения) with results and recommendations.")
+    async def close_case(self, info: Info, id: strawberry.ID, version: int, input: CloseCaseInput) -> Case:
+        return await _mutate(info, require_case_worker, lambda viewer: _case(services.close_case(
+            viewer=viewer, case_id=_req(id, "case"), version=version, closed_on=input.closed_on,
+            outcome=input.outcome, results=input.results, recommendations=input.recommendations)))

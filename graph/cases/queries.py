@@ -1,0 +1,168 @@
+"""Staff queries (officers: their precincts; coordinators: their institution; supervisors and admins:
+everything) — scoping is done by `portal.cases.selectors`."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+import strawberry
+from django.db.models import Q, QuerySet
+from strawberry.types import Info
+
+from graph.cases.types import Case, Person, Signal
+from graph.core.pagination import Connection, check_page_args, paginate
+from graph.permissions import require_staff_reader
+from graph.unit import run_unit
+from portal.cases import selectors as cases
+from portal.cases.models import Case as CaseModel
+from portal.cases.models import Signal as SignalModel
+
+CASE_RELATIONS = ("precinct__district", "precinct__officer", "institution", "applicant", "household")
+SIGNAL_RELATIONS = ("precinct__district", "precinct__officer", "institution", "reporter_organisation")
+MAX_TEXT_FILTER = 200
+
+
+@strawberry.enum(description="Status of a case.")
+class CaseStatus(Enum):
+    REGISTERED = "registered"
+    PROGRAMME_APPROVED = "programme_approved"
+    IN_PROGRESS = "in_progress"
+    EXTENDED = "extended"
+    CLOSED = "closed"
+
+
+@strawberry.enum(description="Status of a signal.")
+class SignalStatus(Enum):
+    RECEIVED = "received"
+    CHECKING = "checking"
+    CONFIRMED = "confirmed"
+    NOT_CONFIRMED = "not_confirmed"
+
+
+assert {s.value for s in CaseStatus} == set(CaseModel.Status.values)
+assert {s.value for s in SignalStatus} == set(SignalModel.Status.values)
+
+
+@strawberry.input(description="Filters of the list of cases.")
+class CaseFilter:
+    status: list[CaseStatus] | None = None
+    precinct_id: strawberry.ID | None = None
+    text: str | None = strawberry.field(default=None, description="Part of the case number.")
+
+
+def _cases(queryset: QuerySet[CaseModel], wanted: CaseFilter | None) -> QuerySet[CaseModel]:
+    if wanted is not None:
+        if wanted.status:
+            queryset = queryset.filter(status__in=[s.value for s in wanted.status])
+        if wanted.precinct_id:
+            queryset = queryset.filter(precinct_id=int(wanted.precinct_id)) if wanted.precinct_id.isdigit() \
+                else queryset.none()
+        if wanted.text and wanted.text.strip():
+            queryset = queryset.filter(code__icontains=wanted.text.strip()[:MAX_TEXT_FILTER])
+    return queryset.select_related(*CASE_RELATIONS)
+
+
+@strawberry.type
+class CaseQueries:
+    @strawberry.field(description="Cases of the viewer's precincts or institution.")
+    async def cases(self, info: Info, filter: CaseFilter | None = None, first: int | None = None,
+                    after: str | None = None) -> Connection[Case]:
+        viewer = require_staff_reader(info.context.viewer)
+        size, offset = check_page_args(first, after)
+
+        def unit() -> Connection[Case]:
+            rows = _cases(cases.cases_for(viewer), filter).order_by("-registered_on", "-id")
+            return paginate(rows, size=size, offset=offset, build=lambda page: [Case.from_model(c) for c in page])
+
+        return await run_unit(info, unit)
+
+    @strawberry.field(description="One case of the viewer's scope.")
+    async def case(self, info: Info, id: strawberry.ID) -> Case:
+        viewer = require_staff_reader(info.context.viewer)
+
+        def unit() -> Case:
+            found = cases.get_case(viewer=viewer, case_id=id)
+            return Case.from_model(CaseModel.objects.select_related(*CASE_RELATIONS).get(pk=found.pk))
+
+        return await run_unit(info, unit)
+
+    @strawberry.field(description="Open cases whose interim review (промежуточная оценка) is due.")
+    async def reviews_due(self, info: Info, first: int | None = None, after: str | None = None) -> Connection[Case]:
+        viewer = require_staff_reader(info.context.viewer)
+        size, offset = check_page_args(first, after)
+
+        def unit() -> Connection[Case]:
+            rows = cases.reviews_due(viewer=viewer).select_related(*CASE_RELATIONS)
+            return paginate(rows, size=size, offset=offset, build=lambda page: [Case.from_model(c) for c in page])
+
+        return await run_unit(info, unit)
+
+    @strawberry.field(description="Open cases whose term ends within the given days: close or extend.")
+    async def terms_ending(self, info: Info, within_days: int = 30, first: int | None = None,
+                           after: str | None = None) -> Connection[Case]:
+        viewer = require_staff_reader(info.context.viewer)
+        size, offset = check_page_args(first, after)
+        within = max(0, min(within_days, 366))
+
+        def unit() -> Connection[Case]:
+            rows = cases.terms_ending(viewer=viewer, within_days=within).select_related(*CASE_RELATIONS)
+            return paginate(rows, size=size, offset=offset, build=lambda page: [Case.from_model(c) for c in page])
+
+        return await run_unit(info, unit)
+
+    @strawberry.field(description="Persons of the viewer's scope; by part of the name when given.")
+    async def persons(self, info: Info, text: str | None = None, first: int | None = None,
+                      after: str | None = None) -> Connection[Person]:
+        viewer = require_staff_reader(info.context.viewer)
+        size, offset = check_page_args(first, after)
+
+        def unit() -> Connection[Person]:
+            rows = cases.persons_for(viewer)
+            if text and text.strip():
+                needle = text.strip()[:MAX_TEXT_FILTER]
+                rows = rows.filter(Q(last_name__icontains=needle) | Q(first_name__icontains=needle))
+            rows = rows.order_by("last_name", "first_name", "pk")
+            return paginate(rows, size=size, offset=offset, build=lambda page: [Person.from_model(p) for p in page])
+
+        return await run_unit(info, unit)
+
+    @strawberry.field(description="One person of the viewer's scope.")
+    async def person(self, info: Info, id: strawberry.ID) -> Person:
+        viewer = require_staff_reader(info.context.viewer)
+
+        def unit() -> Person:
+            return Person.from_model(cases.get_person(viewer=viewer, person_id=id))
+
+        return await run_unit(info, unit)
+
+    @strawberry.field(description="Signals of the viewer's precincts or institution, newest first.")
+    async def signals(self, info: Info, status: list[SignalStatus] | None = None, first: int | None = None,
+                      after: str | None = None) -> Connection[Signal]:
+        viewer = require_staff_reader(info.context.viewer)
+        size, offset = check_page_args(first, after)
+
+        def unit() -> Connection[Signal]:
+            rows = cases.signals_for(viewer).select_related(*SIGNAL_RELATIONS)
+            if status:
+                rows = rows.filter(status__in=[s.value for s in status])
+            rows = rows.order_by("-received_at", "-id")
+            return paginate(rows, size=size, offset=offset, build=lambda page: [Signal.from_model(s) for s in page])
+
+        return await run_unit(info, unit)
+
+    @strawberry.field(description="One signal of the viewer's scope.")
+    async def signal(self, info: Info, id: strawberry.ID) -> Signal:
+        viewer = require_staff_reader(info.context.viewer)
+
+        def unit() -> Signal:
+            from django.utils.translation import gettext_lazy as _
+
+            from portal.core.errors import NotFound
+
+            found = cases.signals_for(viewer).select_related(*SIGNAL_RELATIONS).filter(
+                pk=int(id) if str(id).isdigit() else -1).first()
+            if found is None:
+                raise NotFound(_("Signal not found."))
+            return Signal.from_model(found)
+
+        return await run_unit(info, unit)

@@ -1,0 +1,102 @@
+"""Request context of the gateway: who is asking (the Viewer), in which language, and the
+request-scoped dataloaders.
+
+The Viewer comes from `Authorization: Bearer <token>` verified by `identity.keycloak`; no header
+means anonymous; a rejected token is answered with HTTP 401 by `graph.app` before any resolver
+runs. Tests may inject a Viewer directly (`GraphContext.for_viewer`) and call the schema in-process.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.utils.translation import get_supported_language_variant
+from django.utils.translation.trans_real import parse_accept_lang_header
+
+from identity.viewer import Viewer
+
+if TYPE_CHECKING:
+    from graph.dataloaders import Loaders
+
+
+class TokenError(Exception):
+    """The bearer token was refused; `graph.app` answers 401 with `message`."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.message = message
+
+
+@dataclass
+class GraphContext:
+    viewer: Viewer
+    language: str = field(default_factory=lambda: settings.LANGUAGE_CODE)
+    request: Any = None
+    response: Any = None
+    #: Client address (rate limit key of anonymous callers).
+    client: str = ""
+    #: In-process test mode: units of work run in the caller's thread (the test transaction's
+    #: connection) and connections are not closed.
+    inline: bool = False
+
+    @cached_property
+    def loaders(self) -> Loaders:
+        from graph.dataloaders import Loaders
+
+        return Loaders(self)
+
+    @classmethod
+    def for_viewer(cls, viewer: Viewer, *, language: str | None = None, inline: bool = True) -> GraphContext:
+        """Test hook: a context for a given Viewer, without HTTP."""
+        return cls(viewer=viewer, language=language or settings.LANGUAGE_CODE, inline=inline)
+
+
+def bearer_token(headers: Any) -> str | None:
+    """The token of an `Authorization: Bearer …` header; '' for a malformed header, None for none."""
+    raw = headers.get("authorization")
+    if raw is None:
+        return None
+    scheme, _, token = raw.strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return ""
+    return token.strip()
+
+
+def viewer_from_token(token: str | None) -> Viewer:
+    """Verify the token (sync: may fetch the key set and read the database). Raises TokenError."""
+    from django.utils.translation import gettext
+
+    if token is None:
+        return Viewer.anonymous()
+    if token == "":
+        raise TokenError("malformed", gettext("The Authorization header must be 'Bearer <access token>'."))
+    try:
+        from identity.keycloak import TokenRejected, verify_access_token
+    except ImportError:  # the identity package without token verification: refuse, never a 500
+        raise TokenError("verification_unavailable",
+                         gettext("Access tokens cannot be verified on this server yet.")) from None
+    try:
+        return verify_access_token(token)
+    except TokenRejected as rejected:
+        raise TokenError(str(getattr(rejected, "reason", "rejected")),
+                         str(getattr(rejected, "message", "") or rejected)) from rejected
+
+
+def request_language(headers: Any, cookies: dict[str, str]) -> str:
+    """The explicit language choice (cookie of /i18n/setlang/), then Accept-Language, then Russian."""
+    supported = {code for code, _name in settings.LANGUAGES}
+    chosen = cookies.get(settings.LANGUAGE_COOKIE_NAME, "")
+    if chosen in supported:
+        return chosen
+    for code, _quality in parse_accept_lang_header(headers.get("accept-language", "") or ""):
+        if code == "*":
+            break
+        try:
+            return get_supported_language_variant(code)
+        except LookupError:
+            continue
+    return settings.LANGUAGE_CODE

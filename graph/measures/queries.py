@@ -1,0 +1,81 @@
+"""Queries of measures: `myMeasures` (the partner's list; staff see the measures of their cases),
+`measure(id)`, and `overdueMeasures` for staff."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import strawberry
+from django.db.models import QuerySet
+from strawberry.types import Info
+
+from graph.core.pagination import Connection, check_page_args, paginate
+from graph.measures.types import HelpKindEnum, Measure, MeasureStatus
+from graph.permissions import require_measure_reader, require_staff_reader
+from graph.unit import run_unit
+from identity.viewer import Viewer
+from portal.cases import selectors as cases
+from portal.cases.models import Measure as MeasureModel
+
+MAX_TEXT_FILTER = 200
+
+
+@strawberry.input(description="Filters of a list of measures.")
+class MeasureFilter:
+    status: list[MeasureStatus] | None = None
+    overdue: bool | None = None
+    due_before: dt.date | None = None
+    kind: HelpKindEnum | None = None
+    text: str | None = None
+
+
+def _filtered(viewer: Viewer, wanted: MeasureFilter | None, today: dt.date) -> QuerySet[MeasureModel]:
+    wanted = wanted or MeasureFilter()
+    return cases.filter_measures(
+        cases.measures_for(viewer),
+        status=[s.value for s in wanted.status] if wanted.status else None,
+        overdue=wanted.overdue, due_before=wanted.due_before, kind=wanted.kind.value if wanted.kind else None,
+        text=(wanted.text or "")[:MAX_TEXT_FILTER] or None, today=today,
+    )
+
+
+@strawberry.type
+class MeasureQueries:
+    @strawberry.field(description="Measures assigned to the viewer's organisation (partners), or of the viewer's "
+                                  "cases (staff), filtered; deadline first.")
+    async def my_measures(
+        self, info: Info, filter: MeasureFilter | None = None, first: int | None = None, after: str | None = None,
+    ) -> Connection[Measure]:
+        viewer = require_measure_reader(info.context.viewer)
+        size, offset = check_page_args(first, after)
+
+        def unit() -> Connection[Measure]:
+            today = cases.today()
+            rows = _filtered(viewer, filter, today).select_related("case", "organisation")
+            return paginate(rows, size=size, offset=offset,
+                            build=lambda page: [Measure.from_model(m, today=today) for m in page])
+
+        return await run_unit(info, unit)
+
+    @strawberry.field(description="One measure the viewer may see (another organisation's is 'not found').")
+    async def measure(self, info: Info, id: strawberry.ID) -> Measure:
+        viewer = require_measure_reader(info.context.viewer)
+
+        def unit() -> Measure:
+            return Measure.from_model(cases.get_measure(viewer=viewer, measure_id=id))
+
+        return await run_unit(info, unit)
+
+    @strawberry.field(description="Overdue measures of the viewer's cases, across organisations (staff).")
+    async def overdue_measures(self, info: Info, first: int | None = None,
+                               after: str | None = None) -> Connection[Measure]:
+        viewer = require_staff_reader(info.context.viewer)
+        size, offset = check_page_args(first, after)
+
+        def unit() -> Connection[Measure]:
+            today = cases.today()
+            rows = cases.overdue_measures(viewer=viewer, today=today)
+            return paginate(rows, size=size, offset=offset,
+                            build=lambda page: [Measure.from_model(m, today=today) for m in page])
+
+        return await run_unit(info, unit)

@@ -1,0 +1,62 @@
+"""Public territory queries: districts, precincts, street suggestions, the officer finder."""
+
+from __future__ import annotations
+
+import strawberry
+from django.utils.translation import gettext_lazy as _
+from strawberry.types import Info
+
+from graph.errors import BadUserInput
+from graph.territory.types import District, OfficerSearchResult, Precinct, Street
+from graph.unit import run_unit
+from portal.territory import selectors as territory
+
+MAX_ADDRESS_LENGTH = 300
+MAX_SUGGESTIONS = 20
+
+
+@strawberry.type
+class TerritoryQueries:
+    @strawberry.field(description="Districts with their precinct and officer counts.")
+    async def districts(self, info: Info) -> list[District]:
+        def unit() -> list[District]:
+            return [District.from_model(d) for d in territory.districts_overview()]
+
+        return await run_unit(info, unit)
+
+    @strawberry.field(description="One district by its code.")
+    async def district(self, info: Info, code: str) -> District | None:
+        def unit() -> District | None:
+            found = territory.districts_overview().filter(code=code).first()
+            return District.from_model(found) if found else None
+
+        return await run_unit(info, unit)
+
+    @strawberry.field(description="Precincts (участки) with their officers; of one district when given.")
+    async def precincts(self, info: Info, district_code: str | None = None) -> list[Precinct]:
+        def unit() -> list[Precinct]:
+            rows = (territory.precincts_of_district(district_code) if district_code
+                    else territory.public_precincts())
+            return [Precinct.from_model(p) for p in rows]
+
+        return await run_unit(info, unit)
+
+    @strawberry.field(description="Find the district social officer for a free-text address.")
+    async def find_officer(self, info: Info, address: str) -> OfficerSearchResult:
+        if len(address) > MAX_ADDRESS_LENGTH:
+            raise BadUserInput(_("The address is too long."), field="address")
+
+        def unit() -> OfficerSearchResult:
+            return OfficerSearchResult.from_match(territory.find_precinct(address))
+
+        return await run_unit(info, unit)
+
+    @strawberry.field(description="Streets whose name starts with the typed text.")
+    async def street_suggestions(self, info: Info, prefix: str, limit: int = 10) -> list[Street]:
+        if not 1 <= limit <= MAX_SUGGESTIONS or len(prefix) > MAX_ADDRESS_LENGTH:
+            raise BadUserInput(_("Ask for 1 to 20 suggestions of a short text."), field="limit")
+
+        def unit() -> list[Street]:
+            return [Street.from_model(s) for s in territory.street_suggestions(prefix, limit=limit)]
+
+        return await run_unit(info, unit)

@@ -1,0 +1,56 @@
+"""One unit of work per thread hop.
+
+The gateway runs outside Django's request handler, so each resolver's database work is one
+sync function run through `sync_to_async`, with stale connections closed around it (Django's
+request_started/request_finished do this for views). Domain refusals raised inside are turned
+into translated `GatewayError`s while the caller's language is active.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, ParamSpec, TypeVar
+
+from asgiref.sync import sync_to_async
+from django.db import close_old_connections
+from django.utils import translation
+from strawberry.types import Info
+
+from graph.context import GraphContext
+from graph.errors import from_domain_error
+from portal.core.errors import DomainError
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def _wrapped(context: GraphContext, fn: Callable[P, T]) -> Callable[P, T]:
+    @functools.wraps(fn)
+    def unit(*args: P.args, **kwargs: P.kwargs) -> T:
+        if not context.inline:
+            close_old_connections()
+        try:
+            with translation.override(context.language):
+                try:
+                    return fn(*args, **kwargs)
+                except DomainError as error:
+                    raise from_domain_error(error) from error
+        finally:
+            if not context.inline:
+                close_old_connections()
+
+    return unit
+
+
+async def run_unit(info: Info | GraphContext, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """Run `fn(*args, **kwargs)` as one unit of work in a worker thread."""
+    context: GraphContext = info if isinstance(info, GraphContext) else info.context
+    unit = _wrapped(context, fn)
+    # In-process tests: back to the caller's thread, whose connection holds the test transaction.
+    return await sync_to_async(unit, thread_sensitive=context.inline)(*args, **kwargs)
+
+
+def context_of(info: Info) -> GraphContext:
+    context: Any = info.context
+    return context

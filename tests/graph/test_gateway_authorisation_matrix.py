@@ -1,0 +1,238 @@
+"""Authorisation matrix through HTTP: every query and mutation × every role × own / other organisation,
+precinct or institution → allowed or refused (with the typed error code), against the running portal.
+
+The target is always the school's measure in Zarechny's case (precinct 1 of Leninsky district):
+"own" roles are the school, Zarechny's officer and coordinator; "other" roles are the clinic, Berezovsky's
+officer and coordinator. Supervisors read everything, admins run everything, editors have no business here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from identity.viewer import Role, Viewer
+from portal.cases import services
+from portal.cases.models import Measure, Signal
+from portal.territory.models import Officer
+
+ROLES = ("anonymous", "editor", "partner_own", "partner_other", "officer_own", "officer_other", "coordinator_own",
+         "coordinator_other", "supervisor", "admin")
+
+# Outcomes: "ok" (allowed), "visible"/"hidden" (list allowed; the target is in it or not), or an error code.
+U, F, N = "unauthenticated", "forbidden", "not_found"
+
+
+def viewers(world: Any) -> dict[str, Viewer]:
+    sokolov = Officer.objects.get(username="officer.sokolov")
+    return {
+        "anonymous": Viewer.anonymous(),
+        "editor": Viewer(subject="editor", username="editor.site", roles=frozenset({Role.EDITOR})),
+        "partner_own": world.partner(world.school),
+        "partner_other": world.partner(world.clinic),
+        "officer_own": world.ivanova,
+        "officer_other": Viewer(subject="sokolov", username="officer.sokolov", roles=frozenset({Role.OFFICER}),
+                                institution_id=world.berezovsky.pk, institution_code=world.berezovsky.code,
+                                precinct_ids=frozenset(sokolov.precincts.values_list("pk", flat=True))),
+        "coordinator_own": world.petrova,
+        "coordinator_other": world.orlov,
+        "supervisor": Viewer(subject="supervisor", username="supervisor.region", roles=frozenset({Role.SUPERVISOR})),
+        "admin": Viewer(subject="admin", username="admin", roles=frozenset({Role.ADMIN})),
+    }
+
+
+def fresh_measure(world: Any, *, overdue: bool = False) -> Measure:
+    """A new open measure of the school in Zarechny's case (each mutation cell gets its own)."""
+    measure = services.assign_measure(viewer=world.petrova, case_id=world.case_own.pk, task="Матрица доступа",
+                                      kind="pedagogical", deadline=timezone.localdate() + dt.timedelta(days=5),
+                                      organisation_id=world.school.pk)
+    if overdue:
+        Measure.objects.filter(pk=measure.pk).update(deadline=timezone.localdate() - dt.timedelta(days=3))
+    return Measure.objects.get(pk=measure.pk)
+
+
+@dataclass(frozen=True)
+class Target:
+    """The objects of one matrix cell: a fresh measure and a fresh signal of Zarechny's precinct 1."""
+
+    measure: Measure
+    signal: Signal
+
+
+def fresh_signal(world: Any) -> Signal:
+    signal = services.receive_signal(viewer=world.petrova, source="school", summary="Пропуски занятий",
+                                     institution_id=world.zarechny.pk)
+    Signal.objects.filter(pk=signal.pk).update(precinct=world.precinct_own)
+    return Signal.objects.get(pk=signal.pk)
+
+
+@dataclass(frozen=True)
+class Operation:
+    name: str
+    document: str
+    variables: Callable[[Any, Target], dict[str, Any]]
+    expected: dict[str, str]
+    #: For lists: how to tell whether the target is in the answer.
+    contains: Callable[[dict[str, Any], Any, Target], bool] | None = None
+    overdue: bool = False
+
+
+def _partner_list(ok_own: str = "visible") -> dict[str, str]:
+    return {"anonymous": U, "editor": F, "partner_own": ok_own, "partner_other": "hidden", "officer_own": "visible",
+            "officer_other": "hidden", "coordinator_own": "visible", "coordinator_other": "hidden",
+            "supervisor": "visible", "admin": "visible"}
+
+
+def _single(**overrides: str) -> dict[str, str]:
+    base = {"anonymous": U, "editor": F, "partner_own": "ok", "partner_other": N, "officer_own": "ok",
+            "officer_other": N, "coordinator_own": "ok", "coordinator_other": N, "supervisor": "ok", "admin": "ok"}
+    return {**base, **overrides}
+
+
+PARTNER_ACTION = _single(officer_own=F, coordinator_own=F, supervisor=F, admin=F)
+STAFF_READ = {"anonymous": U, "editor": F, "partner_own": F, "partner_other": F, "officer_own": "visible",
+              "officer_other": "hidden", "coordinator_own": "visible", "coordinator_other": "hidden",
+              "supervisor": "visible", "admin": "visible"}
+CASE_WORK = _single(partner_own=F, partner_other=F, supervisor=F)
+STAFF_GATE = {**dict.fromkeys(ROLES, "ok"), "anonymous": U, "editor": F, "partner_own": F, "partner_other": F}
+PUBLIC = dict.fromkeys(ROLES, "ok")
+COMMENT = _single(supervisor=F)
+
+
+def _mv(world: Any, target: Target) -> dict[str, Any]:
+    return {"id": str(target.measure.pk), "v": target.measure.version}
+
+
+def _ids(nodes: list[dict[str, Any]]) -> set[str]:
+    return {node["id"] for node in nodes}
+
+
+OPERATIONS = [
+    Operation("myMeasures",
+              "query($f: MeasureFilter) { myMeasures(first: 100, filter: $f) { totalCount nodes { id } } }",
+              lambda w, t: {"f": {"text": "Матрица"}}, _partner_list(),
+              contains=lambda d, w, t: str(t.measure.pk) in _ids(d["myMeasures"]["nodes"])),
+    Operation("measure", "query($id: ID!) { measure(id: $id) { id task recipient { firstName } } }",
+              lambda w, t: {"id": str(t.measure.pk)}, _single()),
+    Operation("overdueMeasures", "{ overdueMeasures(first: 100) { totalCount nodes { id } } }",
+              lambda w, t: {}, STAFF_READ,
+              contains=lambda d, w, t: str(t.measure.pk) in _ids(d["overdueMeasures"]["nodes"]),
+              overdue=True),
+    Operation("cases", "{ cases(first: 100) { totalCount nodes { id } } }", lambda w, t: {}, STAFF_READ,
+              contains=lambda d, w, t: str(w.case_own.pk) in _ids(d["cases"]["nodes"])),
+    Operation("case", "query($id: ID!) { case(id: $id) { id code } }", lambda w, t: {"id": str(w.case_own.pk)},
+              _single(partner_own=F, partner_other=F)),
+    Operation("persons", "{ persons(first: 100) { totalCount nodes { id } } }", lambda w, t: {}, STAFF_READ,
+              contains=lambda d, w, t: str(w.case_own.applicant_id) in _ids(d["persons"]["nodes"])),
+    Operation("person", "query($id: ID!) { person(id: $id) { id lastName } }",
+              lambda w, t: {"id": str(w.case_own.applicant_id)}, _single(partner_own=F, partner_other=F)),
+    Operation("acceptMeasure", "mutation($id: ID!, $v: Int!) { acceptMeasure(id: $id, version: $v) { id status } }",
+              _mv, PARTNER_ACTION),
+    Operation("fulfilMeasure", "mutation($id: ID!, $v: Int!) { fulfilMeasure(id: $id, version: $v, "
+              "result: \"Проведено\") { id status } }", _mv,
+              PARTNER_ACTION),
+    Operation("reportMeasureNotFulfilled", "mutation($id: ID!, $v: Int!) { reportMeasureNotFulfilled(id: $id, "
+              "version: $v, reason: \"Семья переехала\") { id status } }",
+              _mv, PARTNER_ACTION),
+    Operation("commentMeasure", "mutation($id: ID!) { commentMeasure(id: $id, text: \"Созвонились\") { text } }",
+              lambda w, t: {"id": str(t.measure.pk)}, COMMENT),
+    Operation("assignMeasure", "mutation($case: ID!, $org: ID!, $due: Date!) { assignMeasure(input: {caseId: $case, "
+              "task: \"Консультация\", kind: LEGAL, deadline: $due, organisationId: $org}) { id } }",
+              lambda w, t: {"case": str(w.case_own.pk), "org": str(w.police.pk),
+                            "due": (timezone.localdate() + dt.timedelta(days=10)).isoformat()}, CASE_WORK),
+    Operation("reassignMeasure", "mutation($id: ID!, $v: Int!, $org: ID!) { reassignMeasure(id: $id, version: $v, "
+              "organisationId: $org, reason: \"Профиль\") { id } }",
+              lambda w, t: {"id": str(t.measure.pk), "v": t.measure.version, "org": str(w.police.pk)}, CASE_WORK),
+    Operation("cancelMeasure", "mutation($id: ID!, $v: Int!) { cancelMeasure(id: $id, version: $v, "
+              "reason: \"Не нужно\") { id status } }", _mv, CASE_WORK),
+    Operation("setSharedFields", "mutation($id: ID!, $v: Int!) { setSharedFields(id: $id, version: $v, "
+              "fields: [\"first_name\"]) { id sharedFields } }", _mv,
+              CASE_WORK),
+    Operation("recordReview", "mutation($case: ID!, $on: Date!) { recordReview(caseId: $case, reviewedOn: $on, "
+              "findings: \"Положительная динамика\") { id } }",
+              lambda w, t: {"case": str(w.case_own.pk), "on": timezone.localdate().isoformat()}, CASE_WORK),
+    Operation("receiveSignal", "mutation($inst: ID!) { receiveSignal(input: {source: \"school\", "
+              "summary: \"Ребёнок пропускает занятия\", institutionId: $inst}) { id } }",
+              lambda w, t: {"inst": str(w.zarechny.pk)},
+              {**dict.fromkeys(ROLES, "ok"), "anonymous": U, "editor": F, "supervisor": F}),
+    Operation("signals", "{ signals(first: 100) { totalCount nodes { id } } }", lambda w, t: {}, STAFF_READ,
+              contains=lambda d, w, t: str(t.signal.pk) in _ids(d["signals"]["nodes"])),
+    Operation("signal", "query($id: ID!) { signal(id: $id) { id } }", lambda w, t: {"id": str(t.signal.pk)},
+              _single(partner_own=F, partner_other=F)),
+    Operation("reviewsDue", "{ reviewsDue(first: 10) { totalCount } }", lambda w, t: {}, STAFF_GATE),
+    Operation("termsEnding", "{ termsEnding(first: 10) { totalCount } }", lambda w, t: {}, STAFF_GATE),
+    Operation("startSignalCheck", "mutation($id: ID!) { startSignalCheck(id: $id) { id } }",
+              lambda w, t: {"id": str(t.signal.pk)}, CASE_WORK),
+    Operation("dismissSignal", "mutation($id: ID!) { dismissSignal(id: $id, reason: \"Не подтвердилось\") { id } }",
+              lambda w, t: {"id": str(t.signal.pk)}, CASE_WORK),
+    Operation("createHousehold", "mutation($p: ID!) { createHousehold(precinctId: $p, address: \"ул. Ленина, 7\") "
+              "{ id } }", lambda w, t: {"p": str(w.precinct_own.pk)},
+              # Coordinators register households in any precinct (the domain rule); officers only in theirs.
+              {**CASE_WORK, "officer_other": F, "coordinator_other": "ok"}),
+    Operation("districts", "{ districts { code } }", lambda w, t: {}, PUBLIC),
+    Operation("precincts", "{ precincts { number } }", lambda w, t: {}, PUBLIC),
+    Operation("organisation", "{ organisation(code: \"school-7\") { name } }", lambda w, t: {}, PUBLIC),
+    Operation("streetSuggestions", "{ streetSuggestions(prefix: \"Лен\") { title } }", lambda w, t: {}, PUBLIC),
+    Operation("viewer", "{ viewer { signedIn } }", lambda w, t: {}, PUBLIC),
+    Operation("organisations", "{ organisations { code } }", lambda w, t: {}, PUBLIC),
+    Operation("findOfficer", "{ findOfficer(address: \"Заречный, Ленина 5\") { status } }", lambda w, t: {},
+              PUBLIC),
+]
+
+
+def outcome(status: int, result: Any, operation: Operation, world: Any, target: Target) -> str:
+    assert status == 200, (status, result)
+    if result.errors:
+        assert result.data is None or all(value is None for value in result.data.values())
+        return result.code
+    if operation.contains is None:
+        return "ok"
+    return "visible" if operation.contains(result.data, world, target) else "hidden"
+
+
+def test_every_operation_names_every_role() -> None:
+    for operation in OPERATIONS:
+        assert set(operation.expected) == set(ROLES), operation.name
+
+
+@pytest.mark.parametrize("operation", OPERATIONS, ids=[op.name for op in OPERATIONS])
+def test_authorisation_matrix_over_http(live_world, gateway, operation: Operation) -> None:
+    world = live_world
+    who = viewers(world)
+    got: dict[str, str] = {}
+    for role in ROLES:
+        measure = fresh_measure(world, overdue=operation.overdue)
+        target = Target(measure=measure, signal=fresh_signal(world))
+        before = Measure.objects.filter(pk=measure.pk).values().get()
+        signal_before = Signal.objects.filter(pk=target.signal.pk).values().get()
+        status, result = gateway.post(who[role], operation.document, operation.variables(world, target))
+        got[role] = outcome(status, result, operation, world, target)
+        if got[role] not in ("ok", "visible", "hidden"):
+            # A refusal changes nothing.
+            assert Measure.objects.filter(pk=measure.pk).values().get() == before, (operation.name, role)
+            assert Signal.objects.filter(pk=target.signal.pk).values().get() == signal_before, (operation.name, role)
+        Measure.objects.filter(pk=measure.pk).update(status="cancelled")  # out of the way of the next cell
+    assert got == operation.expected
+
+
+def test_rejected_token_is_401_with_a_clear_message(live_world, gateway) -> None:
+    status, result = gateway.post(None, "{ districts { code } }", token="forged")
+    assert status == 401 and result.code == "unauthenticated"
+    assert "token" in result.errors[0]["message"].lower()
+    import httpx
+
+    malformed = httpx.post(gateway.url, json={"query": "{ districts { code } }"},
+                           headers={"Authorization": "Basic abc"}, timeout=30)
+    assert malformed.status_code == 401 and "Bearer" in malformed.json()["errors"][0]["message"]
+
+
+def test_no_graphiql_page_without_debug(live_world, gateway) -> None:
+    import httpx
+
+    page = httpx.get(gateway.url, headers={"Accept": "text/html"}, timeout=30)
+    assert page.status_code in (404, 405) and "graphiql" not in page.text.lower()
