@@ -26,10 +26,10 @@ from portal.cases.access import may_manage_case
 from portal.cases.models import Case, Category, Consent, Person
 from portal.community.models import Benefactor, Need, Offer, Urgency
 from portal.consultations import masking
+from portal.consultations.searching import enqueue, enqueue_many
 from portal.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from portal.partners.models import HelpKind, Organisation
 from portal.territory.models import District
-from search.outbox import enqueue, enqueue_many
 
 logger = logging.getLogger("portal.community")
 

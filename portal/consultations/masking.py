@@ -29,7 +29,8 @@ _PHONE_RES = [
     # Local numbers with dashes: 200-10-10, 2-10-10, 22-33-44.
     re.compile(r"(?<![\d\-.])\d{1,3}-\d{2}-\d{2}(?![\d\-])"),
     # Plain digits after a phone word: «тел. 223344», «телефон: 5-55-55».
-    re.compile(r"(?i)(?<![\w])(?:тел(?:ефон)?\.?|т\.|phone|tel\.?)[:\s]*\+?\d[\d\s\-()]{3,14}\d"),
+    # Only the number is masked (group "n"); the label word stays readable.
+    re.compile(r"(?i)(?<![\w])(?:тел(?:ефон)?\.?|т\.|phone|tel\.?)[:\s]*(?P<n>\+?\d[\d\s\-()]{3,14}\d)"),
 ]
 
 _STREET_TYPES = (
@@ -75,7 +76,8 @@ def detect(text: str, kinds: tuple[str, ...] = (EMAIL, PHONE, ADDRESS)) -> list[
         candidates += [Span(m.start(), m.end(), EMAIL) for m in _EMAIL_RE.finditer(text)]
     if PHONE in kinds:
         for pattern in _PHONE_RES:
-            candidates += [Span(m.start(), m.end(), PHONE) for m in pattern.finditer(text)]
+            candidates += [Span(m.start("n"), m.end("n"), PHONE) if "n" in pattern.groupindex
+                           else Span(m.start(), m.end(), PHONE) for m in pattern.finditer(text)]
     if ADDRESS in kinds:
         for pattern in _ADDRESS_RES:
             candidates += [Span(m.start(), m.end(), ADDRESS) for m in pattern.finditer(text)]

@@ -32,7 +32,30 @@ def search_ids(kind: str, text: str, *, filters: dict[str, Any] | None = None, l
         value = hit.get("id") if isinstance(hit, dict) else getattr(hit, "id", None) or getattr(hit, "object_id", None)
         if value is not None:
             ids.append(str(value).split(":")[-1])
-    return ids
+    # An empty answer may only mean the index lags behind (outbox not synced yet): let the database answer.
+    return ids or None
+
+
+def enqueue(kind: str, object_id: int | str) -> None:
+    """Queue a re-index through `search.outbox` (same transaction); nothing when search is absent."""
+    try:
+        from search import outbox
+    except ImportError:
+        return
+    outbox.enqueue(kind, object_id)
+
+
+def enqueue_many(kind: str, object_ids: Any) -> None:
+    try:
+        from search import outbox
+    except ImportError:
+        return
+    many = getattr(outbox, "enqueue_many", None)
+    if many is not None:
+        many(kind, object_ids)
+        return
+    for object_id in object_ids:
+        outbox.enqueue(kind, object_id)
 
 
 def register_search_source(kind: str, document: Any, all_ids: Any) -> None:

@@ -21,9 +21,9 @@ from portal.audit import services as audit
 from portal.audit.models import AuditEvent
 from portal.consultations import masking
 from portal.consultations.models import ANSWER_DEADLINE_DAYS, Question, Specialist, Topic
+from portal.consultations.searching import enqueue
 from portal.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from portal.territory.models import District
-from search.outbox import enqueue
 
 logger = logging.getLogger("portal.consultations")
 

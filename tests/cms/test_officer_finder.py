@@ -121,3 +121,14 @@ def test_officer_json_endpoint(client, territory: Any) -> None:
     assert data["status"] == "found" and data["officer"]["full_name"] == "Иванова Мария Петровна"
     data = client.get("/cms/api/officer", {"address": ""}).json()
     assert data["status"] == "invalid" and data["message"]
+
+
+def test_generic_precinct_name_is_not_repeated(territory: Any) -> None:
+    territory.precinct_1.name = "Участок № 1"
+    territory.precinct_1.save()
+    answer = find_officer("Заречный, Гагарина 10")
+    assert answer.card is not None and answer.card.precinct_number == 1
+    assert answer.card.precinct_name == ""
+    territory.precinct_1.name = "Центр"
+    territory.precinct_1.save()
+    assert find_officer("Заречный, Гагарина 10").card.precinct_name == "Центр"

@@ -80,3 +80,17 @@ def test_single_instance_pages_cannot_be_added_twice(site_tree: HomePage, model:
 def test_a_second_news_index_is_allowed_but_not_a_news_page_under_home(site_tree: HomePage) -> None:
     assert NewsIndexPage.can_create_at(site_tree)
     assert not NewsPage.can_create_at(site_tree)
+
+
+@pytest.mark.parametrize("model", sorted(HOME_CHILDREN, key=lambda m: m.__name__))
+def test_editors_can_open_the_add_and_edit_forms(client, site_tree: HomePage, model: type[Page]) -> None:
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.create_superuser("editor", "e@example.org", "pw-editor-1"))
+    label = model._meta.model_name
+    if model.can_create_at(site_tree):
+        assert client.get(f"/admin/pages/add/cms/{label}/{site_tree.pk}/").status_code == 200
+    else:  # single-instance pages: adding a second one is refused
+        assert client.get(f"/admin/pages/add/cms/{label}/{site_tree.pk}/").status_code in {302, 403}
+    existing = model.objects.child_of(site_tree).first()
+    assert client.get(f"/admin/pages/{existing.pk}/edit/").status_code == 200

@@ -1,0 +1,84 @@
+"""The site chrome shared by every page (header navigation, hotline in the footer).
+
+`{% site_chrome as chrome %}` works on Wagtail pages and on plain Django views alike:
+it finds the Wagtail site for the request and never fails the page when the site tree
+or the settings row is missing (an empty database still renders).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from django import template
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+register = template.Library()
+logger = logging.getLogger(__name__)
+
+_CACHE_ATTR = "_portal_site_chrome"
+
+
+def _default_chrome() -> dict[str, Any]:
+    from cms.models import PortalSettings
+
+    defaults = {field.name: field.default for field in PortalSettings._meta.get_fields()
+                if field.name.startswith(("hotline", "contact"))}
+    return {
+        "default_title": _("Social support"),
+        "site_name": settings.WAGTAIL_SITE_NAME,
+        "home_url": "/",
+        "menu": [],
+        "current_path": "",
+        **defaults,
+    }
+
+
+def build_chrome(request: HttpRequest | None) -> dict[str, Any]:
+    """Site name, home URL, menu pages and hotline for a request (defaults without a site)."""
+    chrome = _default_chrome()
+    if request is None:
+        chrome["hotline_tel"] = re.sub(r"[^\d+]", "", chrome["hotline_phone"])
+        return chrome
+    chrome["current_path"] = request.path
+    try:
+        from wagtail.models import Site
+
+        from cms.models import PortalSettings
+
+        site = Site.find_for_request(request)
+        if site is not None:
+            chrome["site_name"] = site.site_name or chrome["site_name"]
+            root = site.root_page
+            chrome["home_url"] = root.get_url(request) or "/"
+            menu = []
+            for page in root.get_children().live().public().in_menu().order_by("path"):
+                url = page.get_url(request)
+                if not url:
+                    continue
+                menu.append({"title": page.title, "url": url,
+                             "active": request.path.startswith(url) and url != chrome["home_url"]})
+            chrome["menu"] = menu
+            portal_settings = PortalSettings.for_site(site)
+            for key in list(chrome):
+                if key.startswith(("hotline", "contact")):
+                    chrome[key] = getattr(portal_settings, key) or chrome[key]
+    except Exception:  # the chrome must never break a page
+        logger.exception("site chrome could not be built; using defaults")
+    chrome["hotline_tel"] = re.sub(r"[^\d+]", "", chrome["hotline_phone"])
+    return chrome
+
+
+@register.simple_tag(takes_context=True)
+def site_chrome(context: template.Context) -> dict[str, Any]:
+    request: HttpRequest | None = context.get("request")
+    if request is None:
+        return build_chrome(None)
+    cached = getattr(request, _CACHE_ATTR, None)
+    if cached is None:
+        cached = build_chrome(request)
+        setattr(request, _CACHE_ATTR, cached)
+    return cached
