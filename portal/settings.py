@@ -238,9 +238,33 @@ LOGGING = {
 # Each package adds its own settings only inside its block below.
 
 # >>> identity
+# identity-web: OIDC sign-in, token refresh, accounts from tokens.
+AUTHENTICATION_BACKENDS = ["identity.backends.KeycloakBackend", "django.contrib.auth.backends.ModelBackend"]
+MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+                  "identity.middleware.TokenRefreshMiddleware")
+WAGTAIL_FRONTEND_LOGIN_URL = LOGIN_URL
+#: Where the portal's server reaches the development realm (default: the request's own base URL).
+IDENTITY_DEVREALM_URL = env_str("IDENTITY_DEVREALM_URL").rstrip("/")
+#: Refresh the session's access token when it expires within this many seconds.
+IDENTITY_REFRESH_MARGIN_SECONDS = env_int("IDENTITY_REFRESH_MARGIN_SECONDS", 60)
+#: Service-account client of the `portal` realm used by `portal sync-realm` against a real Keycloak.
+KEYCLOAK_ADMIN_CLIENT_ID = env_str("KEYCLOAK_ADMIN_CLIENT_ID", "portal-admin")
+KEYCLOAK_ADMIN_CLIENT_SECRET = env_str("KEYCLOAK_ADMIN_CLIENT_SECRET")
+# identity-core: realm file, token verification, development realm.
+PORTAL_BASE_URL = globals().get("PORTAL_BASE_URL") or env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+#: Audience an access token must carry to be accepted by the gateway/portal.
+KEYCLOAK_AUDIENCE = env_str("KEYCLOAK_AUDIENCE") or KEYCLOAK_GATEWAY_CLIENT_ID
+KEYCLOAK_REALM_FILE = Path(env_str("KEYCLOAK_REALM_FILE") or BASE_DIR / "identity" / "realm" / "portal-realm.json")
+#: Refetch the JWKS on an unknown `kid` at most once per this many seconds.
+KEYCLOAK_JWKS_REFETCH_SECONDS = env_int("KEYCLOAK_JWKS_REFETCH_SECONDS", 10)
+#: Issuer of the development realm (fixed, like Keycloak's KC_HOSTNAME): `<base>/realms/<realm>`.
+DEVREALM_ISSUER = (IDENTITY_DEVREALM_URL or PORTAL_BASE_URL) + f"/realms/{KEYCLOAK_REALM}"
 # <<< identity
 
 # >>> search
+SEARCH_BACKLOG_MAX_MINUTES = env_int("SEARCH_BACKLOG_MAX_MINUTES", 10)
+MEILISEARCH_INDEX_PREFIX = env_str("MEILISEARCH_INDEX_PREFIX") or SEARCH_INDEX_PREFIX
+SEARCH_INDEX_PREFIX = MEILISEARCH_INDEX_PREFIX
 # <<< search
 
 # >>> graph

@@ -30,9 +30,13 @@ def portal_server(transactional_db: None) -> Iterator[RunningServer]:
         running.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """Debian's headless Chromium driven by Playwright (never downloads a browser)."""
+    """Debian's headless Chromium driven by Playwright (never downloads a browser).
+
+    Module-scoped on purpose: Playwright's sync API keeps an event loop running on the main
+    thread while it is open, and Django then refuses ORM calls in later, non-browser tests.
+    """
     from pathlib import Path
 
     if not Path(CHROMIUM).exists():

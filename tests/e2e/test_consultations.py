@@ -14,12 +14,6 @@ from portal.territory.models import District
 PHONE = "8-912-345-67-89"
 
 
-@pytest.fixture(autouse=True)
-def _orm_beside_playwright(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Playwright's sync API keeps an event loop in this thread; the ORM calls here are plain sync code."""
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
 @pytest.fixture(autouse=True, scope="module")
 def _collected_static() -> None:
     """Without DEBUG the app serves STATIC_ROOT (as in production): collect it when our files are missing."""
@@ -36,7 +30,7 @@ def no_horizontal_scroll(page: Any) -> bool:
 
 @pytest.mark.e2e
 def test_question_answered_and_published_with_phone_masked(portal_server: Any, page: Any) -> None:
-    district = District.objects.create(code="e2e-d", name="Ленинский район", kind="urban")
+    District.objects.create(code="e2e-d", name="Ленинский район", kind="urban")
     topic = Topic.objects.create(name="Пособия и выплаты", slug="benefits")
     specialist = Specialist.objects.create(full_name="Петрова Татьяна", email="petrova@example.org")
     specialist.topics.add(topic)
@@ -49,7 +43,11 @@ def test_question_answered_and_published_with_phone_masked(portal_server: Any, p
     page.get_by_label("Тема").first.select_option(label="Пособия и выплаты")
     page.get_by_label("Район").first.select_option(label="Ленинский район")
     page.get_by_label("Ваш вопрос").fill(f"Какие пособия положены одинокой маме? Мой телефон {PHONE}.")
+    page.locator("#id_consent").check()
     page.get_by_role("button", name="Отправить вопрос").click()
+    page.wait_for_load_state()
+    errors = page.locator(".errorlist, .notice--error").all_inner_texts()
+    assert not errors, errors
     page.get_by_text("Спасибо! Ваш вопрос получен.").wait_for()
 
     question = Question.objects.get()

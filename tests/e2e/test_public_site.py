@@ -35,13 +35,6 @@ def _seed() -> None:
             AddressRange.objects.create(street=street, precinct=precinct, house_from=house_from, house_to=house_to)
 
 
-@pytest.fixture(autouse=True)
-def _orm_beside_playwright(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Playwright's sync API keeps an event loop in this thread; our ORM calls (seeding, the
-    flush of transactional_db) are still plain sync code, so Django's async guard is lifted here."""
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
 @pytest.fixture(scope="module")
 def collected_static() -> None:
     """Without DEBUG the app serves STATIC_ROOT (as in production): collect it once, like a deployment."""

@@ -13,14 +13,8 @@ from portal.cases import services as case_services
 from portal.cases.models import Consent
 from portal.community import services
 from portal.community.models import Benefactor
-from portal.testing import factories
 from portal.territory.models import District
-
-
-@pytest.fixture(autouse=True)
-def _orm_beside_playwright(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Playwright's sync API keeps an event loop in this thread; the ORM calls here are plain sync code."""
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+from portal.testing import factories
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -46,8 +40,7 @@ def test_benefactor_appears_after_moderation(portal_server: Any, page: Any) -> N
     page.get_by_label("Физическое лицо").check()
     page.get_by_label("Имя или название организации").fill("Елена Смирнова")
     page.get_by_label("Электронная почта").fill("smirnova@example.org")
-    page.get_by_label("Педагогическая").check() if page.get_by_label("Педагогическая").count() else \
-        page.locator("input[name=help_kinds][value=pedagogical]").check()
+    page.locator("input[name=help_kinds][value=pedagogical]").check()
     page.locator("#id_district").select_option(label="Берёзовский округ")
     page.locator("#id_consent_processing").check()
     page.locator("#id_consent_publication").check()
