@@ -175,7 +175,7 @@ class Signal(models.Model):
     inspected_on = models.DateField(_("inspection date"), null=True, blank=True)
     inspection_findings = models.TextField(
         _("inspection act findings"), blank=True,
-        help_text=_("Акт обследования материально-бытовых условий: need circumstances found."),
+        help_text=_("Findings of the living-conditions inspection act: the need circumstances found."),
     )
     need_circumstances = models.JSONField(_("need circumstances"), default=list, blank=True)
     dismissal_reason = models.TextField(_("reason not confirmed"), blank=True)

@@ -565,13 +565,18 @@ def _heavy_ngo_cases(scale: Scale, rng: random.Random, fake: Faker, organisation
     _generate_cases(households, members, institution, {}, organisations, rng, counters, today, measure_org=ngo)
 
 
-def generate(*, scale: str = "demo", seed: int = 1, progress: Progress | None = None) -> dict[str, int]:
-    """Generate (or complete) the demo region at the given scale; returns counts of created rows."""
+def generate(*, scale: str = "demo", seed: int = 1, progress: Progress | None = None,
+             today: dt.date | None = None) -> dict[str, int]:
+    """Generate (or complete) the demo region at the given scale; returns counts of created rows.
+
+    Deterministic for a seed and a day: dates are drawn relative to ``today`` so that a demo
+    loaded any day has current deadlines, reviews due and overdue measures.
+    """
     settings_of = SCALES[scale]
     rng = random.Random(seed)
     fake = Faker("ru_RU")
     fake.seed_instance(seed)
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     counters = Counters()
     report = progress or (lambda _label, _step: None)
     with transaction.atomic():

@@ -92,7 +92,8 @@ class Street(models.Model):
     district = models.ForeignKey(District, verbose_name=_("district"), on_delete=models.PROTECT,
                                  related_name="streets")
     settlement = models.CharField(_("settlement"), max_length=120)
-    kind = models.CharField(_("street type"), max_length=20, help_text=_("улица, проспект, переулок…"))
+    kind = models.CharField(_("street type"), max_length=20,
+                            help_text=_("As written in addresses, e.g. улица, проспект, переулок."))
     name = models.CharField(_("name"), max_length=200)
     normalized = models.CharField(_("normalised name"), max_length=200, db_index=True)
     settlement_normalized = models.CharField(max_length=120, db_index=True)
