@@ -6,17 +6,23 @@ from typing import Any
 
 from django.conf import settings
 
+from identity.devrealm import guard
+
+NOT_CONFIGURED = "identity provider not configured"
+
 
 def status() -> dict[str, Any]:
     if not settings.KEYCLOAK_URL:
+        if not guard.enabled():  # checked first: never create a development key that nothing may trust
+            return {"status": "down", "provider": None, "error": NOT_CONFIGURED,
+                    "hint": "set KEYCLOAK_URL, or DEBUG / DEVREALM_ALLOW_WITHOUT_DEBUG for the development realm"}
         try:
             from identity.devrealm.keys import signing_key
 
             signing_key()
         except Exception as error:
             return {"status": "down", "provider": "devrealm", "error": str(error)}
-        return {"status": "ok" if settings.DEVREALM_ENABLED else "down", "provider": "devrealm",
-                "enabled": settings.DEVREALM_ENABLED}
+        return {"status": "ok", "provider": "devrealm", "enabled": True}
     from identity.keycloak import default_verifier
 
     verifier = default_verifier()

@@ -4,13 +4,15 @@ RS256 only, exact issuer, audience must contain `settings.KEYCLOAK_AUDIENCE`, ex
 `typ` must be "Bearer". The key set is fetched once (`certs()`), cached as a jwcrypto JWKSet and passed as
 `key=` to `decode_token`; an unknown `kid` refetches it at most once per KEYCLOAK_JWKS_REFETCH_SECONDS.
 Without KEYCLOAK_URL the development realm served by this portal is the issuer, and its key is read from
-the key store directly (no HTTP request from the server to itself).
+the key store directly (no HTTP request from the server to itself) — but only while the development realm is
+enabled (DEBUG or DEVREALM_ALLOW_WITHOUT_DEBUG): otherwise no provider is configured and every token is refused.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -49,7 +51,12 @@ MESSAGES: dict[str, Any] = {
     "no_organisation": _("Your partner organisation is unknown or inactive; partner access is refused."),
     "no_roles": _("Your account has no portal role or group."),
     "unavailable": _("The sign-in service is unavailable; try again later."),
+    "not_configured": _("No identity provider is configured on this server; access tokens are not accepted."),
 }
+
+#: The claim a jwcrypto claim error is about ("Claim iss is missing", "Invalid 'aud' value. ...").
+_CLAIM_ERROR = re.compile(r"^(?:Claim (\w+) is missing|Invalid '(\w+)' value)")
+_CLAIM_REASONS = {"iss": "wrong_issuer", "aud": "wrong_audience"}
 
 
 def _reject(reason: str, detail: str = "", claims: dict[str, Any] | None = None) -> TokenRejected:
@@ -134,10 +141,9 @@ class TokenVerifier:
             raise _reject(reason, str(error)) from error
         except (jwt.JWTInvalidClaimValue, jwt.JWTMissingClaim) as error:
             text = str(error)
-            reason = "wrong_issuer" if "'iss'" in text else "wrong_audience" if "'aud'" in text else "malformed"
-            if "'exp'" in text:
-                reason = "expired"
-            raise _reject(reason, text) from error
+            match = _CLAIM_ERROR.match(text)
+            claim = (match.group(1) or match.group(2)) if match else ""
+            raise _reject(_CLAIM_REASONS.get(claim, "malformed"), text) from error
         except (JWException, ValueError) as error:
             raise _reject("bad_signature", str(error)) from error
         nbf = claims.get("nbf")
@@ -184,7 +190,15 @@ _default_lock = threading.Lock()
 
 
 def default_verifier() -> TokenVerifier:
+    """The verifier of the configured provider: Keycloak (KEYCLOAK_URL) or the enabled development realm.
+
+    Neither configured (e.g. DEBUG off without DEVREALM_ALLOW_WITHOUT_DEBUG): TokenRejected("not_configured"),
+    and the development realm's key is neither trusted nor created."""
     global _default
+    from identity.devrealm import guard
+
+    if not settings.KEYCLOAK_URL and not guard.enabled():
+        raise _reject("not_configured", "neither KEYCLOAK_URL is set nor the development realm enabled")
     with _default_lock:
         if _default is None or _default.issuer != expected_issuer():
             source = None

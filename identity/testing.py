@@ -22,9 +22,10 @@ def issue_token(*, username: str | None = None, roles: tuple[str, ...] | list[st
                 groups: tuple[str, ...] | list[str] = (), audience: str | list[str] | None = GATEWAY_CLIENT_ID,
                 expires_in: int = 300, not_before: int | None = None, issuer: str | None = None,
                 alg: str = "RS256", kid: str | None = None, extra: dict[str, Any] | None = None,
-                key: jwk.JWK | None = None) -> str:
+                key: jwk.JWK | None = None, omit: tuple[str, ...] | list[str] = ()) -> str:
     """An access token like the development realm issues. A demo `username` without roles/groups takes
-    them from the realm file. `alg="none"` builds an unsigned token; `alg="HS256"` with `key` an oct key."""
+    them from the realm file. `alg="none"` builds an unsigned token; `alg="HS256"` with `key` an oct key;
+    `omit` drops claims (e.g. ("iss",) for a token without an issuer)."""
 
     from identity.keycloak import expected_issuer
 
@@ -46,6 +47,8 @@ def issue_token(*, username: str | None = None, roles: tuple[str, ...] | list[st
     if not_before is not None:
         claims["nbf"] = not_before
     claims.update(extra or {})
+    for name in omit:
+        claims.pop(name, None)
     if alg == "none":
         import base64
         import json

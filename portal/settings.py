@@ -186,10 +186,10 @@ KEYCLOAK_REALM = env_str("KEYCLOAK_REALM", "portal")
 KEYCLOAK_CLIENT_ID = env_str("KEYCLOAK_CLIENT_ID", "portal-web")
 KEYCLOAK_CLIENT_SECRET = env_str("KEYCLOAK_CLIENT_SECRET", "portal-web-dev-secret")
 KEYCLOAK_GATEWAY_CLIENT_ID = env_str("KEYCLOAK_GATEWAY_CLIENT_ID", "portal-gateway")
-KEYCLOAK_ADMIN_USERNAME = env_str("KEYCLOAK_ADMIN_USERNAME")
-KEYCLOAK_ADMIN_PASSWORD = env_str("KEYCLOAK_ADMIN_PASSWORD")
 KEYCLOAK_LEEWAY_SECONDS = env_int("KEYCLOAK_LEEWAY_SECONDS", 30)
-DEVREALM_ENABLED = not KEYCLOAK_URL and (DEBUG or env_bool("DEVREALM_ALLOW_WITHOUT_DEBUG", default=False))
+# The development realm never runs (nor is trusted) with DEBUG off unless explicitly allowed.
+DEVREALM_ALLOW_WITHOUT_DEBUG = env_bool("DEVREALM_ALLOW_WITHOUT_DEBUG", default=False)
+DEVREALM_ENABLED = not KEYCLOAK_URL and (DEBUG or DEVREALM_ALLOW_WITHOUT_DEBUG)
 DEVREALM_KEY_DIR = DATA_DIR / "devrealm"
 
 # --- Search (Meilisearch) -----------------------------------------------------
@@ -251,7 +251,10 @@ IDENTITY_REFRESH_MARGIN_SECONDS = env_int("IDENTITY_REFRESH_MARGIN_SECONDS", 60)
 KEYCLOAK_ADMIN_CLIENT_ID = env_str("KEYCLOAK_ADMIN_CLIENT_ID", "portal-admin")
 KEYCLOAK_ADMIN_CLIENT_SECRET = env_str("KEYCLOAK_ADMIN_CLIENT_SECRET")
 # identity-core: realm file, token verification, development realm.
-PORTAL_BASE_URL = globals().get("PORTAL_BASE_URL") or env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+#: Base URL(s) of the portal, comma-separated: the first is the dev realm's issuer base; all of them are
+#: the redirect hosts `python -m identity.realm.build` writes into a realm file.
+PORTAL_BASE_URL = globals().get("PORTAL_BASE_URL") or (
+    env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000").split(",")[0].strip().rstrip("/") or "http://127.0.0.1:8000")
 #: Audience an access token must carry to be accepted by the gateway/portal.
 KEYCLOAK_AUDIENCE = env_str("KEYCLOAK_AUDIENCE") or KEYCLOAK_GATEWAY_CLIENT_ID
 KEYCLOAK_REALM_FILE = Path(env_str("KEYCLOAK_REALM_FILE") or BASE_DIR / "identity" / "realm" / "portal-realm.json")

@@ -7,6 +7,7 @@ to the database.
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -16,10 +17,12 @@ from django.conf import settings
 from search.backends.base import Filters, SearchBackend, SearchResult, SearchUnavailable
 from search.documents import INDEXES, resolve_index
 
-__all__ = ["SearchResult", "SearchUnavailable", "StreetHit", "get_backend", "search", "search_staff",
-           "set_backend", "suggest_streets"]
+__all__ = ["SearchResult", "SearchUnavailable", "StaffHit", "StreetHit", "find_staff", "get_backend", "search",
+           "search_staff", "set_backend", "suggest_streets"]
 
+logger = logging.getLogger("search")
 _lock = threading.Lock()
+_warned_no_search_key = False
 _backend: SearchBackend | None = None
 _ready: set[str] = set()
 
@@ -117,11 +120,91 @@ def search_staff(*, viewer: Any, query: str, limit: int = 20) -> SearchResult:
     backend = get_backend()
     key_uid = getattr(settings, "MEILISEARCH_SEARCH_KEY_UID", "")
     key = getattr(settings, "MEILISEARCH_SEARCH_KEY", "")
-    if scope and key_uid and key and hasattr(backend, "scoped_search"):
-        return backend.scoped_search("staff", query, scope=scope, api_key_uid=key_uid, api_key=key, limit=limit)
+    if scope and hasattr(backend, "scoped_search"):
+        if key_uid and key:
+            return backend.scoped_search("staff", query, scope=scope, api_key_uid=key_uid, api_key=key, limit=limit)
+        _warn_no_search_key()
     try:
         return backend.search("staff", query, filters=scope, limit=limit)
     except SearchUnavailable:
         raise
     except Exception as exc:
         raise SearchUnavailable(str(exc)) from exc
+
+
+def _warn_no_search_key() -> None:
+    """Deliberate choice: without a search key, scoped staff search still works, with the scope as a filter
+    the portal forces on the admin-key request (the key never leaves the server); tenant tokens add the
+    engine-side guarantee, so their absence is logged once per process."""
+    global _warned_no_search_key
+    if not _warned_no_search_key:
+        _warned_no_search_key = True
+        logger.warning("MEILISEARCH_SEARCH_KEY_UID/MEILISEARCH_SEARCH_KEY are not set: scoped staff search "
+                       "uses the admin key with a forced filter instead of a tenant token")
+
+
+@dataclass(frozen=True)
+class StaffHit:
+    """One case or person found by `find_staff`."""
+
+    type: str  # "case" or "person"
+    object_id: int
+    title: str
+
+
+#: Most hits `find_staff` returns.
+STAFF_MAX = 50
+
+
+def find_staff(*, viewer: Any, text: str, first: int = 20) -> list[StaffHit]:
+    """Cases and persons matching `text` that the viewer may read, best first (at most `STAFF_MAX`).
+
+    Through the scoped staff index; every hit is checked again against the database scope
+    (`portal.cases.selectors`), so an index entry that lags behind never shows what the viewer may no
+    longer read. With search down, or no hit, the database answers (names and case codes containing
+    every word)."""
+    needle = " ".join(text.split())[:200]
+    first = max(1, min(first, STAFF_MAX))
+    if not needle or staff_scope(viewer) == {}:
+        return []
+    try:
+        hits = search_staff(viewer=viewer, query=needle, limit=first).hits
+    except SearchUnavailable:
+        hits = []
+    found = _visible_hits(viewer, hits)
+    return found or _staff_from_database(viewer, needle, first)
+
+
+def _visible_hits(viewer: Any, hits: list[dict[str, Any]]) -> list[StaffHit]:
+    from portal.cases.selectors import cases_for, persons_for
+
+    refs: list[tuple[str, int, str]] = []
+    for hit in hits:
+        try:
+            refs.append((str(hit["type"]), int(hit["object_id"]), str(hit.get("title", ""))))
+        except (KeyError, TypeError, ValueError):
+            continue
+    case_ids = [pk for kind, pk, _ in refs if kind == "case"]
+    person_ids = [pk for kind, pk, _ in refs if kind == "person"]
+    visible = {("case", pk) for pk in cases_for(viewer).filter(pk__in=case_ids).values_list("pk", flat=True)}
+    visible |= {("person", pk) for pk in persons_for(viewer).filter(pk__in=person_ids).values_list("pk", flat=True)}
+    return [StaffHit(kind, pk, title) for kind, pk, title in refs if (kind, pk) in visible]
+
+
+def _staff_from_database(viewer: Any, needle: str, first: int) -> list[StaffHit]:
+    from django.db.models import Q
+
+    from portal.cases.selectors import cases_for, persons_for
+
+    cases = cases_for(viewer).select_related("applicant")
+    persons = persons_for(viewer)
+    for word in needle.split()[:8]:
+        cases = cases.filter(Q(code__icontains=word) | Q(applicant__last_name__icontains=word)
+                             | Q(applicant__first_name__icontains=word) | Q(applicant__middle_name__icontains=word))
+        persons = persons.filter(Q(last_name__icontains=word) | Q(first_name__icontains=word)
+                                 | Q(middle_name__icontains=word))
+    found = [StaffHit("case", case.pk, f"{case.code} {case.applicant.full_name}")
+             for case in cases.order_by("-registered_on", "-pk")[:first]]
+    found += [StaffHit("person", person.pk, person.full_name)
+              for person in persons.order_by("last_name", "first_name", "pk")[: first - len(found)]]
+    return found

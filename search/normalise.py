@@ -86,7 +86,8 @@ def query_terms(text: str) -> list[QueryTerm]:
 
 
 def synonyms() -> dict[str, list[str]]:
-    """Meilisearch synonyms: every abbreviation ↔ its full form, and ё/е spellings."""
+    """Meilisearch synonyms: every abbreviation ↔ its full form (ё/е is handled by folded field copies and
+    folded queries in `search.backends.meili`, since synonyms only apply to whole words)."""
     table: dict[str, set[str]] = {}
     for short, full in ABBREVIATIONS.items():
         table.setdefault(short, set()).add(full)

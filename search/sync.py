@@ -1,6 +1,9 @@
 """Applying the outbox: in id order, idempotently (current database state is upserted, or deleted when the
 object is gone / no longer public); rows are removed only after the engine acknowledged the write.
-A failure leaves the rows (attempts + 1, last error) and stops, so later changes never overtake earlier ones."""
+A failure leaves the rows (attempts + 1, last error) and stops, so later changes never overtake earlier ones.
+
+Sync and reindex share one lock (`search.locking`): one sync at a time, and none during a reindex, which
+applies the outbox itself after each swap (see `reindex`)."""
 
 from __future__ import annotations
 
@@ -14,10 +17,13 @@ from django.db.models import F
 from search.api import ensure_indexes, get_backend
 from search.backends.base import SearchBackend
 from search.documents import INDEXES, SOURCES, Source
+from search.locking import SearchBusy, search_lock
 from search.models import OutboxEntry
 
 logger = logging.getLogger("search")
 BATCH = 500
+#: How long `reindex` waits for a running sync (or another reindex) to finish, in seconds.
+LOCK_WAIT = 300.0
 
 
 @dataclass
@@ -25,6 +31,8 @@ class SyncReport:
     applied: int = 0
     failed: int = 0
     error: str = ""
+    #: Another sync or a reindex held the lock: nothing was done (the next run applies the rows).
+    busy: bool = False
 
 
 def apply_rows(backend: SearchBackend, rows: list[OutboxEntry]) -> None:
@@ -56,7 +64,16 @@ def write_objects(backend: SearchBackend, source: Source, object_ids: list[str],
 
 def sync(*, backend: SearchBackend | None = None, batch: int = BATCH,
          progress: Callable[[int], None] | None = None) -> SyncReport:
-    backend = backend or get_backend()
+    """Apply the outbox, unless another sync or a reindex is running (then `busy` and nothing is done)."""
+    with search_lock() as held:
+        if not held:
+            return SyncReport(busy=True)
+        return _drain(backend or get_backend(), batch=batch, progress=progress)
+
+
+def _drain(backend: SearchBackend, *, batch: int = BATCH,
+           progress: Callable[[int], None] | None = None) -> SyncReport:
+    """Apply every outbox row; the caller holds the search lock."""
     report = SyncReport()
     try:
         ensure_indexes(backend)
@@ -87,13 +104,24 @@ def sync(*, backend: SearchBackend | None = None, batch: int = BATCH,
 
 def reindex(*, backend: SearchBackend | None = None, indexes: list[str] | None = None,
             progress_factory: Callable[[str, int], Callable[[int], None]] | None = None,
-            chunk: int = 500) -> dict[str, int]:
+            chunk: int = 500, lock_wait: float = LOCK_WAIT) -> dict[str, int]:
     """Build every index anew under a new physical name, then switch to it atomically.
-    Outbox rows are left alone: changes made during the rebuild are applied again by the next sync."""
+
+    Holds the search lock throughout, so no sync writes to the old live index meanwhile (that write would be
+    lost at the swap); after each swap the outbox is applied to the new live index, which brings in every
+    change made since the rebuild read the database. Raises SearchBusy when the lock stays taken."""
     backend = backend or get_backend()
+    with search_lock(wait=lock_wait) as held:
+        if not held:
+            raise SearchBusy("another search sync or reindex is running")
+        return _rebuild(backend, indexes or list(INDEXES), progress_factory, chunk)
+
+
+def _rebuild(backend: SearchBackend, names: list[str],
+             progress_factory: Callable[[str, int], Callable[[int], None]] | None, chunk: int) -> dict[str, int]:
     ensure_indexes(backend)
     counts: dict[str, int] = {}
-    for name in indexes or list(INDEXES):
+    for name in names:
         sources = [s for s in SOURCES.values() if s.index == name]
         new = backend.begin_rebuild(name, INDEXES[name])
         written = 0
@@ -107,4 +135,7 @@ def reindex(*, backend: SearchBackend | None = None, indexes: list[str] | None =
                     step(len(part))
         backend.finish_rebuild(name, new)
         counts[name] = written
+        report = _drain(backend)  # changes made while `name` was being rebuilt
+        if report.error:
+            logger.warning("search outbox after rebuilding %s: %s (left for the next sync)", name, report.error)
     return counts

@@ -2,8 +2,13 @@
 
 Served under `/realms/<realm>/` only when `KEYCLOAK_URL` is unset (and DEBUG or DEVREALM_ALLOW_WITHOUT_DEBUG).
 Users, groups, roles and clients come from the realm file a real Keycloak imports; tokens are signed with
-jwcrypto (RS256, key in the data folder) and carry the claims the realm file's mappers produce.
-State (codes, SSO sessions, refresh tokens) lives in memory: codes are single-use and live 60 s.
+jwcrypto (RS256, key in the data folder) and carry the claims the realm file's mappers produce; PKCE is
+checked with Authlib's RFC 7636 helper. State (codes, SSO sessions, refresh tokens) lives in memory: codes
+are single-use and live 60 s; refresh tokens are reusable until they expire unless the realm file sets
+`revokeRefreshToken` (then single-use), as in Keycloak.
+
+Redirect and post-logout URIs must match the client's registered patterns, or be on the very origin that
+serves this realm (the portal itself on any port, when its host is in ALLOWED_HOSTS); nothing else.
 """
 
 from __future__ import annotations
@@ -21,16 +26,18 @@ from fnmatch import fnmatch
 from functools import cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
+from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
+from django.http.request import split_domain_port, validate_host
 from jwcrypto import jwt
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from identity.devrealm import guard
 from identity.devrealm.keys import public_jwks, signing_key
 
 OIDC = "/protocol/openid-connect"
@@ -60,11 +67,19 @@ class PendingCode:
     expires: float
 
 
+@dataclass(frozen=True)
+class RefreshGrant:
+    sid: str
+    client_id: str
+    scope: str
+    expires: float
+
+
 @dataclass
 class State:
     sessions: dict[str, Session] = field(default_factory=dict)
     codes: dict[str, PendingCode] = field(default_factory=dict)
-    refresh: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # jti -> (sid, client_id, scope)
+    refresh: dict[str, RefreshGrant] = field(default_factory=dict)  # by the refresh token's jti
     csrf: dict[str, float] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -93,6 +108,12 @@ def client(client_id: str) -> dict[str, Any] | None:
     return next((c for c in realm().get("clients", []) if c["clientId"] == client_id and c.get("enabled", True)), None)
 
 
+def service_account(client_id: str) -> dict[str, Any] | None:
+    """The service-account user of a client (`serviceAccountClientId` in the export)."""
+    return next((u for u in realm().get("users", [])
+                 if u.get("serviceAccountClientId") == client_id and u.get("enabled", True)), None)
+
+
 def _check_password(account: dict[str, Any], password: str) -> bool:
     return any(c.get("type") == "password" and secrets.compare_digest(str(c.get("value", "")), password)
                for c in account.get("credentials", []))
@@ -102,9 +123,30 @@ def _uri_allowed(uri: str, patterns: list[str]) -> bool:
     return bool(uri) and any(uri == p or (p.endswith("*") and fnmatch(uri, p)) for p in patterns)
 
 
-def _audience(client_id: str) -> list[str]:
+def own_origin(request: Request) -> str | None:
+    """`scheme://host[:port]` serving this realm, when the host is one of ALLOWED_HOSTS (else None)."""
+    netloc = request.url.netloc.lower()
+    domain, _port = split_domain_port(netloc)
+    if not domain or not validate_host(domain, settings.ALLOWED_HOSTS):
+        return None
+    return f"{request.url.scheme}://{netloc}"
+
+
+def redirect_allowed(uri: str, patterns: list[str], origin: str | None) -> bool:
+    """A registered pattern, or an absolute URI on `origin` (same scheme, host and port; no fragment)."""
+    if _uri_allowed(uri, patterns):
+        return True
+    if origin is None or not uri or any(c in uri for c in "\\#") or any(ord(c) <= 32 for c in uri):
+        return False
+    parts = urlsplit(uri)
+    return parts.scheme in ("http", "https") and f"{parts.scheme}://{parts.netloc.lower()}" == origin
+
+
+def _audience(client_id: str, account: dict[str, Any] | None = None) -> list[str]:
+    """Audience mappers of the client, then the clients whose roles the account holds (as Keycloak does)."""
     aud = [m["config"]["included.client.audience"] for m in (client(client_id) or {}).get("protocolMappers", [])
            if m["protocolMapper"] == "oidc-audience-mapper" and m["config"].get("access.token.claim") == "true"]
+    aud += [name for name in (account or {}).get("clientRoles", {}) if name not in aud]
     return [*aud, "account"]
 
 
@@ -150,10 +192,27 @@ def issue_tokens(*, session: Session, client_id: str, scope: str, nonce: str | N
     refresh = {**base, "exp": now + REFRESH_TTL, "jti": refresh_jti, "typ": "Refresh", "aud": issuer(),
                "sub": account["id"], "scope": scope}
     with STATE.lock:
-        STATE.refresh[refresh_jti] = (session.sid, client_id, scope)
+        STATE.refresh = {jti: grant for jti, grant in STATE.refresh.items() if grant.expires > now}
+        STATE.refresh[refresh_jti] = RefreshGrant(sid=session.sid, client_id=client_id, scope=scope,
+                                                  expires=now + REFRESH_TTL)
     return {"access_token": access_token, "expires_in": ACCESS_TTL, "refresh_expires_in": REFRESH_TTL,
             "refresh_token": _sign(refresh), "token_type": "Bearer", "id_token": _sign(id_claims),
             "not-before-policy": 0, "session_state": session.sid, "scope": scope}
+
+
+def issue_service_account_token(registered: dict[str, Any], account: dict[str, Any]) -> dict[str, Any]:
+    """client_credentials: an access token for the client's service-account user, no refresh token."""
+    now = int(time.time())
+    client_id = registered["clientId"]
+    claims = {"iss": issuer(), "iat": now, "exp": now + ACCESS_TTL, "jti": str(uuid.uuid4()), "typ": "Bearer",
+              "sub": account["id"], "azp": client_id, "aud": _audience(client_id, account), "acr": "1",
+              "scope": "profile email", "preferred_username": account["username"],
+              "email_verified": bool(account.get("emailVerified", False)),
+              "realm_access": {"roles": _roles(account)},
+              "resource_access": {name: {"roles": list(roles)}
+                                  for name, roles in account.get("clientRoles", {}).items()}}
+    return {"access_token": _sign(claims), "expires_in": ACCESS_TTL, "refresh_expires_in": 0,
+            "token_type": "Bearer", "not-before-policy": 0, "scope": "profile email"}
 
 
 def _half_hash(token: str) -> str:
@@ -225,11 +284,11 @@ _AUTH_PARAMS = ("client_id", "redirect_uri", "response_type", "scope", "state", 
                 "code_challenge_method", "prompt")
 
 
-def _check_auth_request(params: dict[str, str]) -> str | None:
+def _check_auth_request(params: dict[str, str], origin: str | None) -> str | None:
     registered = client(params.get("client_id", ""))
     if registered is None:
         return "Неизвестный клиент."
-    if not _uri_allowed(params.get("redirect_uri", ""), registered.get("redirectUris", [])):
+    if not redirect_allowed(params.get("redirect_uri", ""), registered.get("redirectUris", []), origin):
         return "Недопустимый адрес возврата (redirect_uri)."
     if params.get("response_type") != "code":
         return "Поддерживается только response_type=code."
@@ -258,7 +317,7 @@ def _redirect_with_code(params: dict[str, str], session: Session) -> RedirectRes
 async def auth(request: Request) -> Response:
     if request.method == "GET":
         params = {k: request.query_params[k] for k in _AUTH_PARAMS if k in request.query_params}
-        problem = _check_auth_request(params)
+        problem = _check_auth_request(params, own_origin(request))
         if problem:
             return HTMLResponse(f"<!doctype html><html lang='ru'><body><h1>Ошибка</h1><p>{html.escape(problem)}</p>"
                                 "</body></html>", status_code=400)
@@ -268,7 +327,7 @@ async def auth(request: Request) -> Response:
         return _login_page(params)
     form = await _form(request)
     params = {k: str(form[k]) for k in _AUTH_PARAMS if k in form}
-    problem = _check_auth_request(params)
+    problem = _check_auth_request(params, own_origin(request))
     if problem:
         return HTMLResponse(f"<p>{html.escape(problem)}</p>", status_code=400)
     token = str(form.get("csrf_token", ""))
@@ -304,13 +363,38 @@ def _client_auth(request: Request, form: dict[str, str]) -> dict[str, Any] | Non
     return registered if secret and secrets.compare_digest(secret, registered.get("secret", "")) else None
 
 
-def _verify(token: str, typ: str) -> dict[str, Any] | None:
+def _verify(token: str, typ: str | None) -> dict[str, Any] | None:
+    """Claims of a token this realm signed (signature, issuer, expiry, and `typ` when given), else None."""
+    check: dict[str, Any] = {"iss": issuer(), "exp": None}
+    if typ is not None:
+        check["typ"] = typ
     try:
-        parsed = jwt.JWT(jwt=token, key=signing_key(), algs=["RS256"],
-                         check_claims={"iss": issuer(), "exp": None, "typ": typ})
+        parsed = jwt.JWT(jwt=token, key=signing_key(), algs=["RS256"], check_claims=check)
     except Exception:
         return None
-    return json.loads(parsed.claims)
+    claims = json.loads(parsed.claims)
+    return claims if isinstance(claims, dict) else None
+
+
+def _no_store(data: dict[str, Any], status: int = 200) -> JSONResponse:
+    return JSONResponse(data, status_code=status, headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
+
+
+def _pkce_ok(verifier: str, challenge: str) -> bool:
+    return bool(verifier) and secrets.compare_digest(create_s256_code_challenge(verifier), challenge)
+
+
+def _refresh(form: dict[str, str], client_id: str) -> Response:
+    """refresh_token grant; single-use only when the realm file sets revokeRefreshToken."""
+    claims = _verify(form.get("refresh_token", ""), "Refresh")
+    revoke = bool(realm().get("revokeRefreshToken", False))
+    with STATE.lock:
+        jti = str(claims.get("jti", "")) if claims else ""
+        grant = STATE.refresh.pop(jti, None) if revoke else STATE.refresh.get(jti)
+        session = STATE.sessions.get(grant.sid) if grant is not None else None
+    if grant is None or session is None or grant.client_id != client_id or grant.expires < time.time():
+        return _error("invalid_grant", "Invalid refresh token")
+    return _no_store(issue_tokens(session=session, client_id=client_id, scope=grant.scope))
 
 
 async def token(request: Request) -> Response:
@@ -327,15 +411,12 @@ async def token(request: Request) -> Response:
             return _error("invalid_grant", "Code not valid")
         if form.get("redirect_uri") != pending.redirect_uri:
             return _error("invalid_grant", "Incorrect redirect_uri")
-        if pending.code_challenge:
-            verifier = form.get("code_verifier", "")
-            expected = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
-            if not verifier or not secrets.compare_digest(expected, pending.code_challenge):
-                return _error("invalid_grant", "PKCE verification failed: Code mismatch")
+        if pending.code_challenge and not _pkce_ok(form.get("code_verifier", ""), pending.code_challenge):
+            return _error("invalid_grant", "PKCE verification failed: Code mismatch")
         if pending.session.sid not in STATE.sessions:
             return _error("invalid_grant", "Session not active")
-        return JSONResponse(issue_tokens(session=pending.session, client_id=client_id, scope=pending.scope,
-                                         nonce=pending.nonce))
+        return _no_store(issue_tokens(session=pending.session, client_id=client_id, scope=pending.scope,
+                                      nonce=pending.nonce))
     if grant == "password":
         if not registered.get("directAccessGrantsEnabled"):
             return _error("unauthorized_client", "Client not allowed for direct access grants")
@@ -345,25 +426,40 @@ async def token(request: Request) -> Response:
         session = Session(sid=str(uuid.uuid4()), username=account["username"], auth_time=int(time.time()))
         with STATE.lock:
             STATE.sessions[session.sid] = session
-        return JSONResponse(issue_tokens(session=session, client_id=client_id, scope=form.get("scope", "openid")))
+        return _no_store(issue_tokens(session=session, client_id=client_id, scope=form.get("scope", "openid")))
     if grant == "refresh_token":
-        claims = _verify(form.get("refresh_token", ""), "Refresh")
-        with STATE.lock:
-            entry = STATE.refresh.pop(claims["jti"], None) if claims else None
-        if entry is None or entry[1] != client_id or entry[0] not in STATE.sessions:
-            return _error("invalid_grant", "Invalid refresh token")
-        return JSONResponse(issue_tokens(session=STATE.sessions[entry[0]], client_id=client_id, scope=entry[2]))
+        return _refresh(form, client_id)
     if grant == "client_credentials":
-        if not registered.get("serviceAccountsEnabled"):
-            return _error("unauthorized_client", "Client not enabled to retrieve service account")
-        now = int(time.time())
-        claims = {"iss": issuer(), "iat": now, "exp": now + ACCESS_TTL, "jti": str(uuid.uuid4()), "typ": "Bearer",
-                  "sub": registered["id"], "azp": client_id, "aud": _audience(client_id),
-                  "preferred_username": f"service-account-{client_id}", "scope": "profile email",
-                  "realm_access": {"roles": []}, "groups": []}
-        return JSONResponse({"access_token": _sign(claims), "expires_in": ACCESS_TTL, "token_type": "Bearer",
-                             "scope": "profile email", "not-before-policy": 0})
+        account = service_account(client_id)
+        if registered.get("publicClient") or not registered.get("serviceAccountsEnabled") or account is None:
+            return _error("unauthorized_client", "Client not enabled to retrieve service account", 401)
+        return _no_store(issue_service_account_token(registered, account))
     return _error("unsupported_grant_type", f"Unsupported grant_type: {grant}")
+
+
+def _active(claims: dict[str, Any]) -> bool:
+    """An access or refresh token whose SSO session (if any) and refresh grant (if a refresh token) live."""
+    if claims.get("typ") not in ("Bearer", "Refresh"):
+        return False
+    with STATE.lock:
+        if claims.get("sid") is not None and claims["sid"] not in STATE.sessions:
+            return False
+        return claims["typ"] == "Bearer" or str(claims.get("jti", "")) in STATE.refresh
+
+
+async def introspect(request: Request) -> Response:
+    """RFC 7662 token introspection for confidential clients: {"active": false} or the claims."""
+    form = await _form(request)
+    registered = _client_auth(request, form)
+    if registered is None:
+        return _error("invalid_client", "Authentication failed.", 401)
+    if registered.get("publicClient"):
+        return _error("invalid_request", "Client not allowed.", 403)
+    claims = _verify(form.get("token", ""), None)
+    if claims is None or not _active(claims):
+        return _no_store({"active": False})
+    return _no_store({**claims, "client_id": claims.get("azp"), "username": claims.get("preferred_username"),
+                      "token_type": claims.get("typ"), "active": True})
 
 
 async def userinfo(request: Request) -> Response:
@@ -395,12 +491,12 @@ async def logout(request: Request) -> Response:
         data.setdefault("client_id", claims.get("azp", ""))
     with STATE.lock:
         STATE.sessions.pop(sid or "", None)
-        STATE.refresh = {k: v for k, v in STATE.refresh.items() if v[0] != sid}
+        STATE.refresh = {k: v for k, v in STATE.refresh.items() if v.sid != sid}
     target = data.get("post_logout_redirect_uri")
     if target:
         registered = client(data.get("client_id", ""))
         allowed = (registered or {}).get("attributes", {}).get("post.logout.redirect.uris", "").split("##")
-        if registered is None or not _uri_allowed(target, [a for a in allowed if a]):
+        if registered is None or not redirect_allowed(target, [a for a in allowed if a], own_origin(request)):
             return HTMLResponse("<p>Недопустимый адрес возврата после выхода.</p>", status_code=400)
         if data.get("state"):
             target += ("&" if "?" in target else "?") + urlencode({"state": data["state"]})
@@ -414,14 +510,14 @@ async def logout(request: Request) -> Response:
 
 
 def create_devrealm_app() -> Starlette:
-    if not (settings.DEBUG or getattr(settings, "DEVREALM_ALLOW_WITHOUT_DEBUG", False)
-            or __import__("os").environ.get("DEVREALM_ALLOW_WITHOUT_DEBUG") in ("1", "true", "yes")):
-        raise ImproperlyConfigured("The development realm runs only with DEBUG=1 or DEVREALM_ALLOW_WITHOUT_DEBUG=1.")
+    """The realm's ASGI app; ImproperlyConfigured with KEYCLOAK_URL set or DEBUG off without the override."""
+    guard.require_allowed()
     signing_key()
     return Starlette(routes=[
         Route("/.well-known/openid-configuration", well_known),
         Route(f"{OIDC}/auth", auth, methods=["GET", "POST"]),
         Route(f"{OIDC}/token", token, methods=["POST"]),
+        Route(f"{OIDC}/token/introspect", introspect, methods=["POST"]),
         Route(f"{OIDC}/certs", certs),
         Route(f"{OIDC}/userinfo", userinfo, methods=["GET", "POST"]),
         Route(f"{OIDC}/logout", logout, methods=["GET", "POST"]),

@@ -2,14 +2,24 @@
 
 Run `python -m identity.realm.build` after changing the demo region; the committed JSON is the artefact
 that `kc.sh import --file portal-realm.json` and the development realm both read.
+
+The redirect and post-logout URIs of `portal-web` are `<base>/*` for each base URL of the portal:
+`--base-url` (repeatable, or comma-separated), else the comma-separated `PORTAL_BASE_URL`, else
+DEFAULT_BASE_URLS (what the committed file holds). For an installation:
+
+    PORTAL_BASE_URL=https://portal.region.example python -m identity.realm.build -o /tmp/portal-realm.json
 """
 
 from __future__ import annotations
 
+import argparse
 import json
+import os
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from portal.demo.region import DEMO_USERS, INSTITUTIONS, OFFICERS, PARTNERS
 
@@ -18,8 +28,12 @@ WEB_CLIENT_ID = "portal-web"
 GATEWAY_CLIENT_ID = "portal-gateway"
 WEB_CLIENT_SECRET = "portal-web-dev-secret"
 GATEWAY_CLIENT_SECRET = "portal-gateway-dev-secret"
+#: Service-account client of `portal sync-realm` against a real Keycloak (KEYCLOAK_ADMIN_CLIENT_ID/_SECRET).
+ADMIN_CLIENT_ID = "portal-admin"
+ADMIN_CLIENT_SECRET = "portal-admin-dev-secret"
+ADMIN_CLIENT_ROLES = ("query-groups", "view-users", "manage-users", "view-realm")  # of client realm-management
 REALM_ROLES = ("partner", "officer", "coordinator", "supervisor", "editor", "admin")
-LOCAL_ORIGINS = ("http://127.0.0.1:8000", "http://localhost:8000", "https://portal.example.org")
+DEFAULT_BASE_URLS = ("http://127.0.0.1:8000", "http://localhost:8000", "https://portal.example.org")
 PATH = Path(__file__).with_name("portal-realm.json")
 _NS = uuid.UUID("6f1c7e0a-3b1d-4c55-9a43-7d3c1b2e9a10")
 
@@ -34,7 +48,22 @@ def _mapper(name: str, mapper: str, config: dict[str, str]) -> dict[str, Any]:
             "consentRequired": False, "config": config}
 
 
-def _web_client() -> dict[str, Any]:
+def parse_base_urls(values: Sequence[str]) -> tuple[str, ...]:
+    """Comma-separated http(s) base URLs → unique, without trailing slash; ValueError on anything else."""
+    bases: list[str] = []
+    for value in values:
+        for item in (part.strip().rstrip("/") for part in value.split(",")):
+            if not item:
+                continue
+            parts = urlsplit(item)
+            if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment \
+                    or "*" in item or parts.username is not None:
+                raise ValueError(f"not a base URL (scheme://host[:port][/path]): {item!r}")
+            bases.append(item)
+    return tuple(dict.fromkeys(bases))
+
+
+def _web_client(bases: Sequence[str]) -> dict[str, Any]:
     return {
         "id": stable_id("client", WEB_CLIENT_ID), "clientId": WEB_CLIENT_ID, "name": "Портал (веб)",
         "enabled": True, "protocol": "openid-connect", "publicClient": False, "bearerOnly": False,
@@ -42,10 +71,10 @@ def _web_client() -> dict[str, Any]:
         "standardFlowEnabled": True, "implicitFlowEnabled": False, "directAccessGrantsEnabled": True,
         "serviceAccountsEnabled": False, "frontchannelLogout": True, "fullScopeAllowed": True,
         "rootUrl": "", "baseUrl": "/",
-        "redirectUris": [f"{origin}/*" for origin in LOCAL_ORIGINS],
-        "webOrigins": list(LOCAL_ORIGINS),
+        "redirectUris": [f"{base}/*" for base in bases],
+        "webOrigins": list(dict.fromkeys(f"{urlsplit(base).scheme}://{urlsplit(base).netloc}" for base in bases)),
         "attributes": {"pkce.code.challenge.method": "S256",
-                       "post.logout.redirect.uris": "##".join(f"{origin}/*" for origin in LOCAL_ORIGINS)},
+                       "post.logout.redirect.uris": "##".join(f"{base}/*" for base in bases)},
         "defaultClientScopes": ["web-origins", "acr", "profile", "roles", "basic", "email"],
         "optionalClientScopes": ["address", "phone", "offline_access", "microprofile-jwt"],
         "protocolMappers": [
@@ -73,6 +102,28 @@ def _gateway_client() -> dict[str, Any]:
         "serviceAccountsEnabled": False, "redirectUris": [], "webOrigins": [], "attributes": {},
         "protocolMappers": [],
     }
+
+
+def _admin_client() -> dict[str, Any]:
+    """Confidential client with a service account only (client credentials): no browser or password flow."""
+    return {
+        "id": stable_id("client", ADMIN_CLIENT_ID), "clientId": ADMIN_CLIENT_ID, "name": "Portal realm sync",
+        "enabled": True, "protocol": "openid-connect", "publicClient": False, "bearerOnly": False,
+        "clientAuthenticatorType": "client-secret", "secret": ADMIN_CLIENT_SECRET,
+        "standardFlowEnabled": False, "implicitFlowEnabled": False, "directAccessGrantsEnabled": False,
+        "serviceAccountsEnabled": True, "fullScopeAllowed": True, "redirectUris": [], "webOrigins": [],
+        "attributes": {}, "defaultClientScopes": ["web-origins", "acr", "profile", "roles", "basic", "email"],
+        "optionalClientScopes": [], "protocolMappers": [],
+    }
+
+
+def _service_account_user() -> dict[str, Any]:
+    """The user behind `portal-admin`'s service account, as a Keycloak 26 export writes it."""
+    username = f"service-account-{ADMIN_CLIENT_ID}"
+    return {"id": stable_id("user", username), "username": username, "enabled": True, "emailVerified": False,
+            "serviceAccountClientId": ADMIN_CLIENT_ID, "attributes": {}, "credentials": [], "requiredActions": [],
+            "realmRoles": ["default-roles-portal"], "clientRoles": {"realm-management": list(ADMIN_CLIENT_ROLES)},
+            "groups": []}
 
 
 def _groups() -> list[dict[str, Any]]:
@@ -104,10 +155,10 @@ def _users() -> list[dict[str, Any]]:
             "requiredActions": [], "realmRoles": ["default-roles-portal", *user["roles"]],
             "groups": list(user["groups"]),
         })
-    return users
+    return [*users, _service_account_user()]
 
 
-def build_realm() -> dict[str, Any]:
+def build_realm(bases: Sequence[str] = DEFAULT_BASE_URLS) -> dict[str, Any]:
     roles = [{"id": stable_id("role", name), "name": name, "composite": False, "clientRole": False,
               "containerId": REALM} for name in REALM_ROLES]
     roles.append({"id": stable_id("role", "default-roles-portal"), "name": "default-roles-portal",
@@ -121,18 +172,35 @@ def build_realm() -> dict[str, Any]:
         "internationalizationEnabled": True, "supportedLocales": ["ru", "en"], "defaultLocale": "ru",
         "accessTokenLifespan": 300, "ssoSessionIdleTimeout": 1800, "ssoSessionMaxLifespan": 36000,
         "defaultSignatureAlgorithm": "RS256", "bruteForceProtected": True,
-        "roles": {"realm": roles, "client": {WEB_CLIENT_ID: [], GATEWAY_CLIENT_ID: []}},
+        "revokeRefreshToken": False, "refreshTokenMaxReuse": 0,
+        "roles": {"realm": roles, "client": {WEB_CLIENT_ID: [], GATEWAY_CLIENT_ID: [], ADMIN_CLIENT_ID: []}},
         "defaultRole": {"name": "default-roles-portal", "composite": True, "clientRole": False, "containerId": REALM},
         "groups": _groups(),
         "users": _users(),
-        "clients": [_web_client(), _gateway_client()],
+        "clients": [_web_client(bases), _gateway_client(), _admin_client()],
     }
 
 
-def write(path: Path = PATH) -> Path:
-    path.write_text(json.dumps(build_realm(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+def write(path: Path = PATH, bases: Sequence[str] = DEFAULT_BASE_URLS) -> Path:
+    path.write_text(json.dumps(build_realm(bases), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return path
+
+
+def main(argv: Sequence[str] | None = None) -> Path:
+    parser = argparse.ArgumentParser(prog="python -m identity.realm.build",
+                                     description="Write the Keycloak realm export of the portal.")
+    parser.add_argument("--base-url", action="append", default=[],
+                        help="base URL of the portal (repeatable or comma-separated; default: PORTAL_BASE_URL)")
+    parser.add_argument("-o", "--output", type=Path, default=PATH, help=f"realm file to write (default: {PATH})")
+    args = parser.parse_args(argv)
+    try:
+        bases = parse_base_urls(args.base_url or [os.environ.get("PORTAL_BASE_URL", "")]) or DEFAULT_BASE_URLS
+    except ValueError as error:
+        parser.error(str(error))
+    path = write(args.output, bases)
+    print(f"{path} (redirect URIs for {', '.join(bases)})")
     return path
 
 
 if __name__ == "__main__":
-    print(write())
+    main()

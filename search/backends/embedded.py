@@ -8,6 +8,10 @@ version and switches the alias in one transaction.
 Matching: candidates come from FTS5 (OR of the trigrams of the typed words, ranked by bm25), then every
 typed word must match a word of the document as a prefix, or with a typo (edit distance ≤1, ≤2 from 7
 letters) against a prefix of the same length; hits are ranked by total distance, title before text.
+Hits come from the best `CANDIDATES`. When there are more candidates than that, `total` is a separate
+SQL count of the prefix matches (FTS5 substring match of each word, then LIKE on word starts; 0.5–5 ms,
+at most `COUNT_MAX`) plus the typo-only matches among the best candidates: typo-only matches further
+down are not counted, so for broad queries `total` is a lower bound (Meilisearch's is an estimate too).
 """
 
 from __future__ import annotations
@@ -23,7 +27,10 @@ from search.backends.base import Document, Filters, SearchResult, SearchUnavaila
 from search.documents import INDEXES, IndexSpec, prepare
 from search.normalise import QueryTerm, query_terms
 
+#: Candidates (best bm25 first) checked for prefix and typo matches.
 CANDIDATES = 500
+#: The SQL count of prefix matches (run only when there are more candidates) stops here.
+COUNT_MAX = 10_000
 
 
 def distance(a: str, b: str, limit: int) -> int:
@@ -60,6 +67,50 @@ def term_cost(term: QueryTerm, words: Sequence[str]) -> int | None:
             if d <= limit and (best is None or d < best):
                 best = d
     return best
+
+
+Scored = tuple[int, int, str, int]  # (distance, -title hits, sort key, rowid)
+
+
+def score(terms: Sequence[QueryTerm], rows: Sequence[tuple[int, str, str, str]]) -> list[Scored]:
+    """Rows whose every term matches a word (by prefix or with a typo), with their ranking key."""
+    scored: list[Scored] = []
+    for rowid, title, text, sort_key in rows:
+        title_words = title.split()
+        all_words = title_words + text.split()
+        cost = 0
+        for term in terms:
+            c = term_cost(term, all_words)
+            if c is None:
+                break
+            cost += c
+        else:
+            title_hits = sum(term_cost(term, title_words) is not None for term in terms)
+            scored.append((cost, -title_hits, sort_key, rowid))
+    return scored
+
+
+def prefix_count_sql(physical: str, terms: Sequence[QueryTerm], where: str) -> tuple[str, list[str]]:
+    """COUNT of the documents where every term starts a word (or equals one of its full forms): an FTS5
+    substring match narrows the rows (words of 3+ letters), LIKE on the word starts decides."""
+    words = "(' ' || d.title || ' ' || d.text || ' ')"
+    match: list[str] = []
+    likes: list[str] = []
+    args: list[str] = []
+    for term in terms:
+        options = (term.text, *term.alternatives)
+        if all(len(option) >= 3 for option in options):
+            match.append("(" + " OR ".join(f'"{option}"' for option in options) + ")")
+        likes.append("(" + " OR ".join([f"{words} LIKE ?"] * len(options)) + ")")
+        args.extend([f"% {term.text}%", *(f"% {alt} %" for alt in term.alternatives)])
+    condition = " AND ".join(likes)
+    if match:
+        rows = (f'SELECT 1 FROM "f_{physical}" f JOIN "d_{physical}" d ON d.rowid = f.rowid '
+                f'WHERE "f_{physical}" MATCH ? AND {condition} AND {where}')
+        args.insert(0, " AND ".join(match))
+    else:
+        rows = f'SELECT 1 FROM "d_{physical}" d WHERE {condition} AND {where}'
+    return f"SELECT count(*) FROM ({rows} LIMIT {COUNT_MAX})", args
 
 
 def trigrams(text: str) -> list[str]:
@@ -251,31 +302,24 @@ class EmbeddedBackend:
                                     f'LIMIT ? OFFSET ?', [*params, limit, offset]).fetchall()
                 return SearchResult(hits=[json.loads(r[0]) for r in rows], total=total, limit=limit, offset=offset)
             grams = sorted({g for term in terms for t in (term.text, *term.alternatives) for g in trigrams(t)})
+            cap = CANDIDATES if grams else CANDIDATES * 5
             if grams:
                 match = " OR ".join('"' + g.replace('"', '""') + '"' for g in grams)
                 rows = conn.execute(
                     f'SELECT d.rowid, d.title, d.text, d.sort FROM "f_{physical}" f '
                     f'JOIN "d_{physical}" d ON d.rowid = f.rowid WHERE "f_{physical}" MATCH ? AND {where} '
-                    f'ORDER BY f.rank LIMIT {CANDIDATES}', [match, *params]).fetchall()
+                    f'ORDER BY f.rank LIMIT {cap + 1}', [match, *params]).fetchall()
             else:  # only one- and two-letter words: scan (filtered) documents
                 rows = conn.execute(f'SELECT d.rowid, d.title, d.text, d.sort FROM "d_{physical}" d '
-                                    f'WHERE {where} LIMIT {CANDIDATES * 5}', params).fetchall()
+                                    f'WHERE {where} LIMIT {cap + 1}', params).fetchall()
+            scored = score(terms, rows[:cap])
+            total = len(scored)
+            if len(rows) > cap:  # more candidates than checked: count the prefix matches in SQL
+                sql, args = prefix_count_sql(physical, terms, where)
+                typo_only = sum(1 for item in scored if item[0] > 0)
+                total = conn.execute(sql, [*args, *params]).fetchone()[0] + typo_only
         except sqlite3.Error as exc:
             raise SearchUnavailable(str(exc)) from exc
-        scored = []
-        for rowid, title, text, sort_key in rows:
-            title_words = title.split()
-            all_words = title_words + text.split()
-            cost = 0
-            title_hits = 0
-            for term in terms:
-                c = term_cost(term, all_words)
-                if c is None:
-                    break
-                cost += c
-                title_hits += term_cost(term, title_words) is not None
-            else:
-                scored.append((cost, -title_hits, sort_key, rowid))
         scored.sort(key=lambda item: item[:3])
         if sort and sort.endswith(":desc"):
             scored.sort(key=lambda item: item[2], reverse=True)
@@ -285,7 +329,7 @@ class EmbeddedBackend:
             data = dict(conn.execute(f'SELECT rowid, data FROM "d_{physical}" WHERE rowid IN ({marks})', page))
         except sqlite3.Error as exc:
             raise SearchUnavailable(str(exc)) from exc
-        return SearchResult(hits=[json.loads(data[rowid]) for rowid in page if rowid in data], total=len(scored),
+        return SearchResult(hits=[json.loads(data[rowid]) for rowid in page if rowid in data], total=total,
                             limit=limit, offset=offset)
 
     def health(self) -> bool:

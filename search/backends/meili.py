@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 import meilisearch
@@ -17,18 +17,44 @@ from search.normalise import synonyms
 
 TASK_TIMEOUT_MS = 60_000
 _ERRORS = (MeilisearchError, MeilisearchCommunicationError, MeilisearchApiError, requests.RequestException)
+#: Suffix of the hidden copy of a searchable field with ё written as е (only added when the field has a ё).
+FOLDED = "__e"
 
 
 def settings_for(spec: IndexSpec) -> dict[str, Any]:
-    table = synonyms()
-    table.update({"ё": ["е"], "е": ["ё"]})
+    """Index settings. ё/е: synonyms only match whole words, so instead every searchable field holding a ё
+    gets a folded copy (`<field>__e`, right after it in ranking order) and queries are folded the same way."""
     return {
-        "searchableAttributes": list(spec.searchable),
-        "filterableAttributes": sorted({*spec.filterable, *SCOPE_FIELDS}),
+        "searchableAttributes": [name for field in spec.searchable for name in (field, f"{field}{FOLDED}")],
+        "filterableAttributes": sorted({"id", *spec.filterable, *SCOPE_FIELDS}),  # "id": delete by filter
         "sortableAttributes": list(spec.sortable),
         "typoTolerance": {"enabled": True, "minWordSizeForTypos": {"oneTypo": 4, "twoTypos": 7}},
-        "synonyms": table,
+        "synonyms": synonyms(),
     }
+
+
+def fold_yo(value: Any) -> Any:
+    """ё→е in a string or a list of strings; other values unchanged."""
+    if isinstance(value, str):
+        return value.replace("ё", "е").replace("Ё", "Е")
+    if isinstance(value, list | tuple):
+        return [fold_yo(item) for item in value]
+    return value
+
+
+def with_folded(spec: IndexSpec, document: Document) -> Document:
+    """The document as stored: ":" is not allowed in ids, and folded copies of searchable fields with a ё."""
+    stored = {**document, "id": engine_id(document["id"])}
+    for name in spec.searchable:
+        value = document.get(name)
+        folded = fold_yo(value)
+        if folded != value:
+            stored[f"{name}{FOLDED}"] = folded
+    return stored
+
+
+def engine_id(doc_id: Any) -> str:
+    return str(doc_id).replace(":", "-")
 
 
 def _quote(value: str) -> str:
@@ -57,15 +83,16 @@ class MeilisearchBackend:
     def uid(self, name: str) -> str:
         return f"{self.prefix}_{name}"
 
-    def _wait(self, task: Any) -> None:
+    def _wait(self, task: Any, *, ignore: Collection[str] = ()) -> None:
+        """Wait for a task; a failed task raises SearchUnavailable unless its error code is in `ignore`."""
         uid = getattr(task, "task_uid", None)
         if uid is None and isinstance(task, dict):
             uid = task.get("taskUid")
-        done = self.client.wait_for_task(uid, timeout_in_ms=TASK_TIMEOUT_MS)
+        done = self._call(self.client.wait_for_task, uid, timeout_in_ms=TASK_TIMEOUT_MS)
         status = getattr(done, "status", None) or (done.get("status") if isinstance(done, dict) else None)
         if status != "succeeded":
             error = getattr(done, "error", None) or (done.get("error") if isinstance(done, dict) else None)
-            if error and isinstance(error, dict) and error.get("code") == "index_already_exists":
+            if isinstance(error, dict) and error.get("code") in ignore:
                 return
             raise SearchUnavailable(f"meilisearch task {uid} {status}: {error}")
 
@@ -80,19 +107,23 @@ class MeilisearchBackend:
 
     def ensure_index(self, name: str, spec: IndexSpec | None = None) -> None:
         spec = spec or self._spec(name)
-        self._wait(self._call(self.client.create_index, self.uid(name), {"primaryKey": "id"}))
+        self._wait(self._call(self.client.create_index, self.uid(name), {"primaryKey": "id"}),
+                   ignore={"index_already_exists"})
         self._wait(self._call(self.client.index(self.uid(name)).update_settings, settings_for(spec)))
 
     def upsert(self, index: str, documents: Sequence[Document]) -> None:
         if not documents:
             return
-        docs = [{**doc, "id": str(doc["id"]).replace(":", "-")} for doc in documents]
+        spec = self._spec(index)
+        docs = [with_folded(spec, doc) for doc in documents]
         self._wait(self._call(self.client.index(self.uid(index)).add_documents, docs, primary_key="id"))
 
     def delete(self, index: str, ids: Sequence[str]) -> None:
+        """Delete by a filter on "id" (deleting by a list of ids is deprecated in the client)."""
         if not ids:
             return
-        self._wait(self._call(self.client.index(self.uid(index)).delete_documents, [str(i) for i in ids]))
+        expression = f"id IN [{', '.join(_quote(engine_id(i)) for i in ids)}]"
+        self._wait(self._call(self.client.index(self.uid(index)).delete_documents, filter=expression))
 
     def search_params(self, *, filters: Filters | None, limit: int, offset: int, sort: str | None) -> dict[str, Any]:
         params: dict[str, Any] = {"limit": limit, "offset": offset}
@@ -106,8 +137,9 @@ class MeilisearchBackend:
     def search(self, index: str, query: str, *, filters: Filters | None = None, limit: int = 20, offset: int = 0,
                sort: str | None = None, client: meilisearch.Client | None = None) -> SearchResult:
         params = self.search_params(filters=filters, limit=limit, offset=offset, sort=sort)
-        response = self._call((client or self.client).index(self.uid(index)).search, query, params)
-        return SearchResult(hits=list(response.get("hits", [])),
+        response = self._call((client or self.client).index(self.uid(index)).search, fold_yo(query), params)
+        hits = [{k: v for k, v in hit.items() if not k.endswith(FOLDED)} for hit in response.get("hits", [])]
+        return SearchResult(hits=hits,
                             total=int(response.get("estimatedTotalHits", response.get("totalHits", 0)) or 0),
                             limit=limit, offset=offset)
 
@@ -130,10 +162,8 @@ class MeilisearchBackend:
     # --- rebuild: build "<name>__new", then swap ------------------------------------------------
     def begin_rebuild(self, name: str, spec: IndexSpec | None = None) -> str:
         new = f"{name}__new"
-        try:
-            self._wait(self.client.delete_index(self.uid(new)))
-        except _ERRORS:
-            pass
+        # A leftover "__new" of an interrupted rebuild must go; none at all is the normal case.
+        self._wait(self._call(self.client.delete_index, self.uid(new)), ignore={"index_not_found"})
         self.ensure_index(name, spec)
         self.ensure_index(new, spec or self._spec(name))
         return new

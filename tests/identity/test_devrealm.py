@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import re
+from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import httpx
@@ -13,6 +16,8 @@ from django.conf import settings
 from jwcrypto import jwk
 from keycloak import KeycloakOpenID
 from keycloak.exceptions import KeycloakError
+
+from identity.realm.build import ADMIN_CLIENT_ID, ADMIN_CLIENT_ROLES, ADMIN_CLIENT_SECRET, stable_id
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -39,11 +44,14 @@ def test_discovery_certs_password_refresh_userinfo_logout(openid: KeycloakOpenID
     assert info["name"] == "Марина Иванова" and info["sub"] == claims["sub"]
     refreshed = openid.refresh_token(tokens["refresh_token"])
     assert openid.decode_token(refreshed["access_token"], key=keys)["sid"] == claims["sid"]
-    with pytest.raises(KeycloakError):  # refresh tokens are single-use
-        openid.refresh_token(tokens["refresh_token"])
+    # revokeRefreshToken is off in the realm file (Keycloak's default): reusable until it expires
+    again = openid.refresh_token(tokens["refresh_token"])
+    assert openid.decode_token(again["access_token"], key=keys)["sid"] == claims["sid"]
     openid.logout(refreshed["refresh_token"])
     with pytest.raises(KeycloakError):  # the session is over
         openid.userinfo(refreshed["access_token"])
+    with pytest.raises(KeycloakError):  # and so are all its refresh tokens
+        openid.refresh_token(tokens["refresh_token"])
 
 
 def test_wrong_password_and_client_secret(openid: KeycloakOpenID, portal_server) -> None:
@@ -94,3 +102,81 @@ def test_authorization_code_with_pkce_and_logout(openid: KeycloakOpenID, portal_
                                           "post_logout_redirect_uri": "http://127.0.0.1:8000/"})
         assert out.status_code == 302 and out.headers["location"] == "http://127.0.0.1:8000/"
         assert browser.get(url).status_code == 200  # login form again: SSO session ended
+
+
+def _keys(openid: KeycloakOpenID) -> jwk.JWKSet:
+    keys = jwk.JWKSet()
+    for cert in openid.certs()["keys"]:
+        keys.add(jwk.JWK(**cert))
+    return keys
+
+
+def test_client_credentials_for_the_sync_realm_client(portal_server) -> None:
+    """`portal sync-realm` authenticates as portal-admin's service account (KEYCLOAK_ADMIN_CLIENT_ID/_SECRET)."""
+    assert settings.KEYCLOAK_ADMIN_CLIENT_ID == ADMIN_CLIENT_ID
+    admin = KeycloakOpenID(server_url=portal_server.url + "/", realm_name="portal", client_id=ADMIN_CLIENT_ID,
+                           client_secret_key=ADMIN_CLIENT_SECRET)
+    tokens = admin.token(grant_type="client_credentials")
+    assert tokens["token_type"] == "Bearer" and "refresh_token" not in tokens and "id_token" not in tokens
+    claims = admin.decode_token(tokens["access_token"], validate=True, key=_keys(admin))
+    assert claims["sub"] == stable_id("user", "service-account-portal-admin")
+    assert claims["azp"] == "portal-admin" and claims["preferred_username"] == "service-account-portal-admin"
+    assert claims["typ"] == "Bearer" and "sid" not in claims and "realm-management" in claims["aud"]
+    assert claims["resource_access"]["realm-management"]["roles"] == list(ADMIN_CLIENT_ROLES)
+    assert "portal-gateway" not in claims["aud"]  # not a gateway token
+    info = admin.introspect(tokens["access_token"])
+    assert info["active"] is True and info["client_id"] == "portal-admin"
+    wrong = KeycloakOpenID(server_url=portal_server.url + "/", realm_name="portal", client_id=ADMIN_CLIENT_ID,
+                           client_secret_key="wrong")
+    with pytest.raises(KeycloakError) as error:
+        wrong.token(grant_type="client_credentials")
+    assert error.value.response_code == 401
+
+
+@pytest.mark.parametrize(("client_id", "secret"), [("portal-web", "portal-web-dev-secret"),
+                                                   ("portal-gateway", "portal-gateway-dev-secret")])
+def test_client_credentials_refused_without_service_account(portal_server, client_id: str, secret: str) -> None:
+    openid = KeycloakOpenID(server_url=portal_server.url + "/", realm_name="portal", client_id=client_id,
+                            client_secret_key=secret)
+    with pytest.raises(KeycloakError) as error:
+        openid.token(grant_type="client_credentials")
+    assert error.value.response_code == 401 and b"unauthorized_client" in error.value.response_body
+
+
+def test_introspection(openid: KeycloakOpenID, portal_server) -> None:
+    """RFC 7662 through python-keycloak's `introspect`: active with the claims, inactive after logout."""
+    url = openid.well_known()["introspection_endpoint"]
+    assert url == f"{portal_server.url}/realms/portal/protocol/openid-connect/token/introspect"
+    tokens = openid.token("partner.school", "demo")
+    info = openid.introspect(tokens["access_token"])
+    assert info["active"] is True and info["username"] == "partner.school" and info["client_id"] == "portal-web"
+    assert info["token_type"] == "Bearer" and "portal-gateway" in info["aud"]
+    assert info["groups"] == ["/partners/school-7"] and "partner" in info["realm_access"]["roles"]
+    assert openid.introspect(tokens["refresh_token"], token_type_hint="refresh_token")["active"] is True
+    assert openid.introspect("not-a-token") == {"active": False}
+    from identity.testing import issue_token
+
+    assert openid.introspect(issue_token(username="partner.school", expires_in=-60)) == {"active": False}
+    unknown = KeycloakOpenID(server_url=portal_server.url + "/", realm_name="portal", client_id="portal-web",
+                             client_secret_key="wrong")
+    with pytest.raises(KeycloakError) as error:  # the caller must authenticate
+        unknown.introspect(tokens["access_token"])
+    assert error.value.response_code == 401
+    openid.logout(tokens["refresh_token"])
+    assert openid.introspect(tokens["access_token"]) == {"active": False}
+    assert openid.introspect(tokens["refresh_token"]) == {"active": False}
+
+
+def test_refresh_tokens_single_use_when_the_realm_revokes_them(openid: KeycloakOpenID, settings: Any,
+                                                               tmp_path: Path) -> None:
+    data = json.loads(Path(settings.KEYCLOAK_REALM_FILE).read_text(encoding="utf-8"))
+    assert data["revokeRefreshToken"] is False
+    data["revokeRefreshToken"] = True
+    settings.KEYCLOAK_REALM_FILE = tmp_path / "portal-realm.json"
+    settings.KEYCLOAK_REALM_FILE.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    tokens = openid.token("officer.ivanova", "demo")
+    refreshed = openid.refresh_token(tokens["refresh_token"])
+    with pytest.raises(KeycloakError):
+        openid.refresh_token(tokens["refresh_token"])
+    assert openid.introspect(tokens["refresh_token"])["active"] is False
+    assert openid.refresh_token(refreshed["refresh_token"])["access_token"]

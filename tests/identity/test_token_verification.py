@@ -45,6 +45,9 @@ def test_valid_partner_and_officer(verifier: TokenVerifier) -> None:
     ({"not_before": int(time.time()) + 600}, "not_yet_valid"),
     ({"issuer": "http://evil.example/realms/portal"}, "wrong_issuer"),
     ({"audience": "someone-else"}, "wrong_audience"),
+    ({"omit": ("iss",)}, "wrong_issuer"),  # a missing claim is reported as the wrong one, not "malformed"
+    ({"omit": ("aud",)}, "wrong_audience"),
+    ({"omit": ("exp",)}, "malformed"),
     ({"alg": "none"}, "bad_algorithm"),
     ({"kid": "unknown-kid"}, "unknown_key"),
     ({"extra": {"typ": "Refresh"}}, "wrong_type"),

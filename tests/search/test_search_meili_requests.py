@@ -7,12 +7,15 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import logging
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 import requests
+from django.core.management import call_command
 from requests.adapters import HTTPAdapter
 
 from identity.viewer import Role, Viewer
@@ -30,6 +33,9 @@ class Recorder:
     fail: bool = False
     search_hits: list[dict[str, Any]] = field(default_factory=list)
     task: int = 0
+    #: (method, path) → error code of the task the next such request enqueues (that task then fails).
+    task_errors: dict[tuple[str, str], str] = field(default_factory=dict)
+    failed_tasks: dict[int, str] = field(default_factory=dict)
 
     def send(self, request: requests.PreparedRequest, **_kwargs: Any) -> requests.Response:
         if self.fail:
@@ -43,12 +49,19 @@ class Recorder:
         if request.method == "GET" and path.startswith("/tasks/"):
             uid = int(path.rsplit("/", 1)[1])
             payload: Any = {"uid": uid, "indexUid": "x", "status": "succeeded", "type": "x", "enqueuedAt": ENQUEUED}
+            if uid in self.failed_tasks:
+                code = self.failed_tasks[uid]
+                payload.update(status="failed", error={"message": code, "code": code, "type": "invalid_request",
+                                                       "link": f"https://docs.meilisearch.com/errors#{code}"})
         elif path.endswith("/search"):
             payload = {"hits": self.search_hits, "estimatedTotalHits": len(self.search_hits), "query": body["q"]}
         elif path == "/health":
             payload = {"status": "available"}
         else:
             self.task += 1
+            code = self.task_errors.pop((request.method or "", path), None)  # one-shot
+            if code:
+                self.failed_tasks[self.task] = code
             response.status_code = 202
             payload = {"taskUid": self.task, "indexUid": "x", "status": "enqueued", "type": "x",
                        "enqueuedAt": ENQUEUED}
@@ -82,22 +95,42 @@ def test_index_settings_payload(meili: MeilisearchBackend, recorder: Recorder) -
     assert (m1, p1, b1) == ("POST", "/indexes", {"uid": "portal_streets", "primaryKey": "id"})
     assert (m2, p2) == ("PATCH", "/indexes/portal_streets/settings")
     assert b2 == settings_for(INDEXES["streets"])
-    assert b2["searchableAttributes"] == ["name", "kind_name", "settlement", "district_name"]
+    assert b2["searchableAttributes"] == ["name", "name__e", "kind_name", "kind_name__e", "settlement",
+                                          "settlement__e", "district_name", "district_name__e"]
     assert "district_code" in b2["filterableAttributes"] and "precinct_id" in b2["filterableAttributes"]
+    assert "id" in b2["filterableAttributes"]  # deletes go by filter
     assert b2["typoTolerance"]["enabled"] is True
     assert b2["synonyms"]["ул"] == ["улица"] and "пр-т" in b2["synonyms"]["проспект"]
-    assert b2["synonyms"]["ё"] == ["е"]
+    # single letters never match as synonyms (whole words only): ё/е is folded in documents and queries instead
+    assert "ё" not in b2["synonyms"] and "е" not in b2["synonyms"]
     # every task was waited for
     assert [p for m, p, _b, _h in recorder.requests if p.startswith("/tasks/")] == ["/tasks/1", "/tasks/2"]
 
 
 def test_documents_and_deletes(meili: MeilisearchBackend, recorder: Recorder) -> None:
     meili.upsert("organisations", [{"id": 5, "name": "ЦСОН"}])
-    meili.delete("organisations", ["6", "7"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DeprecationWarning)  # the client's delete-by-ids is deprecated
+        meili.delete("organisations", ["6", "7"])
+        meili.delete("staff", ["case:8"])
     assert recorder.calls() == [
         ("POST", "/indexes/portal_organisations/documents?primaryKey=id", [{"id": "5", "name": "ЦСОН"}]),
-        ("POST", "/indexes/portal_organisations/documents/delete-batch", ["6", "7"]),
+        ("POST", "/indexes/portal_organisations/documents/delete", {"filter": 'id IN ["6", "7"]'}),
+        ("POST", "/indexes/portal_staff/documents/delete", {"filter": 'id IN ["case-8"]'}),
     ]
+
+
+def test_yo_is_folded_in_documents_and_queries(meili: MeilisearchBackend, recorder: Recorder) -> None:
+    meili.upsert("streets", [{"id": 3, "name": "Лесная", "settlement": "Берёзовка", "kind_name": "переулок",
+                              "district_name": "Березовский район"}])
+    (_m, _p, docs), = recorder.calls()
+    assert docs == [{"id": "3", "name": "Лесная", "settlement": "Берёзовка", "settlement__e": "Березовка",
+                     "kind_name": "переулок", "district_name": "Березовский район"}]
+    recorder.search_hits = [{**docs[0], "precinct_ids": ["13"]}]
+    result = api.search("streets", "Лесная Берёзовка")
+    assert recorder.calls()[-1][2]["q"] == "Лесная Березовка"
+    assert result.hits == [{"id": "3", "name": "Лесная", "settlement": "Берёзовка", "kind_name": "переулок",
+                            "district_name": "Березовский район", "precinct_ids": ["13"]}]
 
 
 def test_search_filter_strings(meili: MeilisearchBackend, recorder: Recorder) -> None:
@@ -137,11 +170,19 @@ def test_staff_search_uses_tenant_token(meili: MeilisearchBackend, recorder: Rec
     assert hmac.compare_digest(signature, hmac.new(b"search-secret", signed, hashlib.sha256).digest())
 
 
-def test_staff_search_without_key_forces_filter(meili: MeilisearchBackend, recorder: Recorder) -> None:
+def test_staff_search_without_key_forces_filter(meili: MeilisearchBackend, recorder: Recorder,
+                                               caplog: pytest.LogCaptureFixture,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(api, "_warned_no_search_key", False)
     coordinator = Viewer(username="c", roles=frozenset({Role.COORDINATOR}), institution_id=8)
-    api.search_staff(viewer=coordinator, query="Иван")
-    (_m, _p, body), = recorder.calls()
-    assert body["filter"] == ['institution_id = "8"']
+    with caplog.at_level(logging.WARNING, logger="search"):
+        api.search_staff(viewer=coordinator, query="Иван")
+        api.search_staff(viewer=coordinator, query="Петр")
+    first, second = recorder.requests
+    assert first[2]["filter"] == ['institution_id = "8"'] and second[2]["filter"] == ['institution_id = "8"']
+    assert first[3]["Authorization"] == "Bearer master"  # the admin key, never handed out
+    warned = [r for r in caplog.records if "MEILISEARCH_SEARCH_KEY" in r.getMessage()]
+    assert len(warned) == 1  # once per process
 
 
 def test_tenant_token_expiry_is_utc_aware(meili: MeilisearchBackend) -> None:
@@ -151,6 +192,42 @@ def test_tenant_token_expiry_is_utc_aware(meili: MeilisearchBackend) -> None:
     payload, _, _ = _decode(token)
     assert payload["exp"] == int(expires.timestamp())
     assert payload["searchRules"] == {"portal_staff": {"filter": 'institution_id = "8"'}}
+
+
+def test_rebuild_proceeds_when_there_is_no_leftover_new_index(meili: MeilisearchBackend,
+                                                              recorder: Recorder) -> None:
+    recorder.task_errors[("DELETE", "/indexes/portal_streets__new")] = "index_not_found"
+    assert meili.begin_rebuild("streets", INDEXES["streets"]) == "streets__new"
+    assert [(m, p) for m, p, _b in recorder.calls()] == [
+        ("DELETE", "/indexes/portal_streets__new"),
+        ("POST", "/indexes"), ("PATCH", "/indexes/portal_streets/settings"),
+        ("POST", "/indexes"), ("PATCH", "/indexes/portal_streets__new/settings"),
+    ]
+    assert recorder.calls()[3][2] == {"uid": "portal_streets__new", "primaryKey": "id"}
+
+
+def test_rebuild_stops_when_the_leftover_cannot_be_deleted(meili: MeilisearchBackend, recorder: Recorder) -> None:
+    recorder.task_errors[("DELETE", "/indexes/portal_streets__new")] = "internal"
+    with pytest.raises(api.SearchUnavailable):  # building into a stale leftover would keep deleted documents
+        meili.begin_rebuild("streets", INDEXES["streets"])
+    assert [(m, p) for m, p, _b in recorder.calls()] == [("DELETE", "/indexes/portal_streets__new")]
+
+
+@pytest.mark.django_db
+def test_reindex_command_on_meilisearch_without_leftover(meili: MeilisearchBackend, recorder: Recorder) -> None:
+    from portal.testing import factories
+
+    district = factories.district(code="meili-zar", name="Заречный район")
+    street = factories.street(district_obj=district, name="Лесная", settlement="Берёзовка")
+    recorder.task_errors[("DELETE", "/indexes/portal_streets__new")] = "index_not_found"
+    call_command("reindex", "streets", verbosity=0)
+    calls = recorder.calls()
+    start = calls.index(("DELETE", "/indexes/portal_streets__new", None))
+    written = [b for m, p, b in calls[start:] if p == "/indexes/portal_streets__new/documents?primaryKey=id"]
+    assert [doc["id"] for doc in written[0]] == [str(street.pk)]
+    assert written[0][0]["settlement__e"] == "Березовка"
+    assert ("POST", "/swap-indexes", [{"indexes": ["portal_streets", "portal_streets__new"]}]) in calls[start:]
+    assert calls[-1] == ("DELETE", "/indexes/portal_streets__new", None)
 
 
 def test_swap_for_reindex(meili: MeilisearchBackend, recorder: Recorder) -> None:

@@ -11,9 +11,10 @@ from portal.territory.selectors import find_precinct, normalise_text
 from search import api
 from search.backends.embedded import EmbeddedBackend
 from search.documents import load_streets
+from search.locking import SearchBusy, search_lock
 from search.models import OutboxEntry
 from search.outbox import enqueue, enqueue_many
-from search.sync import reindex, sync
+from search.sync import SyncReport, reindex, sync
 
 pytestmark = pytest.mark.django_db
 
@@ -87,6 +88,81 @@ def test_reindex_rebuilds_and_swaps(region: dict[str, object], embedded: Embedde
     assert index_state(embedded) == db_state()
     call_command("reindex", "streets", verbosity=0)
     assert index_state(embedded) == db_state()
+
+
+def test_change_during_reindex_is_not_lost(region: dict[str, object], embedded: EmbeddedBackend,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    streets: list[Street] = region["streets"]  # type: ignore[assignment]
+    enqueue_many("street", [s.pk for s in streets])
+    sync()
+    swap = embedded.finish_rebuild
+    during: list[SyncReport] = []
+
+    def change_then_swap(name: str, new: str) -> None:
+        # Between the build (which read "Ленина") and the swap: a service renames the street, and the
+        # `search-sync --loop` worker wakes up. Written to the old live index, the change would be lost.
+        renamed = streets[0]
+        renamed.name = "Ленинская"
+        renamed.save()
+        enqueue("street", renamed.pk)
+        during.append(sync())
+        swap(name, new)
+
+    monkeypatch.setattr(embedded, "finish_rebuild", change_then_swap)
+    assert reindex(indexes=["streets"]) == {"streets": 3}
+    assert during[0].busy and during[0].applied == 0  # the loop kept off while the reindex ran
+    assert not OutboxEntry.objects.exists()  # reindex applied the change after the swap
+    assert index_state(embedded) == db_state()
+    assert [h["name"] for h in api.search("streets", "Ленинск").hits] == ["Ленинская"]
+
+
+def test_only_one_sync_at_a_time(region: dict[str, object], embedded: EmbeddedBackend) -> None:
+    enqueue_many("street", [s.pk for s in region["streets"]])  # type: ignore[attr-defined]
+    with search_lock() as held:  # another worker is syncing (or a reindex runs)
+        assert held
+        report = sync()
+        assert report == SyncReport(busy=True)
+        assert OutboxEntry.objects.count() == 3 and embedded.all_ids("streets") == set()
+        with pytest.raises(SearchBusy):
+            reindex(indexes=["streets"], lock_wait=0)
+    assert sync().applied == 3
+    assert index_state(embedded) == db_state()
+
+
+def test_reindex_waits_for_a_running_sync(region: dict[str, object], embedded: EmbeddedBackend) -> None:
+    import threading
+
+    taken, release = threading.Event(), threading.Event()
+
+    def running_sync() -> None:
+        with search_lock():
+            taken.set()
+            release.wait(10)
+
+    worker = threading.Thread(target=running_sync)
+    worker.start()
+    try:
+        assert taken.wait(10)
+        threading.Timer(0.3, release.set).start()
+        assert reindex(indexes=["streets"], lock_wait=10) == {"streets": 3}
+    finally:
+        release.set()
+        worker.join(10)
+    assert index_state(embedded) == db_state()
+
+
+def test_file_lock_excludes_a_second_holder(tmp_path: object, settings: object) -> None:
+    from pathlib import Path
+
+    from search.locking import _FileLock, lock_path
+
+    settings.SEARCH_LOCK_PATH = Path(str(tmp_path)) / "locks" / "search.lock"  # type: ignore[attr-defined]
+    first, second = _FileLock(lock_path()), _FileLock(lock_path())
+    assert first.try_acquire()
+    assert not second.try_acquire()
+    first.release()
+    assert second.try_acquire()
+    second.release()
 
 
 def test_officer_finder_uses_search_and_falls_back(region: dict[str, object], embedded: EmbeddedBackend) -> None:

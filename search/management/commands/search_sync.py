@@ -18,6 +18,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         while True:
             report = sync()
+            if report.busy and options["verbosity"] > 1:
+                self.stdout.write("search: a reindex or another search-sync is running; skipped")
             if options["verbosity"] and (report.applied or report.error):
                 self.stdout.write(f"search: {report.applied} updates applied"
                                   + (f", {report.failed} pending ({report.error})" if report.error else ""))
