@@ -1,6 +1,9 @@
 """Request-scoped dataloaders: nested fields of a page are loaded in one query (and one thread hop)
 per kind, however long the page is. Every loader scopes by the request's Viewer through the domain
-selectors; a loader never widens what the selectors allow."""
+selectors; a loader never widens what the selectors allow.
+
+Nested lists are capped per parent (in the database, with a window function), so that no answer grows
+without bound: see the MAX_* constants, also named in the schema's field descriptions."""
 
 from __future__ import annotations
 
@@ -8,6 +11,8 @@ from collections import defaultdict
 from collections.abc import Callable, Hashable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from django.db.models import F, QuerySet, Window
+from django.db.models.functions import RowNumber
 from strawberry.dataloader import DataLoader
 
 from graph.unit import run_unit
@@ -21,6 +26,23 @@ if TYPE_CHECKING:
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
+M = TypeVar("M")
+
+#: Most measures of a case listed in `Case.measures` (a programme has a few dozen at most).
+MAX_MEASURES_PER_CASE = 200
+#: Most entries of a measure's history, and of its comments (the newest are kept).
+MAX_HISTORY = 200
+MAX_COMMENTS = 200
+#: Most reviews, decisions of a case; members of a household; consents of a person.
+MAX_NESTED = 100
+
+
+def capped(rows: QuerySet[M], *, per: str, order: list[str], limit: int) -> QuerySet[M]:
+    """The first `limit` rows of each `per` group in `order`, counted in the database."""
+    ranked = rows.annotate(_rank=Window(RowNumber(), partition_by=[F(per)],
+                                        order_by=[F(name[1:]).desc() if name.startswith("-") else F(name).asc()
+                                                  for name in order]))
+    return ranked.filter(_rank__lte=limit)
 
 
 def _loader(context: GraphContext, fetch: Callable[[list[K]], dict[K, V]], default: Callable[[], V]) -> DataLoader:
@@ -46,8 +68,9 @@ class Loaders:
         def measure_history(ids: list[int]) -> dict[int, list[AuditEvent]]:
             visible = [str(pk) for pk in cases.measures_for(viewer).filter(pk__in=ids).values_list("pk", flat=True)]
             grouped: dict[int, list[AuditEvent]] = defaultdict(list)
-            events = (AuditEvent.objects.filter(object_type="cases.measure", object_id__in=visible)
-                      .exclude(action=AuditEvent.Action.READ).order_by("at", "id"))
+            events = capped(AuditEvent.objects.filter(object_type="cases.measure", object_id__in=visible)
+                            .exclude(action=AuditEvent.Action.READ), per="object_id", order=["-at", "-id"],
+                            limit=MAX_HISTORY).order_by("at", "id")
             allowed = self._partner_visible_actors()
             for event in events:
                 event.redacted = allowed is not None and event.actor_organisation not in allowed  # type: ignore[attr-defined]
@@ -58,7 +81,9 @@ class Loaders:
             visible = cases.measures_for(viewer).filter(pk__in=ids).values("pk")
             grouped: dict[int, list[MeasureComment]] = defaultdict(list)
             allowed = self._partner_visible_actors()
-            for comment in MeasureComment.objects.filter(measure_id__in=visible).order_by("created_at", "id"):
+            rows = capped(MeasureComment.objects.filter(measure_id__in=visible), per="measure_id",
+                          order=["-created_at", "-id"], limit=MAX_COMMENTS)
+            for comment in rows.order_by("created_at", "id"):
                 comment.redacted = allowed is not None and comment.author_organisation not in allowed  # type: ignore[attr-defined]
                 grouped[comment.measure_id].append(comment)
             return grouped
@@ -70,14 +95,17 @@ class Loaders:
 
         def measures_of_case(ids: list[int]) -> dict[int, list[Measure]]:
             grouped: dict[int, list[Measure]] = defaultdict(list)
-            rows = cases.measures_for(viewer).filter(case_id__in=ids).select_related("case", "organisation")
+            rows = capped(cases.measures_for(viewer).filter(case_id__in=ids), per="case_id", order=["deadline", "id"],
+                          limit=MAX_MEASURES_PER_CASE).select_related("case", "organisation")
             for measure in rows.order_by("deadline", "id"):
                 grouped[measure.case_id].append(measure)
             return grouped
 
         def reviews_of_case(ids: list[int]) -> dict[int, list[Review]]:
             grouped: dict[int, list[Review]] = defaultdict(list)
-            for review in Review.objects.filter(case__in=cases.cases_for(viewer).filter(pk__in=ids)):
+            rows = capped(Review.objects.filter(case__in=cases.cases_for(viewer).filter(pk__in=ids)), per="case_id",
+                          order=["reviewed_on", "id"], limit=MAX_NESTED)
+            for review in rows.order_by("reviewed_on", "id"):
                 grouped[review.case_id].append(review)
             return grouped
 
@@ -85,7 +113,9 @@ class Loaders:
             from portal.cases.models import CollegialDecision
 
             grouped: dict[int, list[Any]] = defaultdict(list)
-            for decision in CollegialDecision.objects.filter(case__in=cases.cases_for(viewer).filter(pk__in=ids)):
+            rows = capped(CollegialDecision.objects.filter(case__in=cases.cases_for(viewer).filter(pk__in=ids)),
+                          per="case_id", order=["decided_on", "id"], limit=MAX_NESTED)
+            for decision in rows.order_by("decided_on", "id"):
                 grouped[decision.case_id].append(decision)
             return grouped
 
@@ -95,7 +125,9 @@ class Loaders:
 
         def household_members(ids: list[int]) -> dict[int, list[Person]]:
             grouped: dict[int, list[Person]] = defaultdict(list)
-            for person in cases.persons_for(viewer).filter(household_id__in=ids).order_by("pk"):
+            rows = capped(cases.persons_for(viewer).filter(household_id__in=ids), per="household_id", order=["id"],
+                          limit=MAX_NESTED)
+            for person in rows.order_by("pk"):
                 grouped[person.household_id].append(person)
             return grouped
 
@@ -103,7 +135,9 @@ class Loaders:
             from portal.cases.models import Consent
 
             grouped: dict[int, list[Any]] = defaultdict(list)
-            for consent in Consent.objects.filter(person__in=cases.persons_for(viewer).filter(pk__in=ids)):
+            rows = capped(Consent.objects.filter(person__in=cases.persons_for(viewer).filter(pk__in=ids)),
+                          per="person_id", order=["-given_on", "-id"], limit=MAX_NESTED)
+            for consent in rows.order_by("-given_on", "-id"):
                 grouped[consent.person_id].append(consent)
             return grouped
 

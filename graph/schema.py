@@ -26,7 +26,7 @@ from strawberry.types import ExecutionContext
 from graph.cases.mutations import CaseMutations
 from graph.cases.queries import CaseQueries
 from graph.core.viewer import ViewerQueries
-from graph.errors import UNEXPECTED_MESSAGE, should_mask_error
+from graph.errors import UNEXPECTED_MESSAGE, should_mask_error, typed_error
 from graph.measures.mutations import MeasureMutations
 from graph.measures.queries import MeasureQueries
 from graph.partners.queries import PartnerQueries
@@ -37,13 +37,19 @@ Mutation = merge_types("Mutation", (MeasureMutations, CaseMutations))
 
 
 class TranslatedMaskErrors(MaskErrors):
-    """MaskErrors whose message follows the caller's language (rendered when the error is masked)."""
+    """MaskErrors whose message follows the caller's language (rendered when the error is masked); every
+    error that is shown gets a typed code and a translated message (`graph.errors.typed_error`): limits,
+    syntax and validation errors of the document come from graphql-core and strawberry in English, untyped."""
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         masked = super().anonymise_error(error)
         masked.message = str(UNEXPECTED_MESSAGE)
         masked.extensions = {"code": "internal_error"}
         return masked
+
+    def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
+        return [self.anonymise_error(error) if self.should_mask_error(error) else typed_error(error)
+                for error in errors]
 
 
 class ActivateLanguage(SchemaExtension):

@@ -14,6 +14,7 @@ from strawberry.types import Info
 
 from graph.cases.queries import CASE_RELATIONS, SIGNAL_RELATIONS
 from graph.cases.types import Case, Consent, Household, Person, Review, Signal
+from graph.core.inputs import id_number
 from graph.measures.types import HelpKindEnum, Measure
 from graph.permissions import check_mutation_rate, require_case_worker, require_signal_reporter
 from graph.unit import run_unit
@@ -27,10 +28,10 @@ T = TypeVar("T")
 def _pk(value: strawberry.ID | None, what: str = "object") -> int | None:
     if value is None:
         return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise NotFound(_("Not found: %(what)s.") % {"what": what}) from None
+    number = id_number(value)
+    if number is None:
+        raise NotFound(_("Not found: %(what)s.") % {"what": what})
+    return number
 
 
 def _req(value: strawberry.ID, what: str = "object") -> int:
@@ -102,7 +103,7 @@ class AssignMeasureInput:
 
 @strawberry.input
 class CreatePersonInput:
-    household_id: strawberry.ID | None
+    household_id: strawberry.ID | None = None
     last_name: str
     first_name: str
     middle_name: str = ""

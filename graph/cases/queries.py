@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from strawberry.types import Info
 
 from graph.cases.types import Case, Person, Signal
+from graph.core.inputs import filter_text, id_number
 from graph.core.pagination import Connection, check_page_args, paginate
 from graph.permissions import require_staff_reader
 from graph.unit import run_unit
@@ -19,7 +20,6 @@ from portal.cases.models import Signal as SignalModel
 
 CASE_RELATIONS = ("precinct__district", "precinct__officer", "institution", "applicant", "household")
 SIGNAL_RELATIONS = ("precinct__district", "precinct__officer", "institution", "reporter_organisation")
-MAX_TEXT_FILTER = 200
 
 
 @strawberry.enum(description="Status of a case.")
@@ -43,6 +43,19 @@ assert {s.value for s in CaseStatus} == set(CaseModel.Status.values)
 assert {s.value for s in SignalStatus} == set(SignalModel.Status.values)
 
 
+@strawberry.enum(description="What a staff search hit is.")
+class StaffHitKind(Enum):
+    CASE = "case"
+    PERSON = "person"
+
+
+@strawberry.type(description="A case or person found by `staffSearch`; open it with `case(id)` or `person(id)`.")
+class StaffSearchHit:
+    kind: StaffHitKind
+    id: strawberry.ID
+    title: str
+
+
 @strawberry.input(description="Filters of the list of cases.")
 class CaseFilter:
     status: list[CaseStatus] | None = None
@@ -50,15 +63,15 @@ class CaseFilter:
     text: str | None = strawberry.field(default=None, description="Part of the case number.")
 
 
-def _cases(queryset: QuerySet[CaseModel], wanted: CaseFilter | None) -> QuerySet[CaseModel]:
+def _cases(queryset: QuerySet[CaseModel], wanted: CaseFilter | None, text: str | None) -> QuerySet[CaseModel]:
     if wanted is not None:
         if wanted.status:
             queryset = queryset.filter(status__in=[s.value for s in wanted.status])
         if wanted.precinct_id:
-            queryset = queryset.filter(precinct_id=int(wanted.precinct_id)) if wanted.precinct_id.isdigit() \
-                else queryset.none()
-        if wanted.text and wanted.text.strip():
-            queryset = queryset.filter(code__icontains=wanted.text.strip()[:MAX_TEXT_FILTER])
+            precinct = id_number(wanted.precinct_id)
+            queryset = queryset.filter(precinct_id=precinct) if precinct is not None else queryset.none()
+        if text:
+            queryset = queryset.filter(code__icontains=text)
     return queryset.select_related(*CASE_RELATIONS)
 
 
@@ -69,9 +82,10 @@ class CaseQueries:
                     after: str | None = None) -> Connection[Case]:
         viewer = require_staff_reader(info.context.viewer)
         size, offset = check_page_args(first, after)
+        text = filter_text(filter.text if filter else None, "text")
 
         def unit() -> Connection[Case]:
-            rows = _cases(cases.cases_for(viewer), filter).order_by("-registered_on", "-id")
+            rows = _cases(cases.cases_for(viewer), filter, text).order_by("-registered_on", "-id")
             return paginate(rows, size=size, offset=offset, build=lambda page: [Case.from_model(c) for c in page])
 
         return await run_unit(info, unit)
@@ -115,14 +129,28 @@ class CaseQueries:
                       after: str | None = None) -> Connection[Person]:
         viewer = require_staff_reader(info.context.viewer)
         size, offset = check_page_args(first, after)
+        needle = filter_text(text, "text")
 
         def unit() -> Connection[Person]:
             rows = cases.persons_for(viewer)
-            if text and text.strip():
-                needle = text.strip()[:MAX_TEXT_FILTER]
+            if needle:
                 rows = rows.filter(Q(last_name__icontains=needle) | Q(first_name__icontains=needle))
             rows = rows.order_by("last_name", "first_name", "pk")
             return paginate(rows, size=size, offset=offset, build=lambda page: [Person.from_model(p) for p in page])
+
+        return await run_unit(info, unit)
+
+    @strawberry.field(description="Cases and persons of the viewer's scope matching the text (case number, "
+                                  "names; prefix and typo tolerant), best first; at most 50.")
+    async def staff_search(self, info: Info, text: str, first: int = 20) -> list[StaffSearchHit]:
+        viewer = require_staff_reader(info.context.viewer)
+        needle = filter_text(text, "text") or ""
+
+        def unit() -> list[StaffSearchHit]:
+            from search.api import find_staff
+
+            return [StaffSearchHit(kind=StaffHitKind(hit.type), id=strawberry.ID(str(hit.object_id)), title=hit.title)
+                    for hit in find_staff(viewer=viewer, text=needle, first=first)]
 
         return await run_unit(info, unit)
 
@@ -160,7 +188,7 @@ class CaseQueries:
             from portal.core.errors import NotFound
 
             found = cases.signals_for(viewer).select_related(*SIGNAL_RELATIONS).filter(
-                pk=int(id) if str(id).isdigit() else -1).first()
+                pk=id_number(id) or -1).first()
             if found is None:
                 raise NotFound(_("Signal not found."))
             return Signal.from_model(found)

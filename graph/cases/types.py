@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry.types import Info
 
+from graph.dataloaders import MAX_MEASURES_PER_CASE, MAX_NESTED
 from graph.partners.types import Choice, OrganisationRef
 from graph.territory.types import Precinct
 from portal.cases import models
@@ -63,7 +64,7 @@ class Person:
             household_id=strawberry.ID(str(person.household_id)) if person.household_id else None,
         )
 
-    @strawberry.field
+    @strawberry.field(description=f"Consents, newest first (at most {MAX_NESTED}).")
     async def consents(self, info: Info) -> list[Consent]:
         rows = await info.context.loaders.consents_of_person.load(int(self.id))
         return [Consent.from_model(row) for row in rows]
@@ -82,7 +83,7 @@ class Household:
                    precinct_id=strawberry.ID(str(household.precinct_id)),
                    categories=_choices(list(household.categories), models.Category.choices))
 
-    @strawberry.field(description="Members of the household within the viewer's scope.")
+    @strawberry.field(description=f"Members of the household within the viewer's scope (at most {MAX_NESTED}).")
     async def members(self, info: Info) -> list[Person]:
         rows = await info.context.loaders.household_members.load(int(self.id))
         return [Person.from_model(row) for row in rows]
@@ -194,19 +195,20 @@ class Case:
             household=Household.from_model(case.household),
         )
 
-    @strawberry.field(description="Measures of the programme (ИПССС).")
+    @strawberry.field(description="Measures of the programme (ИПССС), deadline first "
+                                  f"(at most {MAX_MEASURES_PER_CASE}).")
     async def measures(self, info: Info) -> list[Annotated[Measure, strawberry.lazy("graph.measures.types")]]:
         from graph.measures.types import Measure
 
         rows = await info.context.loaders.measures_of_case.load(int(self.id))
         return [Measure.from_model(row) for row in rows]
 
-    @strawberry.field
+    @strawberry.field(description=f"Interim reviews, oldest first (at most {MAX_NESTED}).")
     async def reviews(self, info: Info) -> list[Review]:
         rows = await info.context.loaders.reviews_of_case.load(int(self.id))
         return [Review.from_model(row) for row in rows]
 
-    @strawberry.field
+    @strawberry.field(description=f"Collegial decisions, oldest first (at most {MAX_NESTED}).")
     async def decisions(self, info: Info) -> list[CollegialDecision]:
         rows = await info.context.loaders.decisions_of_case.load(int(self.id))
         return [CollegialDecision.from_model(row) for row in rows]

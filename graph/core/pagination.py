@@ -16,6 +16,8 @@ from graph.errors import BadUserInput
 T = TypeVar("T")
 M = TypeVar("M")
 DEFAULT_PAGE_SIZE = 20
+#: Largest offset a cursor may carry (far beyond any list; keeps OFFSET within the database's range).
+MAX_OFFSET = 10**9
 _PREFIX = "o:"
 
 
@@ -56,8 +58,11 @@ def decode_cursor(cursor: str | None) -> int:
         text = base64.urlsafe_b64decode(cursor.encode()).decode()
         if not text.startswith(_PREFIX):
             raise ValueError(text)
-        offset = int(text[len(_PREFIX):])
-        if offset < 0:
+        digits = text[len(_PREFIX):]
+        if not digits.isascii() or not digits.isdecimal() or len(digits) > 10:
+            raise ValueError(digits)
+        offset = int(digits)
+        if offset >= MAX_OFFSET:
             raise ValueError(offset)
     except (ValueError, UnicodeDecodeError):
         raise BadUserInput(_("The cursor is not valid."), field="after") from None

@@ -8,6 +8,7 @@ import datetime as dt
 import strawberry
 from strawberry.types import Info
 
+from graph.core.inputs import id_number
 from graph.measures.types import Measure, MeasureComment
 from graph.permissions import check_mutation_rate, require_measure_reader
 from graph.unit import run_unit
@@ -21,10 +22,10 @@ def _int_id(value: strawberry.ID) -> int:
 
     from portal.core.errors import NotFound
 
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise NotFound(_("Measure not found.")) from None
+    number = id_number(value)
+    if number is None:
+        raise NotFound(_("Measure not found."))
+    return number
 
 
 def _reload(measure: MeasureModel) -> Measure:

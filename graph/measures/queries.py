@@ -9,6 +9,7 @@ import strawberry
 from django.db.models import QuerySet
 from strawberry.types import Info
 
+from graph.core.inputs import filter_text
 from graph.core.pagination import Connection, check_page_args, paginate
 from graph.measures.types import HelpKindEnum, Measure, MeasureStatus
 from graph.permissions import require_measure_reader, require_staff_reader
@@ -16,8 +17,6 @@ from graph.unit import run_unit
 from identity.viewer import Viewer
 from portal.cases import selectors as cases
 from portal.cases.models import Measure as MeasureModel
-
-MAX_TEXT_FILTER = 200
 
 
 @strawberry.input(description="Filters of a list of measures.")
@@ -29,13 +28,12 @@ class MeasureFilter:
     text: str | None = None
 
 
-def _filtered(viewer: Viewer, wanted: MeasureFilter | None, today: dt.date) -> QuerySet[MeasureModel]:
-    wanted = wanted or MeasureFilter()
+def _filtered(viewer: Viewer, wanted: MeasureFilter, text: str | None, today: dt.date) -> QuerySet[MeasureModel]:
     return cases.filter_measures(
         cases.measures_for(viewer),
         status=[s.value for s in wanted.status] if wanted.status else None,
         overdue=wanted.overdue, due_before=wanted.due_before, kind=wanted.kind.value if wanted.kind else None,
-        text=(wanted.text or "")[:MAX_TEXT_FILTER] or None, today=today,
+        text=text, today=today,
     )
 
 
@@ -48,10 +46,12 @@ class MeasureQueries:
     ) -> Connection[Measure]:
         viewer = require_measure_reader(info.context.viewer)
         size, offset = check_page_args(first, after)
+        wanted = filter or MeasureFilter()
+        text = filter_text(wanted.text, "text")
 
         def unit() -> Connection[Measure]:
             today = cases.today()
-            rows = _filtered(viewer, filter, today).select_related("case", "organisation")
+            rows = _filtered(viewer, wanted, text, today).select_related("case", "organisation")
             return paginate(rows, size=size, offset=offset,
                             build=lambda page: [Measure.from_model(m, today=today) for m in page])
 

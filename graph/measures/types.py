@@ -7,13 +7,16 @@ from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
+from graph.dataloaders import MAX_COMMENTS, MAX_HISTORY
 from graph.partners.types import OrganisationRef
 from portal.audit.models import AuditEvent
 from portal.cases import selectors as cases
+from portal.cases.access import may_execute_measure
 from portal.cases.models import Measure as MeasureModel
 from portal.cases.models import MeasureComment as MeasureCommentModel
 from portal.partners.models import HelpKind
@@ -70,6 +73,50 @@ class FieldChange:
     before: JSON | None
     after: JSON | None
 
+    @strawberry.field(description="The field's name in the reader's language.")
+    def label(self) -> str:
+        return field_label(self.field)
+
+    @strawberry.field(description="The value before, for people: a choice's label, a localized date.")
+    def before_label(self) -> str | None:
+        return value_label(self.field, self.before)
+
+    @strawberry.field(description="The value after, for people: a choice's label, a localized date.")
+    def after_label(self) -> str | None:
+        return value_label(self.field, self.after)
+
+
+def field_label(name: str) -> str:
+    """The verbose name of a measure's field (`organisation_id` → responsible organisation)."""
+    from django.core.exceptions import FieldDoesNotExist
+
+    try:
+        return str(MeasureModel._meta.get_field(name.removesuffix("_id")).verbose_name)
+    except FieldDoesNotExist:
+        return name
+
+
+#: Labels of the values of a measure's choice fields, as the history shows them.
+CHOICE_LABELS: dict[str, Any] = {"status": MeasureModel.Status, "kind": HelpKind}
+DATE_FIELDS = frozenset({"deadline", "done_on"})
+
+
+def value_label(name: str, value: Any) -> str | None:
+    """A history value for people, in the active language (None stays None)."""
+    if value is None:
+        return None
+    if name in CHOICE_LABELS and isinstance(value, str):
+        labels = dict(CHOICE_LABELS[name].choices)
+        return str(labels.get(value, value))
+    if name in DATE_FIELDS and isinstance(value, str):
+        try:
+            return date_format(dt.date.fromisoformat(value), "SHORT_DATE_FORMAT")
+        except ValueError:
+            return value
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    return str(value)
+
 
 @strawberry.type(description="An entry of a measure's history (changes and refused attempts).")
 class MeasureEvent:
@@ -81,7 +128,13 @@ class MeasureEvent:
     actor_name: str
     actor_organisation: str
     changes: list[FieldChange]
-    refused: str | None
+    refused: str | None = strawberry.field(description="Code of the refusal of an attempt (as in errors).")
+
+    @strawberry.field(description="Why the attempt was refused, in the reader's language.")
+    def refused_label(self) -> str | None:
+        from graph.errors import refusal_label
+
+        return refusal_label(self.refused) if self.refused else None
 
     @classmethod
     def from_event(cls, event: AuditEvent, *, staff: bool) -> MeasureEvent:
@@ -140,6 +193,12 @@ class Measure:
     created_at: dt.datetime
     updated_at: dt.datetime
     case_id: strawberry.Private[int]
+    organisation_id: strawberry.Private[int]
+
+    @strawberry.field(description="Whether the viewer may accept this measure and report on it (the responsible "
+                                  "organisation's people).")
+    def can_report(self, info: Info) -> bool:
+        return may_execute_measure(info.context.viewer, MeasureModel(organisation_id=self.organisation_id))
 
     @classmethod
     def from_model(cls, measure: MeasureModel, *, today: dt.date | None = None) -> Measure:
@@ -154,7 +213,7 @@ class Measure:
             responsible_person=measure.responsible_person, case_code=measure.case.code,
             organisation=OrganisationRef.from_model(measure.organisation),
             shared_fields=list(measure.shared_fields or []), created_at=measure.created_at,
-            updated_at=measure.updated_at, case_id=measure.case_id,
+            updated_at=measure.updated_at, case_id=measure.case_id, organisation_id=measure.organisation_id,
         )
 
     @strawberry.field(description="Recipient data shared with the organisation (each read is recorded).")
@@ -162,13 +221,13 @@ class Measure:
         values: dict[str, Any] = await info.context.loaders.recipient_data.load(int(self.id))
         return SharedRecipient(shared_fields=sorted(values), **values)
 
-    @strawberry.field(description="Changes and refused attempts, oldest first.")
+    @strawberry.field(description=f"Changes and refused attempts, oldest first (at most the newest {MAX_HISTORY}).")
     async def history(self, info: Info) -> list[MeasureEvent]:
         events: list[AuditEvent] = await info.context.loaders.measure_history.load(int(self.id))
         staff = not info.context.viewer.is_partner
         return [MeasureEvent.from_event(event, staff=staff) for event in events]
 
-    @strawberry.field
+    @strawberry.field(description=f"Comments, oldest first (at most the newest {MAX_COMMENTS}).")
     async def comments(self, info: Info) -> list[MeasureComment]:
         rows: list[MeasureCommentModel] = await info.context.loaders.measure_comments.load(int(self.id))
         return [MeasureComment.from_model(row) for row in rows]

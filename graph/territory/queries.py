@@ -6,6 +6,7 @@ import strawberry
 from django.utils.translation import gettext_lazy as _
 from strawberry.types import Info
 
+from graph.core.inputs import check_text
 from graph.errors import BadUserInput
 from graph.territory.types import District, OfficerSearchResult, Precinct, Street
 from graph.unit import run_unit
@@ -26,6 +27,8 @@ class TerritoryQueries:
 
     @strawberry.field(description="One district by its code.")
     async def district(self, info: Info, code: str) -> District | None:
+        check_text(code, "code")
+
         def unit() -> District | None:
             found = territory.districts_overview().filter(code=code).first()
             return District.from_model(found) if found else None
@@ -34,6 +37,8 @@ class TerritoryQueries:
 
     @strawberry.field(description="Precincts (участки) with their officers; of one district when given.")
     async def precincts(self, info: Info, district_code: str | None = None) -> list[Precinct]:
+        check_text(district_code, "districtCode")
+
         def unit() -> list[Precinct]:
             rows = (territory.precincts_of_district(district_code) if district_code
                     else territory.public_precincts())
@@ -45,6 +50,7 @@ class TerritoryQueries:
     async def find_officer(self, info: Info, address: str) -> OfficerSearchResult:
         if len(address) > MAX_ADDRESS_LENGTH:
             raise BadUserInput(_("The address is too long."), field="address")
+        check_text(address, "address")
 
         def unit() -> OfficerSearchResult:
             return OfficerSearchResult.from_match(territory.find_precinct(address))
@@ -55,6 +61,7 @@ class TerritoryQueries:
     async def street_suggestions(self, info: Info, prefix: str, limit: int = 10) -> list[Street]:
         if not 1 <= limit <= MAX_SUGGESTIONS or len(prefix) > MAX_ADDRESS_LENGTH:
             raise BadUserInput(_("Ask for 1 to 20 suggestions of a short text."), field="limit")
+        check_text(prefix, "prefix")
 
         def unit() -> list[Street]:
             return [Street.from_model(s) for s in territory.street_suggestions(prefix, limit=limit)]

@@ -16,8 +16,9 @@ import uuid
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from identity.viewer import Role, Viewer
@@ -25,6 +26,7 @@ from portal.audit import services as audit
 from portal.audit.models import AuditEvent
 from portal.cases.access import may_execute_measure, may_manage_case, require_case_manager
 from portal.cases.models import (
+    DEFAULT_SHARED_FIELDS,
     SHAREABLE_RECIPIENT_FIELDS,
     Case,
     Category,
@@ -40,26 +42,52 @@ from portal.cases.models import (
     Signal,
 )
 from portal.cases.terms import MAX_TERM_MONTHS, REVIEW_AFTER_MONTHS, add_months, latest_end
-from portal.core.errors import Conflict, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
+from portal.core.errors import (
+    Conflict,
+    DomainError,
+    InvalidTransition,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
 from portal.partners.models import HelpKind, Organisation
 from portal.territory.models import Precinct
-from search.outbox import enqueue
+from search.outbox import enqueue, enqueue_many
 
 T = TypeVar("T")
 ACTIVE_CASE_STATUSES = (Case.Status.PROGRAMME_APPROVED, Case.Status.IN_PROGRESS, Case.Status.EXTENDED)
 MAX_TEXT = 5000
+#: Support starts on the approving decision or soon after it.
+MAX_START_DELAY_DAYS = 90
 
 
 def _today() -> dt.date:
     return timezone.localdate()
 
 
-def _require_text(value: str, field: str, message: Any, limit: int = MAX_TEXT) -> str:
+def _text(value: str | None, model: type[models.Model], name: str, *, field: str | None = None,
+          required: Any = None, limit: int | None = None) -> str:
+    """The stripped text for `model.name`, checked like every text the services store: no NUL character
+    (PostgreSQL refuses it), at most the column's max_length (MAX_TEXT for text columns, or a smaller
+    `limit`), present when `required` (the message asking for it) is given. Errors name the field in the
+    reader's language; `field` is the API's name of the input (default: `name`)."""
+    column = model._meta.get_field(name)
+    maximum = min(limit or MAX_TEXT, getattr(column, "max_length", None) or MAX_TEXT)
+    return _clean_text(value, field=field or name, label=column.verbose_name, required=required, limit=maximum)
+
+
+def _clean_text(value: str | None, *, field: str, label: Any, required: Any = None, limit: int = MAX_TEXT) -> str:
+    """`_text` for a text that is not stored in a column of its own (e.g. a reason kept in the audit trail)."""
+    label = capfirst(label)
     value = (value or "").strip()
-    if not value:
-        raise ValidationFailed(message, field=field)
+    if "\x00" in value:
+        raise ValidationFailed(_("%(label)s: the text contains a NUL character, which is not allowed."),
+                               field=field, label=label)
+    if required is not None and not value:
+        raise ValidationFailed(required, field=field)
     if len(value) > limit:
-        raise ValidationFailed(_("The text is too long (at most %(limit)s characters)."), field=field, limit=limit)
+        raise ValidationFailed(_("%(label)s: the text is too long (at most %(limit)s characters)."), field=field,
+                               label=label, limit=limit)
     return value
 
 
@@ -67,21 +95,30 @@ def _check_choices(values: Iterable[str], allowed: Iterable[str], field: str) ->
     values = list(dict.fromkeys(values))
     unknown = sorted(set(values) - set(allowed))
     if unknown:
-        raise ValidationFailed(_("Unknown values: %(values)s."), field=field, values=", ".join(unknown))
+        shown = ", ".join(value.replace("\x00", "") for value in unknown[:10])[:300]
+        raise ValidationFailed(_("Unknown values: %(values)s."), field=field, values=shown)
     return values
 
 
-def _audited_attempt(viewer: Viewer, verb: str, measure_id: int, work: Callable[[], T]) -> T:
+#: Refusals kept in the audit trail as attempts (validation errors are the caller's typos, not attempts).
+AUDITED_REFUSALS = (Conflict, PermissionDenied, InvalidTransition)
+
+
+def _audit_refusal(viewer: Viewer, verb: str, object_type: str, object_id: int, error: DomainError) -> None:
+    """Keep an audit record of a refused attempt (call it outside the rolled-back transaction)."""
+    audit.record(viewer=viewer, action=AuditEvent.Action.ATTEMPT, verb=verb, object_type=object_type,
+                 object_id=object_id, details={"refused": error.code, "message": error.message})
+
+
+def _audited_attempt(viewer: Viewer, verb: str, object_id: int, work: Callable[[], T],
+                     object_type: str = "cases.measure") -> T:
     """Run `work` in a transaction; if it is refused, keep an audit record of the attempt
     (outside the rolled-back transaction) and re-raise."""
     try:
         with transaction.atomic():
             return work()
-    except (Conflict, PermissionDenied, InvalidTransition) as error:
-        audit.record(
-            viewer=viewer, action=AuditEvent.Action.ATTEMPT, verb=verb, object_type="cases.measure",
-            object_id=measure_id, details={"refused": error.code, "message": error.message},
-        )
+    except AUDITED_REFUSALS as error:
+        _audit_refusal(viewer, verb, object_type, object_id, error)
         raise
 
 
@@ -108,20 +145,25 @@ def receive_signal(
         raise PermissionDenied(_("You may not register signals."))
     if source not in Signal.Source.values:
         raise ValidationFailed(_("Unknown source of the signal."), field="source")
-    summary = _require_text(summary, "summary", _("Describe the situation."))
+    summary = _text(summary, Signal, "summary", required=_("Describe the situation."))
+    address = _text(address, Signal, "address")
+    reporter = _text(reporter, Signal, "reporter")
     institution_id = institution_id or viewer.institution_id
-    if institution_id is None:
+    institution = Organisation.objects.filter(pk=institution_id, active=True).first() if institution_id else None
+    if institution is None or not institution.is_institution:
         raise ValidationFailed(_("Choose the institution that will check the signal."), field="institution")
     if viewer.is_partner:
         reporter_organisation_id = viewer.organisation_id
+    elif reporter_organisation_id is not None and not Organisation.objects.filter(pk=reporter_organisation_id).exists():
+        raise ValidationFailed(_("Choose an organisation of the partner registry."), field="reporter_organisation")
     precinct_id = None
-    if address.strip():
+    if address:
         from portal.territory.selectors import find_precinct
 
         match = find_precinct(address)
         precinct_id = match.precinct.pk if match.precinct else None
     signal = Signal.objects.create(
-        source=source, summary=summary, received_at=received_at or timezone.now(), address=address.strip(),
+        source=source, summary=summary, received_at=received_at or timezone.now(), address=address,
         reporter=reporter, reporter_organisation_id=reporter_organisation_id, institution_id=institution_id,
         precinct_id=precinct_id,
     )
@@ -154,7 +196,8 @@ def record_inspection(
         raise ValidationFailed(_("The inspection date cannot be in the future."), field="inspected_on")
     before = audit.snapshot(signal, ["status", "inspected_on", "inspection_findings", "need_circumstances"])
     signal.inspected_on = inspected_on
-    signal.inspection_findings = _require_text(findings, "findings", _("Describe what the visit found."))
+    signal.inspection_findings = _text(findings, Signal, "inspection_findings", field="findings",
+                                      required=_("Describe what the visit found."))
     signal.need_circumstances = _check_choices(need_circumstances, NeedCircumstance.values, "need_circumstances")
     signal.status = Signal.Status.CHECKING
     signal.save()
@@ -181,7 +224,8 @@ def dismiss_signal(*, viewer: Viewer, signal_id: int, reason: str) -> Signal:
     if signal.status not in (Signal.Status.RECEIVED, Signal.Status.CHECKING):
         raise InvalidTransition(_("The check of this signal is already finished."))
     before = audit.snapshot(signal, ["status", "dismissal_reason"])
-    signal.dismissal_reason = _require_text(reason, "reason", _("Give the reason why the signal is not confirmed."))
+    signal.dismissal_reason = _text(reason, Signal, "dismissal_reason", field="reason",
+                                    required=_("Give the reason why the signal is not confirmed."))
     signal.status = Signal.Status.NOT_CONFIRMED
     signal.save(update_fields=["status", "dismissal_reason"])
     audit.record_changed(viewer=viewer, verb="signal.dismiss", obj=signal, before=before,
@@ -206,7 +250,7 @@ def _require_precinct_access(viewer: Viewer, precinct_id: int) -> Precinct:
 def create_household(*, viewer: Viewer, precinct_id: int, address: str, categories: Iterable[str] = ()) -> Household:
     _require_precinct_access(viewer, precinct_id)
     household = Household.objects.create(
-        precinct_id=precinct_id, address=_require_text(address, "address", _("Enter the address."), 300),
+        precinct_id=precinct_id, address=_text(address, Household, "address", required=_("Enter the address.")),
         categories=_check_choices(categories, Category.values, "categories"),
     )
     audit.record_created(viewer=viewer, verb="household.create", obj=household)
@@ -223,7 +267,10 @@ def _clean_person(fields: dict[str, Any]) -> dict[str, Any]:
         raise ValidationFailed(_("Unknown fields: %(fields)s."), fields=", ".join(sorted(unknown)))
     for name in ("last_name", "first_name"):
         if name in fields:
-            fields[name] = _require_text(fields[name], name, _("Enter the last and first name."), 100)
+            fields[name] = _text(fields[name], Person, name, required=_("Enter the last and first name."))
+    for name in ("middle_name", "phone", "relation"):
+        if name in fields:
+            fields[name] = _text(fields[name], Person, name)
     if fields.get("birth_date") and fields["birth_date"] > _today():
         raise ValidationFailed(_("The date of birth cannot be in the future."), field="birth_date")
     if fields.get("sex") and fields["sex"] not in Person.Sex.values:
@@ -246,8 +293,8 @@ def create_person(
         _require_precinct_access(viewer, household.precinct_id)
     elif not (viewer.is_admin or viewer.is_staff_reader) or viewer.has_role(Role.SUPERVISOR):
         raise PermissionDenied(_("You may not register persons."))
-    fields = _clean_person({"last_name": last_name, "first_name": first_name, "middle_name": middle_name.strip(),
-                            "birth_date": birth_date, "sex": sex, "phone": phone.strip(), "relation": relation,
+    fields = _clean_person({"last_name": last_name, "first_name": first_name, "middle_name": middle_name,
+                            "birth_date": birth_date, "sex": sex, "phone": phone, "relation": relation,
                             "categories": list(categories)})
     person = Person.objects.create(household_id=household_id, **fields)
     audit.record_created(viewer=viewer, verb="person.create", obj=person)
@@ -268,51 +315,75 @@ def update_person(*, viewer: Viewer, person_id: int, **changes: Any) -> Person:
     if not viewer.is_admin and not any(may_manage_case(viewer, case) for case in cases):
         raise PermissionDenied(_("You may not change this person's data."))
     changes = _clean_person(changes)
+    if changes.get("household_id") is not None:  # a move: to a household the viewer may register people in
+        household = Household.objects.filter(pk=changes["household_id"]).first()
+        if household is None:
+            raise NotFound(_("Household not found."))
+        _require_precinct_access(viewer, household.precinct_id)
     before = audit.snapshot(person, changes.keys())
     for name, value in changes.items():
         setattr(person, name, value)
     person.save()
     audit.record_changed(viewer=viewer, verb="person.update", obj=person, before=before)
     enqueue("person", person.pk)
+    # A case's staff-search document carries its applicant's name.
+    enqueue_many("case", Case.objects.filter(applicant_id=person.pk).values_list("pk", flat=True))
     return person
 
 
-@transaction.atomic
+def _may_handle_consents(viewer: Viewer) -> bool:
+    return viewer.is_admin or (viewer.is_staff_reader and not viewer.has_role(Role.SUPERVISOR))
+
+
 def record_consent(
     *, viewer: Viewer, person_id: int, purpose: str, given_on: dt.date, scope: str = "", document: str = "",
 ) -> Consent:
-    """Record consent to processing (152-FZ art. 9) or, separately, to publication of a need."""
-    person = Person.objects.filter(pk=person_id).first()
-    if person is None:
-        raise NotFound(_("Person not found."))
-    if not (viewer.is_admin or (viewer.is_staff_reader and not viewer.has_role(Role.SUPERVISOR))):
-        raise PermissionDenied(_("You may not record consents."))
-    if purpose not in Consent.Purpose.values:
-        raise ValidationFailed(_("Unknown purpose of the consent."), field="purpose")
-    if given_on > _today():
-        raise ValidationFailed(_("A consent cannot be dated in the future."), field="given_on")
-    consent = Consent.objects.create(person=person, purpose=purpose, given_on=given_on, scope=scope.strip(),
-                                     document=document.strip())
-    audit.record_created(viewer=viewer, verb="consent.record", obj=consent)
-    return consent
+    """Record consent to processing (152-FZ art. 9) or, separately, to publication of a need, for a person of
+    the viewer's scope (`selectors.persons_for`). A person outside the scope is refused exactly like one that
+    does not exist, and the refusal is audited."""
+    from portal.cases.selectors import persons_for
+
+    def work() -> Consent:
+        if not _may_handle_consents(viewer):
+            raise PermissionDenied(_("You may not record consents."))
+        person = persons_for(viewer).filter(pk=person_id).first()
+        if person is None:
+            raise PermissionDenied(_("You may not record consents for this person."))
+        if purpose not in Consent.Purpose.values:
+            raise ValidationFailed(_("Unknown purpose of the consent."), field="purpose")
+        if given_on > _today():
+            raise ValidationFailed(_("A consent cannot be dated in the future."), field="given_on")
+        consent = Consent.objects.create(person=person, purpose=purpose, given_on=given_on,
+                                         scope=_text(scope, Consent, "scope"),
+                                         document=_text(document, Consent, "document"))
+        audit.record_created(viewer=viewer, verb="consent.record", obj=consent)
+        return consent
+
+    return _audited_attempt(viewer, "consent.record", person_id, work, object_type="cases.person")
 
 
-@transaction.atomic
 def withdraw_consent(*, viewer: Viewer, consent_id: int, withdrawn_on: dt.date) -> Consent:
-    consent = Consent.objects.select_for_update().filter(pk=consent_id).first()
-    if consent is None:
-        raise NotFound(_("Consent not found."))
-    if not (viewer.is_admin or (viewer.is_staff_reader and not viewer.has_role(Role.SUPERVISOR))):
-        raise PermissionDenied(_("You may not change consents."))
-    if consent.withdrawn_on is not None:
-        raise InvalidTransition(_("This consent has already been withdrawn."))
-    if withdrawn_on < consent.given_on:
-        raise ValidationFailed(_("A consent cannot be withdrawn before it was given."), field="withdrawn_on")
-    before = audit.snapshot(consent, ["withdrawn_on"])
-    consent.withdrawn_on = withdrawn_on
-    consent.save(update_fields=["withdrawn_on"])
-    audit.record_changed(viewer=viewer, verb="consent.withdraw", obj=consent, before=before)
-    return consent
+    """Withdraw a consent of a person of the viewer's scope (refusals are audited)."""
+    from portal.cases.selectors import persons_for
+
+    def work() -> Consent:
+        if not _may_handle_consents(viewer):
+            raise PermissionDenied(_("You may not change consents."))
+        consent = Consent.objects.select_for_update().filter(
+            pk=consent_id, person__in=persons_for(viewer)).first()
+        if consent is None:
+            raise PermissionDenied(_("You may not change this consent."))
+        if consent.withdrawn_on is not None:
+            raise InvalidTransition(_("This consent has already been withdrawn."))
+        if withdrawn_on < consent.given_on:
+            raise ValidationFailed(_("A consent cannot be withdrawn before it was given."), field="withdrawn_on")
+        before = audit.snapshot(consent, ["withdrawn_on"])
+        consent.withdrawn_on = withdrawn_on
+        consent.save(update_fields=["withdrawn_on"])
+        audit.record_changed(viewer=viewer, verb="consent.withdraw", obj=consent, before=before)
+        return consent
+
+    return _audited_attempt(viewer, "consent.withdraw", consent_id, work, object_type="cases.consent")
 
 
 # --- Cases and programmes --------------------------------------------------------
@@ -331,9 +402,18 @@ def register_case(
             pass
         else:
             raise PermissionDenied(_("You may not register cases for this precinct or institution."))
-    applicant = Person.objects.filter(pk=applicant_id).first()
-    if applicant is None or not Household.objects.filter(pk=household_id).exists():
+    from portal.cases.selectors import persons_for, signals_for
+
+    # The applicant must be a person of the viewer's scope, living in the household, in the case's precinct.
+    applicant = persons_for(viewer).filter(pk=applicant_id).first()
+    household = Household.objects.filter(pk=household_id).first()
+    if applicant is None or household is None:
         raise NotFound(_("Applicant or household not found."))
+    if applicant.household_id != household.pk:
+        raise ValidationFailed(_("The applicant is not a member of this household."), field="applicant")
+    if household.precinct_id != precinct_id:
+        raise ValidationFailed(_("The household lives in another precinct: register the case for its precinct."),
+                               field="precinct")
     institution = Organisation.objects.filter(pk=institution_id, active=True).first()
     if institution is None or not institution.is_institution:
         raise ValidationFailed(_("Choose an active social service institution."), field="institution")
@@ -348,7 +428,7 @@ def register_case(
         raise InvalidTransition(
             _("A case is registered only with the applicant's recorded consent to personal-data processing."))
     if signal_id is not None:
-        signal = Signal.objects.filter(pk=signal_id).first()
+        signal = signals_for(viewer).filter(pk=signal_id).first()
         if signal is None:
             raise NotFound(_("Signal not found."))
         if signal.status != Signal.Status.CONFIRMED and signal.source != Signal.Source.OWN_APPLICATION:
@@ -358,7 +438,7 @@ def register_case(
         applicant=applicant, precinct_id=precinct_id, institution=institution, registered_on=registered_on,
         categories=_check_choices(categories, Category.values, "categories"),
         need_circumstances=_check_choices(need_circumstances, NeedCircumstance.values, "need_circumstances"),
-        reasons=reasons.strip(), level=level,
+        reasons=_text(reasons, Case, "reasons"), level=level,
         coordinator_id=viewer.user_id if viewer.has_role(Role.COORDINATOR) else None,
     )
     case.code = f"{registered_on.year}-{institution.code[:12].upper()}-{case.pk:05d}"
@@ -367,6 +447,10 @@ def register_case(
     programme.recipients.add(applicant)
     audit.record_created(viewer=viewer, verb="case.register", obj=case)
     enqueue("case", case.pk)
+    # Staff search scopes a person by the institutions of their own and their household's cases:
+    # the applicant and the household members now fall within this institution too.
+    members = Person.objects.filter(household_id=household_id).values_list("pk", flat=True)
+    enqueue_many("person", sorted({applicant.pk, *members}))
     return case
 
 
@@ -415,13 +499,14 @@ def assign_measure(
         Person.objects.filter(pk=recipient_id, household_id=case.household_id).exists()
     ):
         raise ValidationFailed(_("The recipient is not a member of this family."), field="recipient")
-    fields = list(shared_fields) if shared_fields is not None else ["first_name", "district"]
+    fields = list(shared_fields) if shared_fields is not None else list(DEFAULT_SHARED_FIELDS)
     _check_choices(fields, SHAREABLE_RECIPIENT_FIELDS, "shared_fields")
     measure = Measure.objects.create(
         programme=programme, case=case, recipient_id=recipient_id,
-        task=_require_text(task, "task", _("Describe the task of the measure."), 300), content=content.strip(),
-        kind=kind, deadline=deadline, place=place.strip(), organisation=organisation,
-        responsible_person=responsible_person.strip(), shared_fields=fields,
+        task=_text(task, Measure, "task", required=_("Describe the task of the measure.")),
+        content=_text(content, Measure, "content"), kind=kind, deadline=deadline,
+        place=_text(place, Measure, "place"), organisation=organisation,
+        responsible_person=_text(responsible_person, Measure, "responsible_person"), shared_fields=fields,
     )
     if recipient_id is not None:
         programme.recipients.add(recipient_id)
@@ -448,6 +533,9 @@ def approve_programme(
     started = started_on or decided_on
     if started < case.registered_on:
         raise ValidationFailed(_("Support cannot start before the case was registered."), field="started_on")
+    if started > decided_on + dt.timedelta(days=MAX_START_DELAY_DAYS):
+        raise ValidationFailed(_("Support starts at most %(days)s days after the decision."), field="started_on",
+                               days=MAX_START_DELAY_DAYS)
     before = audit.snapshot(case, ["status", "started_on", "ends_on", "review_due_on", "version"])
     case.started_on = started
     case.ends_on = add_months(started, term_months)
@@ -470,9 +558,11 @@ def _collegial_decision(
         raise ValidationFailed(_("The decision date cannot be in the future."), field="decided_on")
     return CollegialDecision.objects.create(
         case=case, subject=subject, decided_on=decided_on,
-        protocol_number=_require_text(protocol_number, "protocol_number", _("Enter the protocol number."), 60),
-        participants=_require_text(participants, "participants", _("List the participants of the decision.")),
-        summary=summary.strip(),
+        protocol_number=_text(protocol_number, CollegialDecision, "protocol_number",
+                              required=_("Enter the protocol number.")),
+        participants=_text(participants, CollegialDecision, "participants",
+                           required=_("List the participants of the decision.")),
+        summary=_text(summary, CollegialDecision, "summary"),
     )
 
 
@@ -488,7 +578,7 @@ def record_review(
         raise ValidationFailed(_("The review date must be between the start of support and today."),
                                field="reviewed_on")
     review = Review.objects.create(case=case, reviewed_on=reviewed_on,
-                                   findings=_require_text(findings, "findings", _("Describe the findings.")),
+                                   findings=_text(findings, Review, "findings", required=_("Describe the findings.")),
                                    programme_changed=programme_changed, reviewer=viewer.audit_name[:200])
     before = audit.snapshot(case, ["review_due_on", "version"])
     following = add_months(reviewed_on, REVIEW_AFTER_MONTHS)
@@ -540,8 +630,8 @@ def close_case(
         raise InvalidTransition(_("The case is already closed."))
     if outcome not in Case.Outcome.values:
         raise ValidationFailed(_("Choose the outcome of support."), field="outcome")
-    results = _require_text(results, "results", _("Describe the results of support."))
-    recommendations = _require_text(recommendations, "recommendations", _("Give recommendations."))
+    results = _text(results, Case, "results", required=_("Describe the results of support."))
+    recommendations = _text(recommendations, Case, "recommendations", required=_("Give recommendations."))
     if closed_on > _today() or closed_on < case.registered_on:
         raise ValidationFailed(_("The closing date must be between registration and today."), field="closed_on")
     open_count = case.measures.filter(status__in=Measure.OPEN_STATUSES).count()
@@ -578,10 +668,11 @@ MEASURE_STATE_FIELDS = ["status", "organisation_id", "result", "done_on", "not_f
                         "shared_fields", "version"]
 
 
-def _save_measure(viewer: Viewer, measure: Measure, before: dict[str, Any], verb: str, action: str) -> Measure:
+def _save_measure(viewer: Viewer, measure: Measure, before: dict[str, Any], verb: str, action: str,
+                  details: dict[str, Any] | None = None) -> Measure:
     _bump(measure)
     measure.save()
-    audit.record_changed(viewer=viewer, verb=verb, obj=measure, before=before, action=action)
+    audit.record_changed(viewer=viewer, verb=verb, obj=measure, before=before, action=action, details=details)
     return measure
 
 
@@ -595,11 +686,15 @@ def reassign_measure(*, viewer: Viewer, measure_id: int, version: int, organisat
             raise ValidationFailed(_("The measure is already assigned to this organisation."), field="organisation")
         if not Organisation.objects.filter(pk=organisation_id, active=True).exists():
             raise ValidationFailed(_("Choose an active organisation of the partner registry."), field="organisation")
-        _require_text(reason, "reason", _("Give the reason for reassigning."))
+        why = _clean_text(reason, field="reason", label=_("reason"), required=_("Give the reason for reassigning."))
         before = audit.snapshot(measure, MEASURE_STATE_FIELDS)
         measure.organisation_id = organisation_id
         measure.status = Measure.Status.ASSIGNED
-        return _save_measure(viewer, measure, before, "measure.reassign", AuditEvent.Action.UPDATE)
+        # What the previous organisation was shown is not carried over: the new one sees the default
+        # (first name and district) until the coordinator shares more with it.
+        measure.shared_fields = list(DEFAULT_SHARED_FIELDS)
+        return _save_measure(viewer, measure, before, "measure.reassign", AuditEvent.Action.UPDATE,
+                             details={"reason": why})
 
     return _audited_attempt(viewer, "measure.reassign", measure_id, work)
 
@@ -611,7 +706,8 @@ def cancel_measure(*, viewer: Viewer, measure_id: int, version: int, reason: str
         if not measure.is_open:
             raise InvalidTransition(_("Only an open measure can be cancelled."))
         before = audit.snapshot(measure, MEASURE_STATE_FIELDS)
-        measure.cancel_reason = _require_text(reason, "reason", _("Give the reason for cancelling."))
+        measure.cancel_reason = _text(reason, Measure, "cancel_reason", field="reason",
+                                      required=_("Give the reason for cancelling."))
         measure.status = Measure.Status.CANCELLED
         return _save_measure(viewer, measure, before, "measure.cancel", AuditEvent.Action.TRANSITION)
 
@@ -623,6 +719,8 @@ def set_shared_fields(*, viewer: Viewer, measure_id: int, version: int, fields: 
     def work() -> Measure:
         measure = _measure_for_update(viewer, measure_id, version)
         require_case_manager(viewer, measure.case)
+        if not measure.is_open:
+            raise InvalidTransition(_("The data shared for a closed measure can no longer be changed."))
         before = audit.snapshot(measure, MEASURE_STATE_FIELDS)
         measure.shared_fields = _check_choices(fields, SHAREABLE_RECIPIENT_FIELDS, "shared_fields")
         return _save_measure(viewer, measure, before, "measure.share", AuditEvent.Action.UPDATE)
@@ -680,7 +778,7 @@ def fulfil_measure(
         if measure.case.started_on and day < measure.case.started_on:
             raise ValidationFailed(_("The date done cannot be before support started."), field="done_on")
         before = audit.snapshot(measure, MEASURE_STATE_FIELDS)
-        measure.result = _require_text(result, "result", _("Describe the result of the measure."))
+        measure.result = _text(result, Measure, "result", required=_("Describe the result of the measure."))
         measure.done_on = day
         measure.status = Measure.Status.FULFILLED
         _case_under_way(measure)
@@ -696,8 +794,8 @@ def report_measure_not_fulfilled(*, viewer: Viewer, measure_id: int, version: in
             raise InvalidTransition(_("This measure is already closed (%(status)s)."),
                                     status=measure.get_status_display())
         before = audit.snapshot(measure, MEASURE_STATE_FIELDS)
-        measure.not_fulfilled_reason = _require_text(reason, "reason", _("Give the reason the measure was not "
-                                                                         "fulfilled."))
+        measure.not_fulfilled_reason = _text(reason, Measure, "not_fulfilled_reason", field="reason",
+                                             required=_("Give the reason the measure was not fulfilled."))
         measure.done_on = _today()
         measure.status = Measure.Status.NOT_FULFILLED
         _case_under_way(measure)
@@ -716,7 +814,7 @@ def comment_measure(*, viewer: Viewer, measure_id: int, text: str) -> MeasureCom
     comment = MeasureComment.objects.create(
         measure=measure, author=viewer.audit_name[:200],
         author_organisation=viewer.organisation_code or viewer.institution_code or "",
-        text=_require_text(text, "text", _("Write the comment."), 2000),
+        text=_text(text, MeasureComment, "text", required=_("Write the comment."), limit=2000),
     )
     audit.record(viewer=viewer, action=AuditEvent.Action.UPDATE, verb="measure.comment", obj=measure,
                  details={"comment": comment.pk})

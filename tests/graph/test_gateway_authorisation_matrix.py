@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,8 +19,9 @@ from django.utils import timezone
 
 from identity.viewer import Role, Viewer
 from portal.cases import services
-from portal.cases.models import Measure, Signal
+from portal.cases.models import Case, Consent, Measure, Signal
 from portal.territory.models import Officer
+from portal.testing import factories
 
 ROLES = ("anonymous", "editor", "partner_own", "partner_other", "officer_own", "officer_other", "coordinator_own",
          "coordinator_other", "supervisor", "admin")
@@ -58,10 +60,12 @@ def fresh_measure(world: Any, *, overdue: bool = False) -> Measure:
 
 @dataclass(frozen=True)
 class Target:
-    """The objects of one matrix cell: a fresh measure and a fresh signal of Zarechny's precinct 1."""
+    """The objects of one matrix cell: a fresh measure and a fresh signal of Zarechny's precinct 1, and what the
+    operation prepares for itself (a fresh case, person or consent), so that every cell starts alike."""
 
     measure: Measure
     signal: Signal
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def fresh_signal(world: Any) -> Signal:
@@ -80,6 +84,8 @@ class Operation:
     #: For lists: how to tell whether the target is in the answer.
     contains: Callable[[dict[str, Any], Any, Target], bool] | None = None
     overdue: bool = False
+    #: Fresh objects for each cell (in Zarechny's precinct 1 and institution), in `Target.extra`.
+    prepare: Callable[[Any], dict[str, Any]] | None = None
 
 
 def _partner_list(ok_own: str = "visible") -> dict[str, str]:
@@ -99,9 +105,57 @@ STAFF_READ = {"anonymous": U, "editor": F, "partner_own": F, "partner_other": F,
               "officer_other": "hidden", "coordinator_own": "visible", "coordinator_other": "hidden",
               "supervisor": "visible", "admin": "visible"}
 CASE_WORK = _single(partner_own=F, partner_other=F, supervisor=F)
+#: Writes of another scope's person (or case registration for another precinct and institution) are refused
+#: as not allowed: the service checks the scope of the person, precinct and institution named.
+SCOPED_WRITE = {**CASE_WORK, "officer_other": F, "coordinator_other": F}
 STAFF_GATE = {**dict.fromkeys(ROLES, "ok"), "anonymous": U, "editor": F, "partner_own": F, "partner_other": F}
 PUBLIC = dict.fromkeys(ROLES, "ok")
 COMMENT = _single(supervisor=F)
+
+
+def _registered_case(world: Any) -> Any:
+    """A fresh case of Zarechny's institution in precinct 1, programme in draft, no measures."""
+    return factories.registered_case(institution=world.zarechny, precinct_obj=world.precinct_own)
+
+
+def _draft_with_measure(world: Any) -> dict[str, Any]:
+    case_world = _registered_case(world)
+    services.assign_measure(viewer=case_world.coordinator, case_id=case_world.case.pk, task="Консультация",
+                            kind="legal", deadline=timezone.localdate() + dt.timedelta(days=10),
+                            organisation_id=world.police.pk)
+    return {"case": case_world.case}
+
+
+def _approved(world: Any) -> dict[str, Any]:
+    case_world, _measure = factories.approved_case_with_measure(partner_org=world.school, world=_registered_case(world))
+    return {"case": Case.objects.get(pk=case_world.case.pk)}
+
+
+def _checked_signal(world: Any) -> dict[str, Any]:
+    signal = fresh_signal(world)
+    services.start_signal_check(viewer=world.petrova, signal_id=signal.pk)
+    services.record_inspection(viewer=world.petrova, signal_id=signal.pk, inspected_on=timezone.localdate(),
+                               findings="Акт обследования", need_circumstances=["debts"])
+    return {"signal": signal}
+
+
+def _applicant(world: Any) -> dict[str, Any]:
+    """A new household member of Zarechny's precinct 1 with consent, registered by Zarechny's coordinator."""
+    person = services.create_person(viewer=world.petrova, household_id=world.case_own.household_id,
+                                    last_name="Новикова", first_name="Дарья")
+    services.record_consent(viewer=world.petrova, person_id=person.pk, purpose="processing",
+                            given_on=timezone.localdate())
+    return {"person": person}
+
+
+def _consent(world: Any) -> dict[str, Any]:
+    return {"consent": services.record_consent(viewer=world.petrova, person_id=world.case_own.applicant_id,
+                                               purpose="publication", given_on=timezone.localdate())}
+
+
+def _decision() -> dict[str, str]:
+    return {"decidedOn": timezone.localdate().isoformat(), "protocolNumber": "7/2026",
+            "participants": "Куратор, участковый"}
 
 
 def _mv(world: Any, target: Target) -> dict[str, Any]:
@@ -129,6 +183,9 @@ OPERATIONS = [
               _single(partner_own=F, partner_other=F)),
     Operation("persons", "{ persons(first: 100) { totalCount nodes { id } } }", lambda w, t: {}, STAFF_READ,
               contains=lambda d, w, t: str(w.case_own.applicant_id) in _ids(d["persons"]["nodes"])),
+    Operation("staffSearch", "query($q: String!) { staffSearch(text: $q) { kind id } }",
+              lambda w, t: {"q": w.case_own.code}, STAFF_READ,
+              contains=lambda d, w, t: {"kind": "CASE", "id": str(w.case_own.pk)} in d["staffSearch"]),
     Operation("person", "query($id: ID!) { person(id: $id) { id lastName } }",
               lambda w, t: {"id": str(w.case_own.applicant_id)}, _single(partner_own=F, partner_other=F)),
     Operation("acceptMeasure", "mutation($id: ID!, $v: Int!) { acceptMeasure(id: $id, version: $v) { id status } }",
@@ -175,6 +232,46 @@ OPERATIONS = [
               # Coordinators register households in any precinct (the domain rule); officers only in theirs.
               {**CASE_WORK, "officer_other": F, "coordinator_other": "ok"}),
     Operation("districts", "{ districts { code } }", lambda w, t: {}, PUBLIC),
+    Operation("district", "{ district(code: \"zarechny-leninsky\") { code } }", lambda w, t: {}, PUBLIC),
+    Operation("helpKinds", "{ helpKinds { value label } }", lambda w, t: {}, PUBLIC),
+    Operation("organisationKinds", "{ organisationKinds { value label } }", lambda w, t: {}, PUBLIC),
+    Operation("recordInspection", "mutation($id: ID!, $on: Date!) { recordInspection(id: $id, inspectedOn: $on, "
+              "findings: \"Акт\", needCircumstances: [\"debts\"]) { id status } }",
+              lambda w, t: {"id": str(t.signal.pk), "on": timezone.localdate().isoformat()}, CASE_WORK),
+    Operation("confirmSignal", "mutation($id: ID!) { confirmSignal(id: $id) { id status } }",
+              lambda w, t: {"id": str(t.extra["signal"].pk)}, CASE_WORK, prepare=_checked_signal),
+    Operation("createPerson", "mutation($h: ID!) { createPerson(input: {householdId: $h, lastName: \"Ким\", "
+              "firstName: \"Олег\"}) { id } }", lambda w, t: {"h": str(w.case_own.household_id)},
+              # As for households: coordinators register persons in any precinct; officers only in theirs.
+              {**CASE_WORK, "officer_other": F, "coordinator_other": "ok"}),
+    Operation("updatePerson", "mutation($id: ID!) { updatePerson(id: $id, input: {phone: \"+7 900 000-00-01\"}) "
+              "{ id phone } }", lambda w, t: {"id": str(w.case_own.applicant_id)}, CASE_WORK),
+    Operation("recordConsent", "mutation($p: ID!, $on: Date!) { recordConsent(personId: $p, purpose: "
+              "\"publication\", givenOn: $on) { id } }",
+              lambda w, t: {"p": str(w.case_own.applicant_id), "on": timezone.localdate().isoformat()}, SCOPED_WRITE),
+    Operation("withdrawConsent", "mutation($id: ID!, $on: Date!) { withdrawConsent(id: $id, withdrawnOn: $on) "
+              "{ id withdrawnOn } }",
+              lambda w, t: {"id": str(t.extra["consent"].pk), "on": timezone.localdate().isoformat()}, SCOPED_WRITE,
+              prepare=_consent),
+    Operation("registerCase", "mutation($a: ID!, $h: ID!, $p: ID!, $i: ID!, $on: Date!) { registerCase(input: "
+              "{applicantId: $a, householdId: $h, precinctId: $p, institutionId: $i, registeredOn: $on}) { id } }",
+              lambda w, t: {"a": str(t.extra["person"].pk), "h": str(w.case_own.household_id),
+                            "p": str(w.precinct_own.pk), "i": str(w.zarechny.pk),
+                            "on": timezone.localdate().isoformat()}, SCOPED_WRITE, prepare=_applicant),
+    Operation("approveProgramme", "mutation($case: ID!, $d: CollegialDecisionInput!) { approveProgramme(caseId: "
+              "$case, decision: $d) { id status } }",
+              lambda w, t: {"case": str(t.extra["case"].pk), "d": _decision()}, CASE_WORK, prepare=_draft_with_measure),
+    Operation("extendCase", "mutation($id: ID!, $v: Int!, $end: Date!, $d: CollegialDecisionInput!) { extendCase("
+              "id: $id, version: $v, endsOn: $end, decision: $d) { id status } }",
+              lambda w, t: {"id": str(t.extra["case"].pk), "v": t.extra["case"].version, "d": _decision(),
+                            "end": (t.extra["case"].ends_on + dt.timedelta(days=30)).isoformat()},
+              CASE_WORK, prepare=_approved),
+    Operation("closeCase", "mutation($id: ID!, $v: Int!, $on: Date!) { closeCase(id: $id, version: $v, input: "
+              "{closedOn: $on, outcome: \"resolved\", results: \"Ситуация разрешена\", recommendations: "
+              "\"Нет\"}) { id status } }",
+              lambda w, t: {"id": str(t.extra["case"].pk), "v": t.extra["case"].version,
+                            "on": timezone.localdate().isoformat()}, CASE_WORK,
+              prepare=lambda w: {"case": _registered_case(w).case}),
     Operation("precincts", "{ precincts { number } }", lambda w, t: {}, PUBLIC),
     Operation("organisation", "{ organisation(code: \"school-7\") { name } }", lambda w, t: {}, PUBLIC),
     Operation("streetSuggestions", "{ streetSuggestions(prefix: \"Лен\") { title } }", lambda w, t: {}, PUBLIC),
@@ -200,6 +297,20 @@ def test_every_operation_names_every_role() -> None:
         assert set(operation.expected) == set(ROLES), operation.name
 
 
+def test_every_query_and_mutation_of_the_schema_is_in_the_matrix() -> None:
+    """A new field of graph/schema.graphql fails here until the matrix says who may use it."""
+    from graphql import build_schema
+
+    import graph
+
+    printed = build_schema((Path(graph.__file__).parent / "schema.graphql").read_text(encoding="utf-8"))
+    fields = set(printed.query_type.fields) | set(printed.mutation_type.fields)  # type: ignore[union-attr]
+    names = [operation.name for operation in OPERATIONS]
+    assert len(names) == len(set(names))
+    assert fields - set(names) == set(), "operations missing from the authorisation matrix"
+    assert set(names) - fields == set(), "operations of the matrix that the schema no longer has"
+
+
 @pytest.mark.parametrize("operation", OPERATIONS, ids=[op.name for op in OPERATIONS])
 def test_authorisation_matrix_over_http(live_world, gateway, operation: Operation) -> None:
     world = live_world
@@ -207,15 +318,20 @@ def test_authorisation_matrix_over_http(live_world, gateway, operation: Operatio
     got: dict[str, str] = {}
     for role in ROLES:
         measure = fresh_measure(world, overdue=operation.overdue)
-        target = Target(measure=measure, signal=fresh_signal(world))
+        target = Target(measure=measure, signal=fresh_signal(world),
+                        extra=operation.prepare(world) if operation.prepare else {})
         before = Measure.objects.filter(pk=measure.pk).values().get()
         signal_before = Signal.objects.filter(pk=target.signal.pk).values().get()
+        cases_before = list(Case.objects.order_by("pk").values())
+        consents_before = list(Consent.objects.order_by("pk").values())
         status, result = gateway.post(who[role], operation.document, operation.variables(world, target))
         got[role] = outcome(status, result, operation, world, target)
         if got[role] not in ("ok", "visible", "hidden"):
             # A refusal changes nothing.
             assert Measure.objects.filter(pk=measure.pk).values().get() == before, (operation.name, role)
             assert Signal.objects.filter(pk=target.signal.pk).values().get() == signal_before, (operation.name, role)
+            assert list(Case.objects.order_by("pk").values()) == cases_before, (operation.name, role)
+            assert list(Consent.objects.order_by("pk").values()) == consents_before, (operation.name, role)
         Measure.objects.filter(pk=measure.pk).update(status="cancelled")  # out of the way of the next cell
     assert got == operation.expected
 

@@ -1,18 +1,20 @@
-"""Property (hypothesis): for random organisations, cases and assignments, nothing returned under organisation
-A's viewer — lists, single objects, totals, error messages — belongs to organisation B, and `myMeasures`
-equals a direct database filter."""
+"""Property (hypothesis): for random organisations (random codes and names), cases and assignments, nothing
+returned under organisation A's viewer — lists, single objects, totals, error messages of reads and of refused
+changes of B's measures — belongs to organisation B, and `myMeasures` equals a direct database filter."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from portal.cases.models import Measure
+from portal.cases.models import Measure, MeasureComment
 from portal.testing import factories
 
 STATUSES = ("assigned", "accepted", "fulfilled", "not_fulfilled", "cancelled")
@@ -20,6 +22,12 @@ KINDS = ("medical", "psychological", "pedagogical", "legal", "material")
 WORDS = ("Консультация", "Занятие", "Помощь", "Беседа", "Обследование")
 TODAY = dt.date(2026, 6, 15)
 
+#: Organisation codes (slugs) and names (Cyrillic and Latin letters, digits, quotes, №, spaces), all distinct.
+codes_st = st.lists(st.from_regex(r"[a-z][a-z0-9-]{7,30}", fullmatch=True), min_size=4, max_size=4,
+                    unique=True)
+names_st = st.lists(st.text(alphabet="абвгдеёжзийклмнопрстуфхцчшщыэюяАБВГДЕЖЗИКЛМНОПРСТУФabcdefXYZ0123456789 «»№\"'-",
+                            min_size=8, max_size=60).map(str.strip).filter(lambda name: len(name) >= 8),
+                    min_size=4, max_size=4, unique=True)
 measures_st = st.lists(st.tuples(st.integers(0, 3), st.integers(0, 1), st.sampled_from(STATUSES),
                                  st.sampled_from(KINDS), st.integers(-30, 30), st.sampled_from(WORDS)),
                        min_size=1, max_size=25)
@@ -79,15 +87,19 @@ class _Rollback(Exception):
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                   HealthCheck.too_slow])
-@given(assignments=measures_st, wanted=filter_st, viewer_index=st.integers(0, 3), page=st.sampled_from([1, 3, 100]))
-def test_organisation_sees_exactly_its_own(world, gql, monkeypatch, assignments, wanted, viewer_index, page) -> None:
+@given(assignments=measures_st, wanted=filter_st, viewer_index=st.integers(0, 3), page=st.sampled_from([1, 3, 100]),
+       codes=codes_st, names=names_st)
+def test_organisation_sees_exactly_its_own(world, gql, monkeypatch, settings, assignments, wanted, viewer_index,
+                                           page, codes, names) -> None:
     from portal.cases import selectors
 
+    _distinct(world, codes, names)
     monkeypatch.setattr(selectors, "today", lambda: TODAY)
+    settings.GRAPHQL_MUTATIONS_PER_MINUTE = 0
     try:
         with transaction.atomic():
-            orgs = [factories.organisation(kind="ngo", code=f"org-{n}", name=f"Организация-{n}",
-                                           district_obj=world.precinct_own.district) for n in range(4)]
+            orgs = [factories.organisation(kind="ngo", code=code, name=name, district_obj=world.precinct_own.district)
+                    for code, name in zip(codes, names, strict=True)]
             cases = [world.case_own, world.case_other]
             Measure.objects.bulk_create([
                 Measure(programme_id=cases[case].programme.pk,
@@ -128,6 +140,55 @@ def test_organisation_sees_exactly_its_own(world, gql, monkeypatch, assignments,
                 assert refused.data is None and refused.code == missing.code == "not_found"
                 assert refused.errors[0]["message"] == missing.errors[0]["message"]
                 assert all(other.name not in str(refused.errors) for other in others)
+            _refused_changes_leak_nothing(gql, viewer, me, others)
             raise _Rollback
     except _Rollback:
         pass
+
+
+#: Texts every answer may contain whatever the organisations are called (field names, the world's data).
+FIXED_VOCABULARY = " ".join([*WORDS, "для", QUERY, "Ольга Смирнова Ленинский район г. Заречный Сотрудник",
+                             "another organisation другая организация", "KCSON-ZARECHNY KCSON-BEREZOVSKY"])
+
+
+def _distinct(world: Any, codes: list[str], names: list[str]) -> None:
+    """Random codes and names must not hide inside each other or inside texts any answer contains (a name that
+    is a substring of another organisation's name would be "seen" without any leak)."""
+    fixed = FIXED_VOCABULARY + " ".join(o.name + " " + o.code for o in (world.school, world.police, world.clinic,
+                                                                          world.ngo, world.zarechny, world.berezovsky))
+    for text in (*codes, *names):
+        assume(text.lower() not in fixed.lower())
+        assume(sum(text.lower() in other.lower() for other in (*codes, *names)) == 1)
+
+
+MUTATIONS = {
+    "acceptMeasure": "mutation($id: ID!, $v: Int!) { acceptMeasure(id: $id, version: $v) { id task } }",
+    "fulfilMeasure": "mutation($id: ID!, $v: Int!) { fulfilMeasure(id: $id, version: $v, result: \"Готово\") "
+                     "{ id task } }",
+    "reportMeasureNotFulfilled": "mutation($id: ID!, $v: Int!) { reportMeasureNotFulfilled(id: $id, version: $v, "
+                                 "reason: \"Нет\") { id task } }",
+    "commentMeasure": "mutation($id: ID!) { commentMeasure(id: $id, text: \"Взгляд\") { id text } }",
+}
+
+
+def _refused_changes_leak_nothing(gql: Any, viewer: Any, me: Any, others: list[Any]) -> None:
+    """A's changes of B's measures are refused exactly like changes of a missing measure — with the right
+    version or a stale one (no conflict carrying B's state) — and the refusal names nothing of B."""
+    theirs = list(Measure.objects.exclude(organisation_id=me.pk).order_by("?")[:3])
+    secrets = [*(o.name for o in others), *(o.code for o in others),
+               *Measure.objects.exclude(organisation_id=me.pk).values_list("task", flat=True)]
+    for name, document in MUTATIONS.items():
+        missing = gql(viewer, document, {"id": "987654321", "v": 1})
+        for measure in theirs:
+            before = Measure.objects.filter(pk=measure.pk).values().get()
+            for version in (measure.version, measure.version + 7):
+                refused = gql(viewer, document, {"id": str(measure.pk), "v": version})
+                assert refused.data is None and refused.code == missing.code == "not_found", (name, refused.errors)
+                shown = json.dumps([{"message": e["message"], "extensions": e.get("extensions")}
+                                    for e in refused.errors], ensure_ascii=False)
+                assert shown == json.dumps([{"message": e["message"], "extensions": e.get("extensions")}
+                                            for e in missing.errors], ensure_ascii=False)
+                assert all(secret not in shown for secret in secrets), (name, shown)
+                assert set(re.findall(r"\d+", shown)) <= {str(measure.pk)}, (name, shown)
+            assert Measure.objects.filter(pk=measure.pk).values().get() == before
+            assert not MeasureComment.objects.filter(measure_id=measure.pk, text="Взгляд").exists()

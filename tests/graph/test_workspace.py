@@ -78,3 +78,117 @@ def test_bad_input_is_a_clear_error_not_a_500(world, client, make_user):
     assert empty.status_code == 400 and 'role="alert"' in empty.content.decode()
     assert client.post(f"/workspace/measures/{pk}/explode/", {}).status_code == 400
     assert Measure.objects.get(pk=pk).status == "assigned"
+
+
+# --- Russian history, localized dates ----------------------------------------------------------------------------
+
+def test_history_and_dates_are_shown_for_people_in_russian(world, client, make_user):
+    import re
+
+    client.force_login(make_user("school.staff", role="partner", organisation=world.school))
+    measure = Measure.objects.get(pk=world.m_school.pk)
+    client.post(f"/workspace/measures/{measure.pk}/accept/", {"version": measure.version})
+    client.post(f"/workspace/measures/{measure.pk}/accept/", {"version": measure.version})  # stale: refused
+    page = client.get(f"/workspace/measures/{measure.pk}/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    history = page[page.index('class="measure-history"'):]
+    assert "Статус: назначено → принято" in history
+    assert "отказано: его уже изменил кто-то другой" in history
+    assert "assigned" not in history and "conflict" not in history.replace('data-code="conflict"', "")
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", history.replace('data-field="', ""))  # no ISO dates or times
+    assert re.search(r"<time>\d{2}\.\d{2}\.\d{4} \d{2}:\d{2}</time>", history)
+    assert f'<dd class="measure-deadline">{measure.deadline:%d.%m.%Y}</dd>' in page
+    listing = client.get("/workspace/").content.decode()
+    assert f"{measure.deadline:%d.%m.%Y}" in listing and measure.deadline.isoformat() not in listing
+
+
+def test_history_in_english(world, client, make_user):
+    client.force_login(make_user("school.staff", role="partner", organisation=world.school))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    measure = Measure.objects.get(pk=world.m_school.pk)
+    client.post(f"/workspace/measures/{measure.pk}/accept/", {"version": measure.version})
+    page = client.get(f"/workspace/measures/{measure.pk}/").content.decode()
+    assert "Status: assigned → accepted" in page
+    assert f"{measure.deadline:%m/%d/%Y}" in page
+
+
+# --- Statuses of the pages: 400 bad input, 403 not allowed, 404 not found, 500 internal error ---------------------
+
+def test_bad_cursor_is_a_400_with_the_message(world, client, make_user):
+    client.force_login(make_user("school.staff", role="partner", organisation=world.school))
+    response = client.get("/workspace/?after=not-a-cursor", HTTP_ACCEPT_LANGUAGE="ru")
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'data-code="bad_user_input"' in page and "Недопустимый курсор страницы." in page
+
+
+def test_not_allowed_is_a_403_and_an_internal_error_a_500(world, client, make_user, monkeypatch):
+    client.force_login(make_user("editor.staff", role="editor"))
+    refused = client.get("/workspace/")
+    assert refused.status_code == 403 and 'data-code="forbidden"' in refused.content.decode()
+    from portal.cases import selectors
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("password=secret")
+
+    monkeypatch.setattr(selectors, "filter_measures", broken)
+    client.force_login(make_user("school.staff", role="partner", organisation=world.school))
+    failed = client.get("/workspace/", HTTP_ACCEPT_LANGUAGE="ru")
+    assert failed.status_code == 500
+    assert 'data-code="internal_error"' in failed.content.decode() and "secret" not in failed.content.decode()
+
+
+def test_staff_who_may_not_report_get_no_report_forms(world, client, make_user):
+    client.force_login(make_user("petrova.staff", role="coordinator", organisation=world.zarechny))
+    page = client.get(f"/workspace/measures/{world.m_school.pk}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert world.m_school.task in html
+    assert "fulfil-form" not in html and "not-fulfilled-form" not in html and "name=\"accept\"" not in html
+    refused = client.post(f"/workspace/measures/{world.m_school.pk}/fulfil/",
+                          {"version": world.m_school.version, "result": "Проведено"})
+    assert refused.status_code == 403
+    client.force_login(make_user("school.staff", role="partner", organisation=world.school))
+    assert "fulfil-form" in client.get(f"/workspace/measures/{world.m_school.pk}/").content.decode()
+
+
+# --- The session's token, verified like a bearer token of /graphql -------------------------------------------------
+
+def _token_session(client, user, token: str) -> None:
+    import time
+
+    from identity.web import SESSION_TOKENS
+
+    client.force_login(user)
+    session = client.session
+    session[SESSION_TOKENS] = {"access_token": token, "refresh_token": "", "id_token": "",
+                               "expires_at": time.time() + 600, "refresh_expires_at": 0}
+    session.save()
+
+
+def test_the_session_token_decides_who_acts(world, client, make_user):
+    from identity.testing import issue_token
+
+    # The Django user has no role at all: the partner comes from the verified token.
+    _token_session(client, make_user("partner.school", role="nobody"), issue_token(username="partner.school"))
+    html = client.get("/workspace/").content.decode()
+    assert f'data-measure-id="{world.m_school.pk}"' in html and f'data-measure-id="{world.m_clinic.pk}"' not in html
+
+
+def test_a_refused_or_expired_session_token_is_refused_as_on_graphql(world, client, make_user):
+    from graph.context import TokenError, viewer_from_token
+    from identity.testing import issue_token
+
+    for token, reason in ((issue_token(username="partner.school", expires_in=-600), "expired"),
+                          ("not.a-token.at-all", "malformed")):
+        _token_session(client, make_user(f"user-{reason}", role="partner", organisation=world.school), token)
+        try:
+            viewer_from_token(token)
+        except TokenError as refused:
+            expected = str(refused.message)
+        response = client.get("/workspace/", HTTP_ACCEPT_LANGUAGE="ru")
+        assert response.status_code == 401
+        html = response.content.decode()
+        assert expected in html and f'data-reason="{reason}"' in html
+        action = client.post(f"/workspace/measures/{world.m_school.pk}/accept/", {"version": world.m_school.version})
+        assert action.status_code == 401
+    assert Measure.objects.get(pk=world.m_school.pk).status == "assigned"

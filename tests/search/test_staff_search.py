@@ -72,6 +72,18 @@ def test_registering_a_case_requeues_the_familys_persons(embedded: EmbeddedBacke
     assert staff_ids(other, "Смирнов") == set()
 
 
+def test_renaming_the_applicant_updates_the_case_document(embedded: EmbeddedBackend) -> None:
+    f = family("kcson-st5")
+    case = register(f)
+    sync()
+    assert f"case-{case.pk}" in staff_ids(f.coordinator, "Смирнова")
+    case_services.update_person(viewer=f.coordinator, person_id=f.applicant.pk, last_name="Лебедева")
+    assert OutboxEntry.objects.filter(kind="case", object_id=str(case.pk)).exists()
+    sync()
+    assert f"case-{case.pk}" in staff_ids(f.coordinator, "Лебедева")
+    assert f"case-{case.pk}" not in staff_ids(f.coordinator, "Смирнова")
+
+
 def test_failed_registration_queues_nothing(embedded: EmbeddedBackend) -> None:
     f = family("kcson-st3")
     OutboxEntry.objects.all().delete()
