@@ -44,7 +44,11 @@ def find_officer_json(request: HttpRequest) -> JsonResponse:
 
 
 def graphql_view() -> Any:
-    """Read-only headless endpoint over grapple's schema; GraphiQL only in development."""
+    """Read-only headless endpoint over grapple's schema; GraphiQL only in development. Queries deeper
+    than GRAPHQL_MAX_DEPTH or with more than GRAPHQL_MAX_ALIASES aliases are refused (cms.graphql_limits)."""
     from grapple.schema import schema
 
-    return csrf_exempt(GraphQLView.as_view(schema=schema, graphiql=settings.DEBUG))
+    from cms.graphql_limits import validation_rules
+
+    return csrf_exempt(GraphQLView.as_view(schema=schema, graphiql=settings.DEBUG,
+                                           validation_rules=validation_rules()))

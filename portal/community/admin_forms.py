@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.community.models import Urgency
+from portal.community.models import Benefactor, Urgency
 from portal.partners.models import HelpKind, Organisation
 
 
@@ -45,7 +45,19 @@ class AcceptOfferForm(forms.Form):
     deadline = forms.DateField(label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date"}),
                                error_messages={"required": _("Set the deadline."),
                                                "invalid": _("Enter the date as DD.MM.YYYY.")})
+    benefactor = forms.ModelChoiceField(
+        label=_("Registered benefactor (optional)"), required=False, queryset=Benefactor.objects.none(),
+        empty_label=_("— none: the person who offered, via the institution —"),
+        help_text=_("Choose only after checking with the benefactor through the contacts of its registry record. "
+                    "A legal entity registered as a partner then gets the measure itself."),
+        error_messages={"invalid_choice": _("Choose an approved benefactor of the registry.")},
+    )
+    benefactor_confirmed = forms.BooleanField(
+        label=_("I have checked with the benefactor that this offer is theirs."), required=False)
 
     def __init__(self, *args: object, **kwargs: object) -> None:
+        from portal.community.selectors import approved_benefactors
+
         super().__init__(*args, **kwargs)
         self.fields["deadline"].initial = timezone.localdate() + dt.timedelta(days=14)
+        self.fields["benefactor"].queryset = approved_benefactors()

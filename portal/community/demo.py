@@ -122,9 +122,12 @@ def _offer_to_measure(needs: list[Need], verbose: bool) -> None:
                                     message="Могу привезти в выходные.", consent=True)
         deadline = min(today + dt.timedelta(days=14), need.case.ends_on or today + dt.timedelta(days=14))
         try:
+            # The demo coordinator has checked with the benefactor, so the offer is linked to it.
             accepted = services.accept_offer(viewer=admin, offer_id=offer.pk, deadline=max(deadline, today),
                                              task=f"{need.get_help_kind_display().capitalize()} помощь от "
-                                                  f"благотворителя")
+                                                  f"благотворителя",
+                                             benefactor_id=volkov.pk if volkov else None,
+                                             benefactor_confirmed=volkov is not None)
         except DomainError:
             continue
         if index == 0 and accepted.measure is not None:

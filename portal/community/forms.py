@@ -82,8 +82,37 @@ class OfferForm(HoneypotMixin):
     )
 
 
-class PartnerFilterForm(forms.Form):
-    kind = forms.CharField(required=False)
-    district = forms.CharField(required=False)
-    help = forms.CharField(required=False)
+class FilterForm(forms.Form):
+    """GET filters of a public registry page. Every value is a CharField, which refuses NUL bytes
+    (PostgreSQL cannot compare them) and over-long input; the page then shows a clear message and
+    applies only the valid filters."""
+
     q = forms.CharField(required=False, max_length=200)
+    district = forms.CharField(required=False, max_length=64)
+    help = forms.CharField(required=False, max_length=32)
+
+    def values(self) -> dict[str, str]:
+        """The valid filters (stripped; empty string for a missing or refused one)."""
+        self.is_valid()
+        return {name: str(self.cleaned_data.get(name) or "").strip() for name in self.fields}
+
+
+class PartnerFilterForm(FilterForm):
+    kind = forms.CharField(required=False, max_length=32)
+
+
+class BenefactorFilterForm(FilterForm):
+    kind = forms.CharField(required=False, max_length=32)
+
+
+class NeedFilterForm(FilterForm):
+    status = forms.CharField(required=False, max_length=32)
+    urgency = forms.CharField(required=False, max_length=32)
+
+
+class HsdsQueryForm(forms.Form):
+    """Text parameters of the HSDS API (paging is lenient and parsed separately)."""
+
+    search = forms.CharField(required=False, max_length=200)
+    organization_id = forms.CharField(required=False, max_length=64)
+    taxonomy_term_id = forms.CharField(required=False, max_length=64)

@@ -40,36 +40,51 @@ def _region() -> str:
     return str(getattr(settings, "HSDS_REGION_NAME", "") or getattr(settings, "WAGTAIL_SITE_NAME", ""))
 
 
+def _compact(**fields: Any) -> dict[str, Any]:
+    """An HSDS object without its empty optional fields: HSDS declares them as strings or numbers, so
+    an absent value is left out rather than sent as JSON null."""
+    return {name: value for name, value in fields.items() if value is not None}
+
+
+TAXONOMIES: dict[str, str] = {
+    "help-kinds": "Виды помощи (ФЗ-442, ст. 22)",
+    "organisation-kinds": "Виды субъектов межведомственного взаимодействия",
+    "agreements": "Соглашения о взаимодействии",
+}
+
+
+def _base() -> str:
+    return f"{settings.PUBLIC_BASE_URL}/registry/hsds"
+
+
 def taxonomy(name: str) -> dict[str, Any]:
-    return {"id": hsds_id("taxonomy", name), "name": name,
-            "description": {"help-kinds": "Виды помощи (ФЗ-442, ст. 22)",
-                            "organisation-kinds": "Виды субъектов межведомственного взаимодействия",
-                            "agreements": "Соглашения о взаимодействии"}.get(name, name),
-            "uri": f"{settings.PUBLIC_BASE_URL}/registry/hsds/taxonomies/{hsds_id('taxonomy', name)}",
-            "version": "1", "metadata": []}
+    taxonomy_id = hsds_id("taxonomy", name)
+    return {"id": taxonomy_id, "name": name, "description": TAXONOMIES.get(name, name),
+            "uri": f"{_base()}/taxonomies/{taxonomy_id}", "metadata": []}
+
+
+def taxonomies() -> list[dict[str, Any]]:
+    return [taxonomy(name) for name in TAXONOMIES]
 
 
 def taxonomy_term(taxonomy_name: str, code: str, name: str) -> dict[str, Any]:
-    return {"id": hsds_id("term", taxonomy_name, code), "code": code, "name": name, "description": name,
-            "parent_id": None, "taxonomy": taxonomy_name, "language": "ru",
-            "taxonomy_id": hsds_id("taxonomy", taxonomy_name), "term_uri": None, "metadata": []}
+    term_id = hsds_id("term", taxonomy_name, code)
+    return {"id": term_id, "code": code, "name": name, "description": name, "taxonomy": taxonomy(taxonomy_name),
+            "language": "ru", "taxonomy_id": hsds_id("taxonomy", taxonomy_name),
+            "term_uri": f"{_base()}/taxonomy_terms/{term_id}", "metadata": []}
 
 
 def _attribute(link_id: str, link_entity: str, taxonomy_name: str, code: str, label: str,
                value: str | None = None) -> dict[str, Any]:
     term = taxonomy_term(taxonomy_name, code, label)
-    return {"id": hsds_id("attribute", link_id, taxonomy_name, code, value or ""), "link_id": link_id,
-            "taxonomy_term_id": term["id"], "link_type": taxonomy_name, "link_entity": link_entity,
-            "value": value, "label": label, "taxonomy_term": term, "metadata": []}
+    return _compact(id=hsds_id("attribute", link_id, taxonomy_name, code, value or ""), link_id=link_id,
+                    taxonomy_term_id=term["id"], link_type=taxonomy_name, link_entity=link_entity, value=value,
+                    taxonomy_term=term, metadata=[])
 
 
 def _phone(number: str, *, owner: str, owner_id: str, description: str = "") -> dict[str, Any]:
-    return {"id": hsds_id("phone", owner, owner_id, number), "location_id": owner_id if owner == "location" else None,
-            "service_id": owner_id if owner == "service" else None,
-            "organization_id": owner_id if owner == "organization" else None,
-            "contact_id": owner_id if owner == "contact" else None, "service_at_location_id": None,
-            "number": number, "extension": None, "type": "voice", "description": description,
-            "languages": [], "attributes": [], "metadata": []}
+    return _compact(id=hsds_id("phone", owner, owner_id, number), **{f"{owner}_id": owner_id}, number=number,
+                    type="voice", description=description or None, languages=[], attributes=[], metadata=[])
 
 
 def _city(organisation: Organisation) -> str:
@@ -84,23 +99,21 @@ def location(organisation: Organisation) -> dict[str, Any] | None:
         return None
     location_id = hsds_id("location", organisation.code)
     first, _, rest = organisation.address.partition(",")
+    address = _compact(
+        id=hsds_id("address", organisation.code), location_id=location_id,
+        address_1=(rest.strip() if rest else first.strip()) or organisation.address,
+        city=_city(organisation), region=organisation.district.name if organisation.district else None,
+        state_province=_region(), postal_code="", country=COUNTRY, address_type="physical",
+        attributes=[], metadata=[],
+    )
     return {
-        "id": location_id, "location_type": "physical", "url": None,
+        "id": location_id, "location_type": "physical",
         "organization_id": hsds_id("organization", organisation.code),
-        "name": organisation.short_name or organisation.name, "alternate_name": None,
-        "description": None, "transportation": None, "latitude": None, "longitude": None,
-        "external_identifier": None, "external_identifier_type": None,
-        "languages": [{"id": hsds_id("language", location_id, "ru"), "service_id": None,
-                       "location_id": location_id, "phone_id": None, "name": "Русский", "code": "ru", "note": None,
-                       "attributes": [], "metadata": []}],
-        "addresses": [{
-            "id": hsds_id("address", organisation.code), "location_id": location_id, "attention": None,
-            "address_1": (rest.strip() if rest else first.strip()) or organisation.address, "address_2": None,
-            "city": _city(organisation), "region": organisation.district.name if organisation.district else None,
-            "state_province": _region(), "postal_code": "", "country": COUNTRY, "address_type": "physical",
-            "attributes": [], "metadata": [],
-        }],
-        "contacts": [], "accessibility": [],
+        "name": organisation.short_name or organisation.name,
+        "languages": [{"id": hsds_id("language", location_id, "ru"), "location_id": location_id,
+                       "name": "Русский", "code": "ru", "attributes": [], "metadata": []}],
+        # «addresses»: the released HSDS 3.0 name of this array.
+        "addresses": [address], "contacts": [],
         "phones": [_phone(organisation.phone, owner="location", owner_id=location_id)] if organisation.phone else [],
         "schedules": [], "attributes": [], "metadata": [],
     }
@@ -109,14 +122,13 @@ def location(organisation: Organisation) -> dict[str, Any] | None:
 def service_area(organisation: Organisation, kind: str) -> dict[str, Any]:
     service_id = hsds_id("service", organisation.code, kind)
     district = organisation.district
-    return {
-        "id": hsds_id("service_area", organisation.code, kind), "service_id": service_id,
-        "service_at_location_id": None,
-        "name": district.name if district else _region(),
-        "description": (district.centre if district else None), "extent": None, "extent_type": None,
-        "uri": f"{settings.PUBLIC_BASE_URL}/registry/partners/?district={district.code}" if district else None,
-        "attributes": [], "metadata": [],
-    }
+    return _compact(
+        id=hsds_id("service_area", organisation.code, kind), service_id=service_id,
+        name=district.name if district else _region(),
+        description=(district.centre or None) if district else None,
+        uri=f"{settings.PUBLIC_BASE_URL}/registry/partners/?district={district.code}" if district else None,
+        attributes=[], metadata=[],
+    )
 
 
 def service_at_location(organisation: Organisation, kind: str, *, nested: bool = True) -> dict[str, Any] | None:
@@ -126,11 +138,11 @@ def service_at_location(organisation: Organisation, kind: str, *, nested: bool =
     service_id = hsds_id("service", organisation.code, kind)
     item: dict[str, Any] = {
         "id": hsds_id("service_at_location", organisation.code, kind), "service_id": service_id,
-        "location_id": where["id"], "description": None,
+        "location_id": where["id"],
     }
     if nested:
-        item.update({"service_areas": [], "contacts": [], "phones": [], "schedules": [], "location": where,
-                     "attributes": [], "metadata": []})
+        item.update({"contacts": [], "phones": [], "schedules": [], "location": where, "attributes": [],
+                     "metadata": []})
     return item
 
 
@@ -138,44 +150,47 @@ def service(organisation: Organisation, kind: str, *, nested: bool = True) -> di
     help_labels, _kinds = _labels()
     service_id = hsds_id("service", organisation.code, kind)
     label = help_labels.get(kind, kind)
-    item: dict[str, Any] = {
-        "id": service_id, "organization_id": hsds_id("organization", organisation.code), "program_id": None,
-        "name": f"{label.capitalize()} помощь — {organisation.short_name or organisation.name}",
-        "alternate_name": None,
-        "description": f"{label.capitalize()} помощь в рамках межведомственного взаимодействия "
-                       f"по социальному сопровождению.",
-        "url": organisation.website or None, "email": organisation.email or None, "status": "active",
-        "interpretation_services": None,
-        "application_process": "Через специалиста по социальному сопровождению или социального участкового.",
-        "fees_description": "Бесплатно", "accreditations": None, "eligibility_description": None,
-        "minimum_age": None, "maximum_age": None, "assured_date": None, "assurer_email": None, "alert": None,
-        "last_modified": None,
-    }
+    item = _compact(
+        id=service_id, organization_id=hsds_id("organization", organisation.code),
+        name=f"{label.capitalize()} помощь — {organisation.short_name or organisation.name}",
+        description=f"{label.capitalize()} помощь в рамках межведомственного взаимодействия "
+                    f"по социальному сопровождению.",
+        url=organisation.website or None, email=organisation.email or None, status="active",
+        application_process="Через специалиста по социальному сопровождению или социального участкового.",
+        fees_description="Бесплатно",
+    )
     if nested:
         at_location = service_at_location(organisation, kind, nested=True)
         item.update({
-            "additional_urls": [],
             "phones": [_phone(organisation.phone, owner="service", owner_id=service_id)] if organisation.phone else [],
             "schedules": [], "service_areas": [service_area(organisation, kind)],
             "service_at_locations": [at_location] if at_location else [],
-            "languages": [], "organization": organization(organisation, nested=False), "funding": [],
-            "cost_options": [], "program": None, "required_documents": [], "contacts": [], "capacities": [],
+            "languages": [], "organization": organization(organisation, nested=False), "fundings": [],
+            "cost_options": [], "required_documents": [], "contacts": [],
             "attributes": [_attribute(service_id, "service", "help-kinds", kind, label)], "metadata": [],
         })
     return item
 
 
+def _contact(organisation: Organisation, org_id: str, contact: Any) -> dict[str, Any]:
+    contact_id = hsds_id("contact", organisation.code, contact.pk)
+    return _compact(
+        id=contact_id, organization_id=org_id, name=contact.full_name, title=contact.position or None,
+        email=contact.email or None,
+        phones=[_phone(contact.phone, owner="contact", owner_id=contact_id)] if contact.phone else [],
+        attributes=[], metadata=[],
+    )
+
+
 def organization(organisation: Organisation, *, nested: bool = True) -> dict[str, Any]:
     _help, kind_labels = _labels()
     org_id = hsds_id("organization", organisation.code)
-    item: dict[str, Any] = {
-        "id": org_id, "name": organisation.name, "alternate_name": organisation.short_name or None,
-        "description": organisation.description or kind_labels.get(organisation.kind, organisation.kind),
-        "email": organisation.email or None, "website": organisation.website or None,
-        "tax_status": None, "tax_id": None, "year_incorporated": None, "legal_status": None, "logo": None,
-        "uri": f"{settings.PUBLIC_BASE_URL}/registry/partners/#org-{organisation.code}",
-        "parent_organization_id": None,
-    }
+    item = _compact(
+        id=org_id, name=organisation.name, alternate_name=organisation.short_name or None,
+        description=organisation.description or kind_labels.get(organisation.kind, organisation.kind),
+        email=organisation.email or None, website=organisation.website or None,
+        uri=f"{settings.PUBLIC_BASE_URL}/registry/partners/#org-{organisation.code}",
+    )
     if nested:
         where = location(organisation)
         attributes = [_attribute(org_id, "organization", "organisation-kinds", organisation.kind,
@@ -187,17 +202,11 @@ def organization(organisation: Organisation, *, nested: bool = True) -> dict[str
             for a in organisation.agreements.all()
         ]
         item.update({
-            "additional_websites": [], "funding": [],
-            "contacts": [
-                {"id": hsds_id("contact", organisation.code, c.pk), "organization_id": org_id, "service_id": None,
-                 "service_at_location_id": None, "location_id": None, "name": c.full_name, "title": c.position or None,
-                 "department": None, "email": c.email or None,
-                 "phones": [_phone(c.phone, owner="contact", owner_id=hsds_id("contact", organisation.code, c.pk))]
-                 if c.phone else [], "attributes": [], "metadata": []}
-                for c in organisation.contacts.all()
-            ],
+            "fundings": [],
+            "contacts": [_contact(organisation, org_id, c) for c in organisation.contacts.all()],
             "phones": [_phone(organisation.phone, owner="organization", owner_id=org_id)] if organisation.phone else [],
             "locations": [where] if where else [], "programs": [], "organization_identifiers": [],
+            # Not an HSDS 3.0 field of organization: the services it provides, for convenience.
             "services": [service(organisation, kind, nested=False) for kind in organisation.help_kinds],
             "attributes": attributes, "metadata": [],
         })
@@ -241,6 +250,7 @@ def meta() -> dict[str, Any]:
 
 
 def taxonomy_terms() -> list[dict[str, Any]]:
+    """Terms of the portal's three taxonomies (kinds of help, kinds of organisation, agreements)."""
     help_labels, kind_labels = _labels()
     return ([taxonomy_term("help-kinds", k, v) for k, v in help_labels.items()]
             + [taxonomy_term("organisation-kinds", k, v) for k, v in kind_labels.items()]

@@ -115,8 +115,12 @@ class Offer(models.Model):
         DECLINED = "declined", _("declined")
 
     need = models.ForeignKey(Need, verbose_name=_("need"), on_delete=models.CASCADE, related_name="offers")
-    benefactor = models.ForeignKey(Benefactor, verbose_name=_("benefactor"), null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="offers")
+    benefactor = models.ForeignKey(
+        Benefactor, verbose_name=_("benefactor"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="offers",
+        help_text=_("Set by the coordinator when accepting the offer, after checking with the benefactor; "
+                    "never from the e-mail typed into the offer."),
+    )
     name = models.CharField(_("name"), max_length=200)
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)

@@ -43,4 +43,5 @@ def need_document(object_id: int | str) -> dict[str, Any] | None:
 
 
 def need_ids() -> list[int]:
-    return list(Need.objects.filter(withdrawn_at__isnull=True).values_list("pk", flat=True))
+    return list(Need.objects.filter(withdrawn_at__isnull=True).exclude(case__status="closed")
+                .values_list("pk", flat=True))

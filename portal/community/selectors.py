@@ -3,7 +3,8 @@
 Needs are shown anonymised: category, district, kind of help, urgency, status and a checked
 summary. A need whose category+district+help combination is rare (fewer than
 `COMMUNITY_MIN_GROUP_SIZE`, default 3, among published needs) is shown with a coarser category
-when that group is large enough, and otherwise suppressed.
+when that group is large enough (and then without its free-text summary, which could name the
+exact situation again), and otherwise suppressed. Needs of closed cases are never shown.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from identity.viewer import Viewer
 from portal.cases.access import case_scope
-from portal.cases.models import Category, Measure
+from portal.cases.models import Case, Category, Measure
 from portal.community.models import Benefactor, Need, Offer, PublicStatus, Urgency
 from portal.community.services import BENEFACTOR_KIND, may_moderate_registries
 from portal.consultations.searching import search_ids
@@ -71,6 +72,7 @@ def _visible_needs(today: dt.date | None = None) -> QuerySet[Need]:
     under_way = Offer.objects.filter(need=OuterRef("pk"), measure__status__in=Measure.OPEN_STATUSES)
     return (
         Need.objects.filter(withdrawn_at__isnull=True, consent__given_on__lte=day)
+        .exclude(case__status=Case.Status.CLOSED)
         .filter(Q(consent__withdrawn_on__isnull=True) | Q(consent__withdrawn_on__gt=day))
         .annotate(is_covered=Exists(fulfilled), is_under_way=Exists(under_way))
         .select_related("district")
@@ -112,7 +114,8 @@ def _anonymised(needs: list[Need]) -> list[PublicNeed]:
             district_code=need.district.code, district_name=need.district.name, help_kind=need.help_kind,
             help_kind_label=str(help_labels[need.help_kind]), urgency=need.urgency,
             urgency_label=str(urgency_labels[need.urgency]), status=status, status_label=str(status_labels[status]),
-            summary=need.summary, published_month=timezone.localtime(need.created_at).strftime("%m.%Y"),
+            summary="" if coarsened else need.summary,
+            published_month=timezone.localtime(need.created_at).strftime("%m.%Y"),
         ))
     return shown
 
@@ -173,6 +176,28 @@ def offers_for(viewer: Viewer, *, status: str | None = None) -> QuerySet[Offer]:
     if status:
         offers = offers.filter(status=status)
     return offers.order_by("status", "-created_at")
+
+
+def unverified_benefactor_matches(offer: Offer) -> list[Benefactor]:
+    """Approved benefactors whose registered e-mail or phone equals what was typed into the offer.
+
+    Anyone can type anyone's e-mail: a match is only a hint for the coordinator, never trusted."""
+    conditions = Q()
+    if offer.email:
+        conditions |= Q(email__iexact=offer.email)
+    digits = "".join(ch for ch in offer.phone if ch.isdigit())[-10:]
+    candidates = Benefactor.objects.filter(status=Benefactor.Status.APPROVED)
+    matched = list(candidates.filter(conditions)) if conditions else []
+    if len(digits) >= 6:
+        matched += [b for b in candidates.exclude(phone="") if b not in matched
+                    and "".join(ch for ch in b.phone if ch.isdigit())[-10:] == digits]
+    return matched
+
+
+def approved_benefactors() -> QuerySet[Benefactor]:
+    """Benefactors a coordinator may link an offer to (after checking with them)."""
+    return Benefactor.objects.filter(status=Benefactor.Status.APPROVED).select_related(
+        "organisation", "district").order_by("name")
 
 
 def public_benefactors(

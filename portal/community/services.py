@@ -326,11 +326,10 @@ def offer_help(
         raise ValidationFailed(_("Your consent to the processing of your personal data is required."),
                                field="consent")
     need = Need.objects.select_related("case__institution", "case__coordinator").get(pk=shown.id)
-    benefactor = None
-    if email:
-        benefactor = Benefactor.objects.filter(email__iexact=email, status=Benefactor.Status.APPROVED).first()
+    # The offer is never linked to a registered benefactor here: a typed e-mail proves nothing. The
+    # coordinator sees possible matches as unverified and links one only after checking (accept_offer).
     offer = Offer.objects.create(
-        need=need, benefactor=benefactor, name=name, email=email, phone=phone, message=message,
+        need=need, benefactor=None, name=name, email=email, phone=phone, message=message,
         consent_processing_at=timezone.now(), user_id=viewer.user_id,
     )
     audit.record_created(viewer=viewer, verb="offer.create", obj=offer)
@@ -368,25 +367,44 @@ def _offer_for_update(viewer: Viewer, offer_id: int | str) -> Offer:
     return offer
 
 
+def _confirmed_benefactor(benefactor_id: int | None, confirmed: bool) -> Benefactor | None:
+    if benefactor_id is None:
+        return None
+    benefactor = Benefactor.objects.select_related("organisation").filter(
+        pk=_pk(benefactor_id), status=Benefactor.Status.APPROVED).first()
+    if benefactor is None:
+        raise ValidationFailed(_("Choose an approved benefactor of the registry."), field="benefactor")
+    if not confirmed:
+        raise ValidationFailed(
+            _("Confirm that you have checked with the benefactor, through the contacts of its registry record, "
+              "that this offer is theirs: the e-mail in an offer can be typed by anyone."),
+            field="benefactor_confirmed")
+    return benefactor
+
+
 @transaction.atomic
 def accept_offer(
     *, viewer: Viewer, offer_id: int, task: str, deadline: dt.date, content: str = "",
+    benefactor_id: int | None = None, benefactor_confirmed: bool = False,
 ) -> Offer:
-    """Turn an offer into a measure of the programme (мероприятие) assigned to the benefactor: to its
-    partner organisation for a legal entity registered as a partner, otherwise to the case's institution
-    with the benefactor as the responsible person."""
+    """Turn an offer into a measure of the programme (мероприятие).
+
+    Without a benefactor the measure goes to the case's institution with the person who offered as the
+    responsible person. A registered benefactor is used only when the coordinator chose it explicitly
+    and confirmed having checked it (`benefactor_confirmed`): then a legal entity registered as a
+    partner gets the measure itself."""
     from portal.cases.services import assign_measure
 
     offer = _offer_for_update(viewer, offer_id)
     need = offer.need
-    benefactor = offer.benefactor
+    benefactor = _confirmed_benefactor(benefactor_id, benefactor_confirmed)
     partner = None
     if (benefactor and benefactor.kind == Benefactor.Kind.LEGAL_ENTITY and benefactor.organisation_id
             and benefactor.organisation and benefactor.organisation.active):
         partner = benefactor.organisation
-    if partner is not None:
+    if partner is not None and benefactor is not None:
         organisation_id = partner.pk
-        responsible = benefactor.contact_person if benefactor else ""
+        responsible = benefactor.contact_person or benefactor.name
     else:
         organisation_id = need.case.institution_id
         responsible = benefactor.name if benefactor else offer.name
@@ -395,14 +413,16 @@ def accept_offer(
         organisation_id=organisation_id, content=content, responsible_person=responsible[:200],
         shared_fields=["district"],
     )
-    before = audit.snapshot(offer, ["status", "measure_id", "handled_by", "handled_at"])
+    before = audit.snapshot(offer, ["status", "measure_id", "benefactor_id", "handled_by", "handled_at"])
     offer.measure = measure
+    offer.benefactor = benefactor
     offer.status = Offer.Status.ACCEPTED
     offer.handled_by = viewer.audit_name[:200]
     offer.handled_at = timezone.now()
     offer.save()
     audit.record_changed(viewer=viewer, verb="offer.accept", obj=offer, before=before,
-                         action=AuditEvent.Action.TRANSITION, details={"measure": measure.pk})
+                         action=AuditEvent.Action.TRANSITION,
+                         details={"measure": measure.pk, "benefactor_confirmed": benefactor is not None})
     enqueue_many(NEED_KIND, _same_group_needs(need))
     return offer
 

@@ -26,6 +26,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("hsds/service_at_locations", views.hsds_service_at_locations, name="hsds-service-at-locations"),
     path("hsds/service_at_locations/<str:pk>", views.hsds_service_at_location, name="hsds-service-at-location"),
     path("hsds/service_areas", views.hsds_service_areas, name="hsds-service-areas"),
+    path("hsds/service_areas/<str:pk>", views.hsds_service_area, name="hsds-service-area"),
     path("hsds/taxonomies", views.hsds_taxonomies, name="hsds-taxonomies"),
+    path("hsds/taxonomies/<str:pk>", views.hsds_taxonomy, name="hsds-taxonomy"),
     path("hsds/taxonomy_terms", views.hsds_taxonomy_terms, name="hsds-taxonomy-terms"),
+    path("hsds/taxonomy_terms/<str:pk>", views.hsds_taxonomy_term, name="hsds-taxonomy-term"),
 ]

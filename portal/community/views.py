@@ -11,7 +11,15 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_GET
 
 from portal.community import hsds, selectors, services
-from portal.community.forms import BenefactorForm, OfferForm
+from portal.community.forms import (
+    BenefactorFilterForm,
+    BenefactorForm,
+    FilterForm,
+    HsdsQueryForm,
+    NeedFilterForm,
+    OfferForm,
+    PartnerFilterForm,
+)
 from portal.community.models import Benefactor, PublicStatus, Urgency
 from portal.consultations import antispam
 from portal.consultations.forms import mark_invalid
@@ -21,8 +29,11 @@ from portal.partners.selectors import public_organisations
 from portal.territory.models import District
 
 
-def _filters(request: HttpRequest, *names: str) -> dict[str, str]:
-    return {name: (request.GET.get(name) or "").strip()[:200] for name in names}
+def _filters(request: HttpRequest, form_class: type[FilterForm]) -> tuple[dict[str, str], bool]:
+    """The valid filters of the page and whether some were refused (then the page says so, with 400)."""
+    form = form_class(request.GET)
+    values = form.values()
+    return values, bool(form.errors)
 
 
 def _common() -> dict[str, Any]:
@@ -35,12 +46,13 @@ def registry_index(request: HttpRequest) -> HttpResponse:
 
 def partners(request: HttpRequest, page: Any = None) -> HttpResponse:
     """Partner registry (реестр субъектов межведомственного взаимодействия), filterable."""
-    f = _filters(request, "kind", "district", "help", "q")
+    f, refused = _filters(request, PartnerFilterForm)
     organisations = public_organisations(kind=f["kind"] or None, district_code=f["district"] or None,
                                          help_kind=f["help"] or None, text=f["q"] or None)
     return TemplateResponse(request, "community/partners.html", {
-        "page": page, "filters": f, "organisations": organisations, "kinds": OrganisationKind.choices, **_common(),
-    })
+        "page": page, "filters": f, "filters_refused": refused, "organisations": organisations,
+        "kinds": OrganisationKind.choices, **_common(),
+    }, status=400 if refused else 200)
 
 
 def _save_benefactor(request: HttpRequest, form: BenefactorForm) -> tuple[bool, int]:
@@ -81,24 +93,26 @@ def benefactors(request: HttpRequest, page: Any = None) -> HttpResponse:
         mark_invalid(form)
     else:
         form = BenefactorForm()
-    f = _filters(request, "district", "help", "kind", "q")
+    f, refused = _filters(request, BenefactorFilterForm)
+    if refused and status == 200:
+        status = 400
     listed = selectors.public_benefactors(district_code=f["district"] or None, help_kind=f["help"] or None,
                                           kind=f["kind"] or None, text=f["q"] or None)
     return TemplateResponse(request, "community/benefactors.html", {
-        "page": page, "form": form, "filters": f, "benefactors": listed, "kinds": Benefactor.Kind.choices,
-        "sent": request.GET.get("sent") == "1", **_common(),
+        "page": page, "form": form, "filters": f, "filters_refused": refused, "benefactors": listed,
+        "kinds": Benefactor.Kind.choices, "sent": request.GET.get("sent") == "1", **_common(),
     }, status=status)
 
 
 def needs(request: HttpRequest, page: Any = None) -> HttpResponse:
     """Registry of beneficiaries' needs (реестр благополучателей), anonymised."""
-    f = _filters(request, "district", "help", "status", "urgency", "q")
+    f, refused = _filters(request, NeedFilterForm)
     shown = selectors.public_needs(district_code=f["district"] or None, help_kind=f["help"] or None,
                                    status=f["status"] or None, urgency=f["urgency"] or None, text=f["q"] or None)
     return TemplateResponse(request, "community/needs.html", {
-        "page": page, "filters": f, "needs": shown, "statuses": PublicStatus.choices, "urgencies": Urgency.choices,
-        **_common(),
-    })
+        "page": page, "filters": f, "filters_refused": refused, "needs": shown, "statuses": PublicStatus.choices,
+        "urgencies": Urgency.choices, **_common(),
+    }, status=400 if refused else 200)
 
 
 @csrf_protect
@@ -111,6 +125,7 @@ def offer_help(request: HttpRequest, need_id: int) -> HttpResponse:
     if request.method == "POST":
         form = OfferForm(request.POST)
         if antispam.honeypot_filled(request.POST):
+            antispam.count_submission(request, "offer")  # bots use up the same allowance as people
             return HttpResponseRedirect(f"{request.path}?sent=1")
         if antispam.rate_limited(request, "offer"):
             form.is_valid()
@@ -162,8 +177,23 @@ def _not_found() -> JsonResponse:
     return _json({"error": "not_found", "message": "No such record."}, status=404)
 
 
+def _bad_request(message: str) -> JsonResponse:
+    return _json({"error": "bad_request", "message": message}, status=400)
+
+
 def _flag(request: HttpRequest, name: str) -> bool:
     return (request.GET.get(name) or "").lower() in {"1", "true", "yes"}
+
+
+def _query(request: HttpRequest) -> dict[str, str] | None:
+    """The text parameters (search, organization_id, taxonomy_term_id), or None when one is refused."""
+    form = HsdsQueryForm(request.GET)
+    if not form.is_valid():
+        return None
+    return {name: str(value or "").strip() for name, value in form.cleaned_data.items()}
+
+
+BAD_QUERY = "A query parameter contains characters that are not allowed or is too long."
 
 
 @require_GET
@@ -173,8 +203,11 @@ def hsds_meta(request: HttpRequest) -> JsonResponse:
 
 @require_GET
 def hsds_organizations(request: HttpRequest) -> JsonResponse:
+    query = _query(request)
+    if query is None:
+        return _bad_request(BAD_QUERY)
     number, per_page = _paging(request)
-    items, total = hsds.paginate(hsds.organisations(request.GET.get("search")), number, per_page)
+    items, total = hsds.paginate(hsds.organisations(query["search"]), number, per_page)
     full = _flag(request, "full")
     return _json(hsds.page([hsds.organization(o, nested=full) for o in items], total=total, page_number=number,
                            per_page=per_page))
@@ -186,15 +219,15 @@ def hsds_organization(request: HttpRequest, pk: str) -> JsonResponse:
     return _json(hsds.organization(found)) if found else _not_found()
 
 
-def _services(request: HttpRequest) -> list[tuple[Any, str]]:
+def _services(query: dict[str, str]) -> list[tuple[Any, str]]:
     pairs = hsds.all_services()
-    organization_id = request.GET.get("organization_id")
+    organization_id = query["organization_id"]
     if organization_id:
         pairs = [(o, k) for o, k in pairs if hsds.hsds_id("organization", o.code) == organization_id]
-    term = request.GET.get("taxonomy_term_id")
+    term = query["taxonomy_term_id"]
     if term:
         pairs = [(o, k) for o, k in pairs if hsds.hsds_id("term", "help-kinds", k) == term]
-    search = (request.GET.get("search") or "").strip().lower()
+    search = query["search"].lower()
     if search:
         pairs = [(o, k) for o, k in pairs if search in hsds.service(o, k, nested=False)["name"].lower()]
     return pairs
@@ -202,8 +235,11 @@ def _services(request: HttpRequest) -> list[tuple[Any, str]]:
 
 @require_GET
 def hsds_services(request: HttpRequest) -> JsonResponse:
+    query = _query(request)
+    if query is None:
+        return _bad_request(BAD_QUERY)
     number, per_page = _paging(request)
-    items, total = hsds.paginate(_services(request), number, per_page)
+    items, total = hsds.paginate(_services(query), number, per_page)
     full = _flag(request, "full")
     return _json(hsds.page([hsds.service(o, k, nested=full) for o, k in items], total=total, page_number=number,
                            per_page=per_page))
@@ -217,8 +253,11 @@ def hsds_service(request: HttpRequest, pk: str) -> JsonResponse:
 
 @require_GET
 def hsds_locations(request: HttpRequest) -> JsonResponse:
+    query = _query(request)
+    if query is None:
+        return _bad_request(BAD_QUERY)
     number, per_page = _paging(request)
-    located = [loc for loc in (hsds.location(o) for o in hsds.organisations(request.GET.get("search"))) if loc]
+    located = [loc for loc in (hsds.location(o) for o in hsds.organisations(query["search"])) if loc]
     items, total = hsds.paginate(located, number, per_page)
     return _json(hsds.page(items, total=total, page_number=number, per_page=per_page))
 
@@ -231,9 +270,12 @@ def hsds_location(request: HttpRequest, pk: str) -> JsonResponse:
 
 @require_GET
 def hsds_service_at_locations(request: HttpRequest) -> JsonResponse:
+    query = _query(request)
+    if query is None:
+        return _bad_request(BAD_QUERY)
     number, per_page = _paging(request)
     full = _flag(request, "full")
-    links = [s for s in (hsds.service_at_location(o, k, nested=full) for o, k in _services(request)) if s]
+    links = [s for s in (hsds.service_at_location(o, k, nested=full) for o, k in _services(query)) if s]
     items, total = hsds.paginate(links, number, per_page)
     return _json(hsds.page(items, total=total, page_number=number, per_page=per_page))
 
@@ -247,15 +289,30 @@ def hsds_service_at_location(request: HttpRequest, pk: str) -> JsonResponse:
 
 @require_GET
 def hsds_service_areas(request: HttpRequest) -> JsonResponse:
+    query = _query(request)
+    if query is None:
+        return _bad_request(BAD_QUERY)
     number, per_page = _paging(request)
-    items, total = hsds.paginate([hsds.service_area(o, k) for o, k in _services(request)], number, per_page)
+    items, total = hsds.paginate([hsds.service_area(o, k) for o, k in _services(query)], number, per_page)
     return _json(hsds.page(items, total=total, page_number=number, per_page=per_page))
 
 
 @require_GET
+def hsds_service_area(request: HttpRequest, pk: str) -> JsonResponse:
+    found = next((a for a in (hsds.service_area(o, k) for o, k in hsds.all_services()) if a["id"] == pk), None)
+    return _json(found) if found else _not_found()
+
+
+@require_GET
 def hsds_taxonomies(request: HttpRequest) -> JsonResponse:
-    items = [hsds.taxonomy(name) for name in ("help-kinds", "organisation-kinds", "agreements")]
+    items = hsds.taxonomies()
     return _json(hsds.page(items, total=len(items), page_number=1, per_page=len(items)))
+
+
+@require_GET
+def hsds_taxonomy(request: HttpRequest, pk: str) -> JsonResponse:
+    found = next((item for item in hsds.taxonomies() if item["id"] == pk), None)
+    return _json(found) if found else _not_found()
 
 
 @require_GET
@@ -263,3 +320,9 @@ def hsds_taxonomy_terms(request: HttpRequest) -> JsonResponse:
     number, per_page = _paging(request)
     items, total = hsds.paginate(hsds.taxonomy_terms(), number, per_page)
     return _json(hsds.page(items, total=total, page_number=number, per_page=per_page))
+
+
+@require_GET
+def hsds_taxonomy_term(request: HttpRequest, pk: str) -> JsonResponse:
+    found = next((item for item in hsds.taxonomy_terms() if item["id"] == pk), None)
+    return _json(found) if found else _not_found()

@@ -19,6 +19,10 @@ from portal.core.errors import DomainError, NotFound, ValidationFailed
 def queue(request: HttpRequest) -> HttpResponse:
     viewer = viewer_for_user(request.user)
     status = request.GET.get("status") or ""
+    if status not in Question.Status.values:
+        if status:
+            messages.error(request, _("Unknown status: showing all questions."))
+        status = ""
     overdue = request.GET.get("overdue") == "1"
     questions = selectors.question_queue(viewer, status=status or None, overdue=overdue or None)
     today = timezone.localdate()
@@ -39,25 +43,33 @@ ACTIONS = {
 }
 
 
+def _ids(action: str) -> str:
+    """Element ids per form: the answer and publish forms share field names on one page."""
+    return f"id_{action}_%s"
+
+
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     viewer = viewer_for_user(request.user)
     try:
         question = selectors.get_question(viewer=viewer, question_id=pk)
     except NotFound as error:
         raise Http404(error.message) from None
+    names = {"published_name": question.published_name or services.default_published_name(question.author_name),
+             "published_text": question.published_text}
     forms = {
-        "assign": AssignForm(initial={"specialist": question.specialist_id}),
-        "answer": AnswerForm(initial={"published_text": question.published_text, "answer": question.answer}),
-        "publish": PublishForm(initial={"published_text": question.published_text}),
-        "reject": RejectForm(),
+        "assign": AssignForm(initial={"specialist": question.specialist_id}, auto_id=_ids("assign")),
+        "answer": AnswerForm(initial={**names, "answer": question.answer}, auto_id=_ids("answer")),
+        "publish": PublishForm(initial={**names, "answer": question.answer}, auto_id=_ids("publish")),
+        "reject": RejectForm(auto_id=_ids("reject")),
     }
     status = 200
     if request.method == "POST":
         action = request.POST.get("action", "")
         if action not in ACTIONS:
-            raise Http404
+            messages.error(request, _("Unknown action."))
+            return HttpResponseRedirect(reverse("consultations_admin:detail", args=[question.pk]))
         form_class = ACTIONS[action]
-        form = form_class(request.POST) if form_class else None
+        form = form_class(request.POST, auto_id=_ids(action)) if form_class else None
         if form is None or form.is_valid():
             data = form.cleaned_data if form else {}
             try:
@@ -65,9 +77,12 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
                     services.assign_question(viewer=viewer, question_id=pk, specialist_id=data["specialist"].pk)
                 elif action == "answer":
                     services.answer_question(viewer=viewer, question_id=pk, answer=data["answer"],
-                                             published_text=data["published_text"])
+                                             published_text=data["published_text"],
+                                             published_name=data["published_name"], confirmed=data["confirmed"])
                 elif action == "publish":
-                    services.publish_question(viewer=viewer, question_id=pk, published_text=data["published_text"])
+                    services.publish_question(viewer=viewer, question_id=pk, published_text=data["published_text"],
+                                              published_name=data["published_name"], answer=data["answer"],
+                                              confirmed=data["confirmed"])
                 elif action == "reject":
                     services.reject_question(viewer=viewer, question_id=pk, reason=data["reason"])
                 else:
@@ -84,7 +99,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
                 return HttpResponseRedirect(reverse("consultations_admin:detail", args=[pk]))
         if form is not None:
             forms[action] = form
-            status = 400
+        status = 400
     question = Question.objects.select_related("topic", "district", "specialist").get(pk=question.pk)
     return render(request, "consultations/admin/detail.html", {
         "question": question, "forms": forms, "overdue": question.is_overdue(),

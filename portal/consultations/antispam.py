@@ -16,12 +16,16 @@ HONEYPOT_FIELD = "website"
 
 
 def client_key(request: HttpRequest) -> str:
-    """A stable, non-reversible key for the client (IP address; the proxy's header only when trusted)."""
+    """A stable, non-reversible key for the client (IP address; the proxy's header only when trusted).
+
+    Behind the trusted proxy, the rightmost X-Forwarded-For address is the one that proxy saw: the
+    addresses to its left were sent by the client and can be forged to dodge the rate limit."""
     address = request.META.get("REMOTE_ADDR", "") or "unknown"
     if getattr(settings, "PUBLIC_FORMS_TRUST_X_FORWARDED_FOR", False):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [part for part in forwarded if part]
         if forwarded:
-            address = forwarded.split(",")[0].strip()
+            address = forwarded[-1]
     return hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()[:32]
 
 

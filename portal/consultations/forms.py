@@ -11,7 +11,41 @@ from portal.consultations.services import MAX_QUESTION_LENGTH, MIN_QUESTION_LENG
 from portal.territory.models import District
 
 
-class HoneypotMixin(forms.Form):
+def _in_fieldset(field: forms.Field) -> bool:
+    """Radio buttons and multiple checkboxes are rendered in a fieldset that carries the description."""
+    widget = field.widget
+    return bool(getattr(widget, "allow_multiple_selected", False)) or getattr(widget, "input_type", "") == "radio"
+
+
+def describe(form: forms.Form) -> None:
+    """aria-describedby on each input: its hint (`<name>-hint`) and, after validation, its error list
+    (`<name>-error`), as rendered by consultations/_field.html; aria-invalid on fields with errors."""
+    errors = form.errors if form.is_bound and hasattr(form, "cleaned_data") else {}
+    for name, field in form.fields.items():
+        if _in_fieldset(field):
+            continue
+        attrs = field.widget.attrs
+        ids = [f"{name}-hint"] if field.help_text else []
+        if name in errors:
+            ids.append(f"{name}-error")
+            attrs["aria-invalid"] = "true"
+        else:
+            attrs.pop("aria-invalid", None)
+        if ids:
+            attrs["aria-describedby"] = " ".join(ids)
+        else:
+            attrs.pop("aria-describedby", None)
+
+
+class AccessibleForm(forms.Form):
+    """A public form whose hints are referenced from their inputs from the start."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        describe(self)
+
+
+class HoneypotMixin(AccessibleForm):
     """Adds the honeypot input (hidden from people, labelled to tell screen-reader users to skip it)."""
 
     def __init__(self, *args: object, **kwargs: object) -> None:
@@ -23,17 +57,14 @@ class HoneypotMixin(forms.Form):
 
 
 def mark_invalid(form: forms.Form) -> None:
-    """aria-invalid and aria-describedby on fields with errors (accessible error messages)."""
-    for name in form.errors:
-        if name in form.fields:
-            attrs = form.fields[name].widget.attrs
-            attrs["aria-invalid"] = "true"
-            attrs["aria-describedby"] = f"{name}-error"
+    """After validation: aria-invalid, and aria-describedby = hint id + error id (accessible errors)."""
+    describe(form)
 
 
 class QuestionForm(HoneypotMixin):
     author_name = forms.CharField(
         label=_("Name or pseudonym"), max_length=100,
+        help_text=_("Only the initials are published (e.g. «А. П.»), never the name itself."),
         error_messages={"required": _("Enter your name or a pseudonym."),
                         "max_length": _("The name is too long (at most %(limit_value)d characters).")},
         widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
@@ -64,8 +95,9 @@ class QuestionForm(HoneypotMixin):
         },
     )
     consent = forms.BooleanField(
-        label=_("I agree to the processing of the data I entered in order to answer my question; the question "
-                "and the answer may be published without my contacts."),
+        label=_("I agree to the processing of the data I entered in order to answer my question. The question "
+                "(with phone numbers, e-mail and street addresses hidden), the answer, the topic, the district "
+                "and the initials of my name may be published; my name and e-mail are not published."),
         error_messages={"required": _("Your consent to the processing of the data you entered is required.")},
     )
 
@@ -76,8 +108,10 @@ class QuestionForm(HoneypotMixin):
 
 
 class SearchForm(forms.Form):
+    """The public search over published answers; CharField refuses NUL bytes (PostgreSQL cannot store them)."""
+
     q = forms.CharField(label=_("Search the answers"), required=False, max_length=200)
-    topic = forms.SlugField(required=False)
+    topic = forms.SlugField(required=False, max_length=64)
 
 
 # --- Admin (moderation) forms --------------------------------------------------------------
@@ -93,16 +127,36 @@ class AssignForm(forms.Form):
         self.fields["specialist"].queryset = Specialist.objects.filter(active=True).order_by("full_name")
 
 
+def _published_name_field() -> forms.CharField:
+    return forms.CharField(label=_("Name for publication"), max_length=100, required=False,
+                           help_text=_("Initials or “Anonymous”; never the asker's name. Left empty: “Anonymous”."),
+                           error_messages={"max_length": _("The name is too long (at most %(limit_value)d "
+                                                           "characters).")})
+
+
+def _confirm_field() -> forms.BooleanField:
+    return forms.BooleanField(
+        label=_("I have checked the contacts and addresses left in the texts: they are public (e.g. an "
+                "institution's phone or office), not the asker's."), required=False)
+
+
 class AnswerForm(forms.Form):
+    published_name = _published_name_field()
     published_text = forms.CharField(label=_("Question for publication (masked)"), widget=forms.Textarea(
         attrs={"rows": 5}), error_messages={"required": _("The question for publication cannot be empty.")})
     answer = forms.CharField(label=_("Answer"), widget=forms.Textarea(attrs={"rows": 8}),
                              error_messages={"required": _("Write the answer.")})
+    confirmed = _confirm_field()
 
 
 class PublishForm(forms.Form):
+    published_name = _published_name_field()
     published_text = forms.CharField(label=_("Question for publication (masked)"), widget=forms.Textarea(
         attrs={"rows": 5}), error_messages={"required": _("The question for publication cannot be empty.")})
+    answer = forms.CharField(label=_("Answer for publication"), widget=forms.Textarea(attrs={"rows": 8}),
+                             help_text=_("Contacts and addresses in the answer are checked too."),
+                             error_messages={"required": _("Write the answer.")})
+    confirmed = _confirm_field()
 
 
 class RejectForm(forms.Form):

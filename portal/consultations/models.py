@@ -58,7 +58,8 @@ class Specialist(models.Model):
 
 
 class Question(models.Model):
-    """A citizen's question and the specialist's answer. Only `published_text` is ever shown publicly."""
+    """A citizen's question and the specialist's answer. Only `published_name`, `published_text` and the
+    answer are ever shown publicly."""
 
     class Status(models.TextChoices):
         NEW = "new", _("new")
@@ -69,7 +70,13 @@ class Question(models.Model):
 
     OPEN_STATUSES = (Status.NEW, Status.ASSIGNED)
 
-    author_name = models.CharField(_("name or pseudonym"), max_length=100)
+    author_name = models.CharField(_("name or pseudonym"), max_length=100,
+                                   help_text=_("As the asker gave it. Never published."))
+    published_name = models.CharField(
+        _("name for publication"), max_length=100, blank=True,
+        help_text=_("Shown with the published question instead of the asker's name: the initials by default; "
+                    "the moderator may change it."),
+    )
     email = models.EmailField(_("e-mail for the answer notice"), blank=True)
     topic = models.ForeignKey(Topic, verbose_name=_("topic"), on_delete=models.PROTECT, related_name="questions")
     district = models.ForeignKey("territory.District", verbose_name=_("district"), on_delete=models.PROTECT,

@@ -22,7 +22,7 @@ class PublishedQuestionType(graphene.ObjectType):
     topic = graphene.String(required=True)
     topic_slug = graphene.String(required=True)
     district = graphene.String(required=True)
-    author_name = graphene.String(required=True)
+    published_name = graphene.String(required=True, description="Initials or a pseudonym, never the asker's name.")
     question = graphene.String(required=True)
     answer = graphene.String(required=True)
     answered_by = graphene.String()
@@ -75,7 +75,7 @@ class ConsultationsPage(Page):
 
         return [
             {"id": q.pk, "topic": q.topic.name, "topic_slug": q.topic.slug, "district": q.district.name,
-             "author_name": q.author_name, "question": q.published_text, "answer": q.answer,
+             "published_name": q.published_name, "question": q.published_text, "answer": q.answer,
              "answered_by": q.answered_by, "published_at": q.published_at}
             for q in published_questions()[:200]
         ]

@@ -26,7 +26,7 @@ def document(object_id: int | str) -> dict[str, Any] | None:
         "topic": question.topic.slug,
         "topic_name": question.topic.name,
         "district": question.district.code,
-        "author_name": question.author_name,
+        "published_name": question.published_name,
         "published_at": question.published_at.isoformat() if question.published_at else None,
         "url": f"/consultations/{question.pk}/",
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -31,8 +32,9 @@ MIN_QUESTION_LENGTH = 15
 MAX_QUESTION_LENGTH = 5000
 MAX_ANSWER_LENGTH = 10000
 SEARCH_KIND = "consultation"
-STATE_FIELDS = ["status", "specialist_id", "answer", "answered_by", "answered_at", "published_text",
-                "published_at", "rejection_reason", "notified_at"]
+MAX_PUBLISHED_NAME_LENGTH = 100
+STATE_FIELDS = ["status", "specialist_id", "answer", "answered_by", "answered_at", "published_name",
+                "published_text", "published_at", "rejection_reason", "notified_at"]
 
 
 def may_moderate(viewer: Viewer) -> bool:
@@ -107,6 +109,20 @@ def _send(subject: str, body: str, recipient: str) -> None:
 
 # --- The asker ---------------------------------------------------------------------------
 
+def anonymous_name() -> str:
+    """What is published instead of a name that cannot be reduced to initials (site's default language)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return gettext("Anonymous")
+
+
+def default_published_name(author_name: str) -> str:
+    """The name shown with a published question: the initials of the first two words («Анна Петрова» →
+    «А. П.»), or «Аноним» when the name has no letters or looks like a contact."""
+    words = re.findall(r"[^\W\d_]+", author_name or "")
+    if not words or masking.contains_contacts(author_name):
+        return anonymous_name()
+    return " ".join(f"{word[0].upper()}." for word in words[:2])
+
 @transaction.atomic
 def ask_question(
     *, author_name: str, email: str, topic_id: int | None, district_id: int | None, text: str, consent: bool,
@@ -136,8 +152,8 @@ def ask_question(
     now = timezone.now()
     specialist = route(topic_id=topic.pk, district_id=district.pk)
     question = Question.objects.create(
-        author_name=name, email=email, topic=topic, district=district, text=body,
-        published_text=masking.mask(body).text, consent_at=now, created_at=now,
+        author_name=name, published_name=default_published_name(name), email=email, topic=topic,
+        district=district, text=body, published_text=masking.mask(body).text, consent_at=now, created_at=now,
         due_on=timezone.localdate(now) + dt.timedelta(days=ANSWER_DEADLINE_DAYS),
         specialist=specialist, status=Question.Status.ASSIGNED if specialist else Question.Status.NEW,
     )
@@ -187,8 +203,11 @@ def assign_question(*, viewer: Viewer, question_id: int, specialist_id: int) -> 
 @transaction.atomic
 def answer_question(
     *, viewer: Viewer, question_id: int, answer: str, published_text: str | None = None,
+    published_name: str | None = None, confirmed: bool = False,
 ) -> Question:
-    """The specialist answers; the asker gets an e-mail when they left an address."""
+    """The specialist answers; the asker gets an e-mail when they left an address.
+
+    The answer is checked for contacts and addresses only when it is published."""
     question = _for_update(question_id)
     if not (may_moderate(viewer) or _is_own_specialist(viewer, question)):
         raise PermissionDenied(_("You may not answer this question."))
@@ -198,7 +217,9 @@ def answer_question(
     before = audit.snapshot(question, STATE_FIELDS)
     question.answer = _text(answer, field="answer", empty=_("Write the answer."), limit=MAX_ANSWER_LENGTH)
     if published_text is not None:
-        question.published_text = _checked_published_text(published_text)
+        question.published_text = _checked_published_text(published_text, confirmed=confirmed)
+    if published_name is not None:
+        question.published_name = _checked_published_name(published_name, question.author_name)
     first_answer = question.status != Question.Status.ANSWERED
     question.status = Question.Status.ANSWERED
     question.answered_at = timezone.now()
@@ -221,22 +242,67 @@ def _notify_asker(question: Question) -> None:
     transaction.on_commit(lambda: _send(subject, body, email))
 
 
-def _checked_published_text(value: str) -> str:
+def _found(text: str, kinds: tuple[str, ...]) -> str:
+    """What the detection found, for the moderator: «phone: 8-912-…; address: Ленина 5 кв 3»."""
+    labels = {masking.PHONE: gettext("phone"), masking.EMAIL: gettext("e-mail"), masking.ADDRESS: gettext("address")}
+    return "; ".join(f"{labels[span.kind]}: «{text[span.start:span.end]}»" for span in masking.detect(text, kinds))
+
+
+def _checked_published_text(value: str, *, confirmed: bool = False) -> str:
+    """The question for publication: never a phone number or e-mail; an address only when the moderator
+    confirmed that what looks like one is not the asker's (detection errs on the side of masking)."""
     text = _text(value, field="published_text", empty=_("The question for publication cannot be empty."),
                  limit=MAX_QUESTION_LENGTH)
-    if masking.contains_contacts(text):
+    contacts = _found(text, (masking.EMAIL, masking.PHONE))
+    if contacts:
         raise ValidationFailed(
-            _("The question for publication still contains a phone number or an e-mail address: mask it."),
-            field="published_text",
-        )
+            _("The question for publication still contains a phone number or an e-mail address: mask it "
+              "(found: %(found)s)."), field="published_text", found=contacts)
+    addresses = _found(text, (masking.ADDRESS,))
+    if addresses and not confirmed:
+        raise ValidationFailed(
+            _("The question for publication seems to contain a street address (found: %(found)s). Mask it, or "
+              "confirm that it is not the asker's address."), field="published_text", found=addresses)
     return text
+
+
+def _checked_answer(value: str, *, confirmed: bool = False) -> str:
+    """The answer for publication: contacts and addresses in it must be masked, or confirmed by the
+    moderator as public ones (an institution's phone or office, for example)."""
+    text = _text(value, field="answer", empty=_("Write the answer."), limit=MAX_ANSWER_LENGTH)
+    found = _found(text, (masking.EMAIL, masking.PHONE, masking.ADDRESS))
+    if found and not confirmed:
+        raise ValidationFailed(
+            _("The answer contains contacts or addresses (found: %(found)s). Mask them, or confirm that they are "
+              "public contacts, such as an institution's phone or office."), field="answer", found=found)
+    return text
+
+
+def _checked_published_name(value: str, author_name: str) -> str:
+    """The published name: initials or a pseudonym, never the asker's name itself nor a contact."""
+    name = (value or "").strip() or anonymous_name()
+    if len(name) > MAX_PUBLISHED_NAME_LENGTH:
+        raise ValidationFailed(_("The text is too long (at most %(limit)s characters)."), field="published_name",
+                               limit=MAX_PUBLISHED_NAME_LENGTH)
+    if masking.detect(name):
+        raise ValidationFailed(_("The name for publication must not contain contacts or an address."),
+                               field="published_name")
+    own = {word.lower() for word in re.findall(r"[^\W\d_]{2,}", author_name or "")}
+    if name != anonymous_name() and own & {word.lower() for word in re.findall(r"[^\W\d_]{2,}", name)}:
+        raise ValidationFailed(_("The name for publication must not contain the asker's name: the consent covers "
+                                 "the initials only."), field="published_name")
+    return name
 
 
 @transaction.atomic
 def publish_question(
-    *, viewer: Viewer, question_id: int, published_text: str | None = None,
+    *, viewer: Viewer, question_id: int, published_text: str | None = None, published_name: str | None = None,
+    answer: str | None = None, confirmed: bool = False,
 ) -> Question:
-    """Publish an answered question (masked text) and its answer."""
+    """Publish an answered question (masked text), its answer and the name for publication.
+
+    Both texts are checked again here: contacts and addresses must be masked unless the moderator
+    `confirmed` that those left are public (the confirmation is kept in the audit trail)."""
     _require_moderator(viewer)
     question = _for_update(question_id)
     if question.status != Question.Status.ANSWERED:
@@ -245,10 +311,18 @@ def publish_question(
     before = audit.snapshot(question, STATE_FIELDS)
     text = published_text if published_text is not None else (question.published_text or
                                                                masking.mask(question.text).text)
-    question.published_text = _checked_published_text(text)
+    question.published_text = _checked_published_text(text, confirmed=confirmed)
+    question.answer = _checked_answer(answer if answer is not None else question.answer, confirmed=confirmed)
+    name = published_name if published_name is not None else (question.published_name or
+                                                              default_published_name(question.author_name))
+    question.published_name = _checked_published_name(name, question.author_name)
     question.status = Question.Status.PUBLISHED
     question.published_at = timezone.now()
-    return _transition(viewer, question, before, "question.publish")
+    question.save()
+    audit.record_changed(viewer=viewer, verb="question.publish", obj=question, before=before,
+                         action=AuditEvent.Action.TRANSITION, details={"confirmed_contacts": bool(confirmed)})
+    enqueue(SEARCH_KIND, question.pk)
+    return question
 
 
 @transaction.atomic
@@ -265,14 +339,19 @@ def unpublish_question(*, viewer: Viewer, question_id: int) -> Question:
 
 
 @transaction.atomic
-def update_published_text(*, viewer: Viewer, question_id: int, published_text: str) -> Question:
-    """The moderator adjusts the masked question text."""
+def update_published_text(
+    *, viewer: Viewer, question_id: int, published_text: str, published_name: str | None = None,
+    confirmed: bool = False,
+) -> Question:
+    """The moderator adjusts the masked question text (and the name for publication)."""
     _require_moderator(viewer)
     question = _for_update(question_id)
     if question.status == Question.Status.REJECTED:
         raise InvalidTransition(_("A rejected question cannot be edited."))
     before = audit.snapshot(question, STATE_FIELDS)
-    question.published_text = _checked_published_text(published_text)
+    question.published_text = _checked_published_text(published_text, confirmed=confirmed)
+    if published_name is not None:
+        question.published_name = _checked_published_name(published_name, question.author_name)
     question.save()
     audit.record_changed(viewer=viewer, verb="question.edit", obj=question, before=before)
     enqueue(SEARCH_KIND, question.pk)

@@ -54,8 +54,12 @@ def consultations_index(request: HttpRequest, page: Any = None) -> HttpResponse:
         form = QuestionForm()
     search = SearchForm(request.GET or None)
     q = topic = ""
-    if search.is_valid():
+    search_refused = bool(search.is_bound and not search.is_valid())
+    if search.is_bound:
+        # Only the valid parts of the search are used (e.g. a NUL byte in the text drops the text).
         q, topic = search.cleaned_data.get("q") or "", search.cleaned_data.get("topic") or ""
+        if search_refused and status == 200:
+            status = 400
     context = {
         "page": page,
         "form": form,
@@ -64,6 +68,7 @@ def consultations_index(request: HttpRequest, page: Any = None) -> HttpResponse:
         "topics": selectors.topics(),
         "groups": selectors.published_by_topic(text=q, topic=topic or None),
         "sent": request.GET.get("sent") == "1",
+        "search_refused": search_refused,
     }
     return TemplateResponse(request, "consultations/index.html", context, status=status)
 

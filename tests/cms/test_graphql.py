@@ -108,3 +108,51 @@ def test_graphiql_only_in_debug(client: Client, settings) -> None:
     assert settings.DEBUG is False
     response = client.get("/cms/graphql", HTTP_ACCEPT="text/html")
     assert b"graphiql" not in response.content.lower()
+
+
+def _nested(depth: int) -> str:
+    """A query `depth` fields deep: pages { children { children { ... { id } } } }."""
+    inner = "id"
+    for _ in range(depth - 2):
+        inner = f"children {{ {inner} }}"
+    return f"{{ pages {{ {inner} }} }}"
+
+
+def _errors(client: Client, text: str) -> list[dict[str, Any]]:
+    response = client.post("/cms/graphql", {"query": text}, content_type="application/json")
+    assert response.status_code in (200, 400)
+    return response.json().get("errors") or []
+
+
+def test_query_depth_is_limited(client: Client, site_tree, settings) -> None:
+    settings.GRAPHQL_MAX_DEPTH = 6
+    assert _errors(client, _nested(6)) == []
+    errors = _errors(client, _nested(7))
+    assert [e["extensions"]["code"] for e in errors] == ["QUERY_TOO_DEEP"]
+    assert "7" in errors[0]["message"] and "6" in errors[0]["message"]
+    # Fragments are expanded, and a fragment cycle neither hangs nor crashes the endpoint.
+    fragmented = "{ pages { ...A } } fragment A on PageInterface { children { ...B } } " \
+                 "fragment B on PageInterface { children { children { children { children { id } } } } }"
+    assert [e["extensions"]["code"] for e in _errors(client, fragmented) if "extensions" in e] == ["QUERY_TOO_DEEP"]
+    cyclic = "{ pages { ...A } } fragment A on PageInterface { children { ...A } }"
+    assert _errors(client, cyclic)
+
+
+def test_aliases_are_limited(client: Client, site_tree, settings) -> None:
+    settings.GRAPHQL_MAX_ALIASES = 3
+    assert _errors(client, "{ a: pages { id } b: pages { id } c: pages { id } }") == []
+    errors = _errors(client, "{ a: pages { id } b: pages { id } c: pages { x: id } d: pages { id } }")
+    assert [e["extensions"]["code"] for e in errors] == ["TOO_MANY_ALIASES"]
+    # Aliases inside a fragment count at each use.
+    spread = "{ pages { ...F } more: pages { ...F } } fragment F on PageInterface { a: id b: title }"
+    assert [e["extensions"]["code"] for e in _errors(client, spread)] == ["TOO_MANY_ALIASES"]
+
+
+def test_default_limits_come_from_settings(client: Client, site_tree) -> None:
+    from django.conf import settings
+
+    assert settings.GRAPHQL_MAX_DEPTH >= 6 and settings.GRAPHQL_MAX_ALIASES >= 3
+    assert [e["extensions"]["code"] for e in _errors(client, _nested(settings.GRAPHQL_MAX_DEPTH + 1))] == [
+        "QUERY_TOO_DEEP"]
+    many = " ".join(f"a{i}: pages {{ id }}" for i in range(settings.GRAPHQL_MAX_ALIASES + 1))
+    assert [e["extensions"]["code"] for e in _errors(client, f"{{ {many} }}")] == ["TOO_MANY_ALIASES"]

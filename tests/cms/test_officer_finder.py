@@ -132,3 +132,14 @@ def test_generic_precinct_name_is_not_repeated(territory: Any) -> None:
     territory.precinct_1.name = "Центр"
     territory.precinct_1.save()
     assert find_officer("Заречный, Гагарина 10").card.precinct_name == "Центр"
+
+
+@pytest.mark.parametrize("params", [{"address": "\x00"}, {"address": "Ленина\x00 5"}, {"address": "\x00" * 500},
+                                    {"address": ["a", "b"]}])
+def test_control_characters_and_odd_input_never_break_the_finder(client, site_tree, territory: Any,
+                                                                 params: dict[str, Any]) -> None:
+    page = client.get(FINDER, params)
+    assert page.status_code == 200 and "\x00" not in page.content.decode()
+    for path, name in (("/cms/api/officer", "address"), ("/cms/api/streets", "q")):
+        response = client.get(path, {name: params["address"]})
+        assert response.status_code == 200 and "\x00" not in response.json()["query"]

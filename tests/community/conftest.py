@@ -7,10 +7,13 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import Group, Permission, User
 from django.core.cache import cache
+from django.test import Client
 from django.utils import timezone
 
 from identity.viewer import Role, Viewer
+from portal.accounts.models import StaffProfile
 from portal.cases import services as case_services
 from portal.cases.models import Consent
 from portal.testing import factories
@@ -51,3 +54,18 @@ def make_case(place: Any) -> Callable[..., factories.CaseWorld]:
                                          given_on=timezone.localdate() - dt.timedelta(days=1))
         return world
     return build
+
+
+@pytest.fixture
+def staff_client(db: None) -> Callable[..., Client]:
+    """A Django test client signed in as a staff user with one realm role (and its organisation)."""
+    def make(username: str, role: str, organisation: Any = None) -> Client:
+        user = User.objects.create_user(username, password="x")
+        group, _created = Group.objects.get_or_create(name=role)
+        group.permissions.add(Permission.objects.get(codename="access_admin"))
+        user.groups.add(group)
+        StaffProfile.objects.create(user=user, organisation=organisation, subject=f"sub-{username}")
+        client = Client()
+        client.force_login(user)
+        return client
+    return make

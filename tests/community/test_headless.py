@@ -57,13 +57,14 @@ def test_registry_pages_expose_public_fields_only(site: None, make_case: Any) ->
         ... on NeedsRegistryPage { needs { id categoryLabel districtName helpKind urgency status summary } }
         ... on BenefactorsRegistryPage { benefactors { name district helpKinds } }
         ... on PartnersRegistryPage { partners { code name } }
-        ... on ConsultationsPage { topics { slug } questions { question answer topic } } } }""")
+        ... on ConsultationsPage { topics { slug } questions { question answer topic publishedName } } } }""")
     pages = {p["pageType"]: p for p in data["pages"]}
     assert len(pages["NeedsRegistryPage"]["needs"]) == 3
     assert {n["summary"] for n in pages["NeedsRegistryPage"]["needs"]} == {"Нужны продукты"}
     assert pages["BenefactorsRegistryPage"]["benefactors"][0]["name"] == "Сергей Волков"
     assert any(p["code"] == worlds[0].institution.code for p in pages["PartnersRegistryPage"]["partners"])
     assert pages["ConsultationsPage"]["questions"][0]["question"] == "Как получить пособие? Телефон [телефон скрыт]"
+    assert pages["ConsultationsPage"]["questions"][0]["publishedName"] == "А."
     body = str(data)
     for secret in ("volkov@example.org", "anna@example.org", "345-67-89", worlds[0].applicant.last_name,
                    worlds[0].case.code):
@@ -74,5 +75,9 @@ def test_private_fields_are_not_in_the_schema(site: None) -> None:
     response = Client().post("/cms/graphql", {"query": "{ pages { ... on BenefactorsRegistryPage { benefactors "
                                                        "{ email } } } }"}, content_type="application/json")
     assert "errors" in response.json()
+    for field in ("authorName", "email", "text"):
+        response = Client().post("/cms/graphql", {"query": "{ pages { ... on ConsultationsPage { questions "
+                                                           f"{{ {field} }} }} }} }}"}, content_type="application/json")
+        assert "errors" in response.json(), field
     unused = dt.date.today(), timezone, case_services, Consent, factories  # keep imports honest for ruff
     assert unused

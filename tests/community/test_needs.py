@@ -10,7 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from portal.cases import services as case_services
-from portal.cases.models import Consent
+from portal.cases.models import Case, Consent
 from portal.community import selectors, services
 from portal.community.models import Need
 from portal.core.errors import InvalidTransition, NotFound, ValidationFailed
@@ -109,3 +109,51 @@ def test_public_needs_page_shows_no_personal_data(make_case: Any) -> None:
         for secret in (w.applicant.last_name, w.applicant.first_name, w.applicant.phone, "ул. Ленина, д. 5",
                        w.case.code, "1990"):
             assert secret not in html
+
+
+def test_needs_of_a_closed_case_leave_the_registry_and_search(make_case: Any) -> None:
+    worlds = [make_case() for _ in range(4)]
+    needs = [publish(w) for w in worlds]
+    assert len(selectors.public_needs()) == 4
+    OutboxEntry.objects.all().delete()
+    closing = worlds[0]
+    case = case_services.close_case(viewer=closing.coordinator, case_id=closing.case.pk,
+                                    version=Case.objects.get(pk=closing.case.pk).version,
+                                    closed_on=timezone.localdate(), outcome=Case.Outcome.values[0],
+                                    results="Трудная жизненная ситуация преодолена", recommendations="Нет")
+    assert case.status == Case.Status.CLOSED
+    shown = {n.id for n in selectors.public_needs()}
+    assert needs[0].pk not in shown and len(shown) == 3
+    assert selectors.public_need(needs[0].pk) is None
+    assert Client().get(f"/registry/needs/{needs[0].pk}/help/").status_code == 404
+    # The closed case's need and the rest of its group are re-indexed (the search drops it).
+    queued = set(OutboxEntry.objects.filter(kind="need").values_list("object_id", flat=True))
+    assert {str(n.pk) for n in needs} <= queued
+    from portal.community.search_sources import need_document, need_ids
+
+    assert need_document(needs[0].pk) is None and needs[0].pk not in need_ids()
+
+
+def test_withdrawn_consent_queues_the_need_for_search(make_case: Any) -> None:
+    worlds = [make_case() for _ in range(3)]
+    needs = [publish(w) for w in worlds]
+    OutboxEntry.objects.all().delete()
+    consent = Consent.objects.get(person=worlds[0].applicant, purpose=Consent.Purpose.PUBLICATION)
+    case_services.withdraw_consent(viewer=worlds[0].coordinator, consent_id=consent.pk,
+                                   withdrawn_on=timezone.localdate())
+    queued = set(OutboxEntry.objects.filter(kind="need").values_list("object_id", flat=True))
+    assert str(needs[0].pk) in queued
+
+
+def test_coarsened_needs_hide_their_free_text_summary(make_case: Any) -> None:
+    publish(make_case(categories=["low_income"]), summary="Нужна стиральная машина для мамы троих детей")
+    publish(make_case(categories=["large_family"]), summary="Нужна стиральная машина")
+    publish(make_case(categories=["disabled_child"]), summary="Нужна коляска")
+    shown = selectors.public_needs()
+    assert len(shown) == 3 and all(n.coarsened and n.summary == "" for n in shown)
+    html = Client().get("/registry/needs/").content.decode()
+    assert "стиральная" not in html and "коляска" not in html
+    assert selectors.public_needs(text="коляска") == []
+    from portal.community.search_sources import need_document
+
+    assert all(need_document(n.id)["text"] == "" for n in shown)

@@ -7,14 +7,15 @@ from typing import Any
 
 import pytest
 from django.core import mail
-from django.test import Client
+from django.test import Client, override_settings
 from django.utils import timezone
 
+from portal.audit.models import AuditEvent
 from portal.cases import services as case_services
-from portal.cases.models import Measure
+from portal.cases.models import Case, Measure
 from portal.community import selectors, services
 from portal.community.models import Benefactor, Offer
-from portal.core.errors import InvalidTransition, NotFound
+from portal.core.errors import InvalidTransition, NotFound, ValidationFailed
 from portal.testing import factories
 
 
@@ -74,21 +75,94 @@ def test_offer_becomes_measure_then_covered(need_world: Any) -> None:
         services.offer_help(need_id=need.pk, name="Ещё", email="x@example.org", phone="", message="", consent=True)
 
 
-def test_legal_entity_partner_gets_the_measure(need_world: Any, editor: Any) -> None:
-    world, need = need_world
+def _approved_fund(world: Any, editor: Any) -> tuple[Benefactor, Any]:
     org = factories.organisation(kind="ngo", name="Фонд «Добрые руки»")
     benefactor = services.sign_up_benefactor(kind="legal_entity", name="Фонд «Добрые руки»", email="fund@example.org",
-                                             phone="", help_kinds=["material"], district_id=world.district.pk,
-                                             consent_processing=True, consent_publication=True,
-                                             contact_person="Васильева Анна")
+                                             phone="+7 (342) 222-33-44", help_kinds=["material"],
+                                             district_id=world.district.pk, consent_processing=True,
+                                             consent_publication=True, contact_person="Васильева Анна")
     services.approve_benefactor(viewer=editor, benefactor_id=benefactor.pk, organisation_id=org.pk)
+    return Benefactor.objects.get(pk=benefactor.pk), org
+
+
+def test_legal_entity_partner_gets_the_measure_only_when_the_coordinator_confirms(need_world: Any,
+                                                                                   editor: Any) -> None:
+    world, need = need_world
+    benefactor, org = _approved_fund(world, editor)
     offer = services.offer_help(need_id=need.pk, name="Фонд", email="FUND@example.org", phone="", message="",
                                 consent=True)
-    assert offer.benefactor == Benefactor.objects.get(pk=benefactor.pk)
+    assert offer.benefactor is None  # a typed e-mail proves nothing
+    assert selectors.unverified_benefactor_matches(offer) == [benefactor]
+    with pytest.raises(ValidationFailed) as unconfirmed:
+        services.accept_offer(viewer=world.coordinator, offer_id=offer.pk, task="Продуктовый набор",
+                              deadline=timezone.localdate() + dt.timedelta(days=5), benefactor_id=benefactor.pk)
+    assert unconfirmed.value.field == "benefactor_confirmed"
+    assert Offer.objects.get(pk=offer.pk).measure is None
     accepted = services.accept_offer(viewer=world.coordinator, offer_id=offer.pk, task="Продуктовый набор",
-                                     deadline=timezone.localdate() + dt.timedelta(days=5))
+                                     deadline=timezone.localdate() + dt.timedelta(days=5),
+                                     benefactor_id=benefactor.pk, benefactor_confirmed=True)
     assert accepted.measure.organisation_id == org.pk
     assert accepted.measure.responsible_person == "Васильева Анна"
+    assert accepted.benefactor == benefactor
+    event = AuditEvent.objects.get(verb="offer.accept", object_id=str(offer.pk))
+    assert event.details["benefactor_confirmed"] is True
+
+
+def test_impostor_with_a_benefactors_email_gets_nothing_of_the_partner(need_world: Any, editor: Any) -> None:
+    world, need = need_world
+    _benefactor, org = _approved_fund(world, editor)
+    offer = services.offer_help(need_id=need.pk, name="Самозванец", email="fund@example.org", phone="",
+                                message="Я из фонда", consent=True)
+    accepted = services.accept_offer(viewer=world.coordinator, offer_id=offer.pk, task="Продуктовый набор",
+                                     deadline=timezone.localdate() + dt.timedelta(days=5))
+    assert accepted.measure.organisation_id == world.case.institution_id != org.pk
+    assert accepted.measure.responsible_person == "Самозванец" and accepted.benefactor is None
+
+
+def test_only_approved_benefactors_can_be_linked(need_world: Any) -> None:
+    world, need = need_world
+    pending = services.sign_up_benefactor(kind="individual", name="Ждёт модерации", email="wait@example.org",
+                                          phone="", help_kinds=["material"], district_id=world.district.pk,
+                                          consent_processing=True, consent_publication=True)
+    offer = services.offer_help(need_id=need.pk, name="Ждёт", email="wait@example.org", phone="", message="",
+                                consent=True)
+    assert selectors.unverified_benefactor_matches(offer) == []
+    with pytest.raises(ValidationFailed) as refused:
+        services.accept_offer(viewer=world.coordinator, offer_id=offer.pk, task="Набор",
+                              deadline=timezone.localdate(), benefactor_id=pending.pk, benefactor_confirmed=True)
+    assert refused.value.field == "benefactor"
+
+
+def test_phone_match_is_shown_as_unverified_too(need_world: Any, editor: Any) -> None:
+    world, need = need_world
+    benefactor, _org = _approved_fund(world, editor)
+    offer = services.offer_help(need_id=need.pk, name="Фонд", email="", phone="8 342 222 33 44", message="",
+                                consent=True)
+    assert selectors.unverified_benefactor_matches(offer) == [benefactor]
+
+
+def test_needs_of_a_closed_case_refuse_offers(need_world: Any) -> None:
+    world, need = need_world
+    Case.objects.filter(pk=world.case.pk).update(status=Case.Status.CLOSED)
+    assert selectors.public_need(need.pk) is None
+    with pytest.raises(NotFound):
+        services.offer_help(need_id=need.pk, name="Иван", email="ivan@example.org", phone="", message="",
+                            consent=True)
+    response = Client().post(f"/registry/needs/{need.pk}/help/", {"name": "Иван", "email": "ivan@example.org",
+                                                                  "consent": "on"})
+    assert response.status_code == 404 and Offer.objects.count() == 0
+
+
+@override_settings(PUBLIC_FORM_RATE_LIMITS={"offer": (2, 3600)})
+def test_honeypot_counts_toward_the_rate_limit(need_world: Any) -> None:
+    _world, need = need_world
+    url = f"/registry/needs/{need.pk}/help/"
+    client = Client(REMOTE_ADDR="10.9.9.9")
+    for _ in range(2):
+        bot = client.post(url, {"name": "Бот", "email": "bot@example.org", "consent": "on", "website": "spam"})
+        assert bot.status_code == 302
+    person = client.post(url, {"name": "Иван", "email": "ivan@example.org", "consent": "on"})
+    assert person.status_code == 429 and Offer.objects.count() == 0
 
 
 def test_other_coordinator_cannot_accept(need_world: Any) -> None:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
+from django.contrib.auth.models import Group, Permission, User
 from django.core.cache import cache
+from django.test import Client
 
 from identity.viewer import Role, Viewer
+from portal.accounts.models import StaffProfile
 from portal.consultations.models import Specialist, Topic
 from portal.territory.models import District
 
@@ -45,3 +49,18 @@ def world(db: None) -> ConsultWorld:
 def moderator() -> Viewer:
     return Viewer(subject="editor-1", username="editor", display_name="Лебедева Юлия",
                   roles=frozenset({Role.EDITOR}))
+
+
+@pytest.fixture
+def staff_client(db: None) -> Callable[..., Client]:
+    """A Django test client signed in as a staff user with one realm role (as the admin screens see it)."""
+    def make(username: str = "editor", role: str = "editor") -> Client:
+        user = User.objects.create_user(username, password="x")
+        group, _created = Group.objects.get_or_create(name=role)
+        group.permissions.add(Permission.objects.get(codename="access_admin"))
+        user.groups.add(group)
+        StaffProfile.objects.create(user=user, subject=f"sub-{username}")
+        client = Client()
+        client.force_login(user)
+        return client
+    return make

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from identity.viewer import Role, Viewer
 from portal.audit.models import AuditEvent
-from portal.consultations import selectors, services
+from portal.consultations import masking, selectors, services
 from portal.consultations.models import Question, Specialist
 from portal.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from search.models import OutboxEntry
@@ -137,3 +137,102 @@ def test_public_list_and_search_show_published_only(world: Any, moderator: Viewe
     assert client.get(f"/consultations/{hidden.pk}/").status_code == 404
     by_topic = client.get("/consultations/", {"topic": "housing"}).content.decode()
     assert "Как оформить субсидию" not in by_topic
+
+
+# --- What is published: the name, the question and the answer are checked -----------------------
+
+@pytest.mark.parametrize("author, expected", [
+    ("Анна", "А."), ("Иван Петров", "И. П."), ("мама троих детей", "М. Т."), ("  ", "Аноним"),
+    ("8-912-345-67-89", "Аноним"), ("anna@example.org", "Аноним"), ("123", "Аноним"),
+])
+def test_default_published_name_is_initials_or_anonymous(author: str, expected: str) -> None:
+    assert services.default_published_name(author) == expected
+
+
+def test_only_the_published_name_is_public(world: Any, moderator: Viewer) -> None:
+    question = ask(world, author_name="Марина Соколова", text="Как получить пособие на ребёнка в этом году?")
+    assert question.published_name == "М. С."
+    services.answer_question(viewer=moderator, question_id=question.pk, answer="Обратитесь в МФЦ.")
+    services.publish_question(viewer=moderator, question_id=question.pk)
+    client = Client()
+    for url in ("/consultations/", f"/consultations/{question.pk}/"):
+        html = client.get(url).content.decode()
+        assert "М. С." in html and "Марина" not in html and "Соколова" not in html
+    from portal.consultations import search_sources
+
+    document = search_sources.document(question.pk)
+    assert document is not None and document["published_name"] == "М. С."
+    assert "Марина" not in str(document)
+
+
+def test_moderator_edits_the_published_name_but_not_to_the_askers_name(world: Any, moderator: Viewer) -> None:
+    question = ask(world, author_name="Марина Соколова")
+    services.answer_question(viewer=moderator, question_id=question.pk, answer="Ответ специалиста.")
+    for name in ("Марина", "М. Соколова", "тел. 8-912-345-67-89", "Я" * 101):
+        with pytest.raises(ValidationFailed) as refused:
+            services.publish_question(viewer=moderator, question_id=question.pk, published_name=name,
+                                      published_text="Как получить выплату?")
+        assert refused.value.field == "published_name"
+    assert Question.objects.get(pk=question.pk).status == Question.Status.ANSWERED
+    published = services.publish_question(viewer=moderator, question_id=question.pk, published_name="",
+                                          published_text="Как получить выплату?")
+    assert published.published_name == "Аноним"
+
+
+def test_consent_text_says_what_is_published(world: Any) -> None:
+    html = Client().get("/consultations/").content.decode()
+    assert "инициалы" in html.lower()
+    assert "имя и адрес электронной почты не публикуются" in html.lower()
+
+
+@pytest.mark.parametrize("answer, found", [
+    ("Позвоните мне: 8-912-000-11-22.", "8-912-000-11-22"),
+    ("Напишите на petrova@example.org.", "petrova@example.org"),
+    ("Я приеду к вам на Ленина 5 кв 3.", "Ленина 5 кв 3"),
+])
+def test_answer_with_contacts_is_refused_at_publication(world: Any, moderator: Viewer, answer: str,
+                                                        found: str) -> None:
+    question = ask(world, text="Как оформить пособие на ребёнка?")
+    services.answer_question(viewer=moderator, question_id=question.pk, answer=answer)
+    with pytest.raises(ValidationFailed) as refused:
+        services.publish_question(viewer=moderator, question_id=question.pk)
+    assert refused.value.field == "answer" and found in refused.value.message
+    assert Question.objects.get(pk=question.pk).status == Question.Status.ANSWERED
+    # Masked by the moderator: published.
+    masked = services.publish_question(viewer=moderator, question_id=question.pk,
+                                       answer=masking.mask(answer).text)
+    assert masked.status == Question.Status.PUBLISHED and found not in masked.answer
+
+
+def test_moderator_confirms_public_contacts_in_the_answer(world: Any, moderator: Viewer) -> None:
+    question = ask(world, text="Куда обратиться за выплатой?")
+    answer = "Обратитесь в КЦСОН: ул. Ленина, д. 12, тел. 8 (342) 200-10-10."
+    services.answer_question(viewer=moderator, question_id=question.pk, answer=answer)
+    with pytest.raises(ValidationFailed):
+        services.publish_question(viewer=moderator, question_id=question.pk)
+    published = services.publish_question(viewer=moderator, question_id=question.pk, confirmed=True)
+    assert published.answer == answer
+    event = AuditEvent.objects.filter(verb="question.publish", object_id=str(question.pk)).get()
+    assert event.details == {"confirmed_contacts": True}
+
+
+def test_address_left_in_the_question_needs_the_moderators_confirmation(world: Any, moderator: Viewer) -> None:
+    question = ask(world, text="Как оформить пособие на ребёнка?")
+    services.answer_question(viewer=moderator, question_id=question.pk, answer="Ответ специалиста.")
+    text = "Мы живём в г. Заречный, Ленина 5. Как оформить пособие?"
+    with pytest.raises(ValidationFailed) as refused:
+        services.publish_question(viewer=moderator, question_id=question.pk, published_text=text)
+    assert refused.value.field == "published_text" and "Ленина 5" in refused.value.message
+    # A phone number is never accepted, confirmed or not.
+    with pytest.raises(ValidationFailed):
+        services.publish_question(viewer=moderator, question_id=question.pk, confirmed=True,
+                                  published_text="Звоните 8-912-345-67-89")
+    published = services.publish_question(viewer=moderator, question_id=question.pk, published_text=text,
+                                          confirmed=True)
+    assert published.published_text == text
+
+
+def test_questions_are_masked_with_the_new_address_patterns(world: Any) -> None:
+    question = ask(world, text="Живу: Ленина 5 кв 3, г. Заречный. Положена ли мне выплата на 2 детей?")
+    assert "Ленина" not in question.published_text and "кв 3" not in question.published_text
+    assert "2 детей" in question.published_text

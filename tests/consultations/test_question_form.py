@@ -96,3 +96,80 @@ def test_form_page_is_labelled(world: Any) -> None:
     for field in ("author_name", "email", "topic", "district", "text", "consent"):
         assert f'for="id_{field}"' in html
     assert 'aria-hidden="true"' in html  # the honeypot is hidden from assistive technology
+
+
+def _input(html: str, name: str) -> Any:
+    """The rendered input/select/textarea of a field, parsed."""
+    import re
+
+    match = re.search(rf'<(?:input|select|textarea)[^>]*name="{name}"[^>]*>', html)
+    assert match, name
+    return match.group(0)
+
+
+def test_hints_are_referenced_from_their_inputs(world: Any) -> None:
+    html = Client().get(URL).content.decode()
+    for name in ("author_name", "email", "text"):
+        assert f'id="{name}-hint"' in html
+        assert f'aria-describedby="{name}-hint"' in _input(html, name)
+    assert "aria-describedby" not in _input(html, "topic")  # no hint, no error: nothing to describe
+    assert "aria-invalid" not in _input(html, "email")
+
+
+def test_errors_are_referenced_together_with_the_hint(world: Any) -> None:
+    html = Client().post(URL, good(world, email="not-an-email", topic="")).content.decode()
+    email = _input(html, "email")
+    assert 'aria-describedby="email-hint email-error"' in email and 'aria-invalid="true"' in email
+    assert 'id="email-error"' in html and 'id="email-hint"' in html
+    topic = _input(html, "topic")
+    assert 'aria-describedby="topic-error"' in topic and 'aria-invalid="true"' in topic
+    assert 'aria-invalid' not in _input(html, "author_name")  # valid fields are not marked
+    assert 'aria-describedby="author_name-hint"' in _input(html, "author_name")
+
+
+def test_fieldsets_carry_hint_and_error_ids(db: None) -> None:
+    from django.template.loader import render_to_string
+
+    from portal.community.forms import BenefactorForm
+
+    form = BenefactorForm({"kind": "", "help_kinds": []})
+    form.is_valid()
+    html = render_to_string("consultations/_form.html", {"form": form})
+    assert '<fieldset class="form-field" aria-describedby="kind-error">' in html
+    assert '<fieldset class="form-field" aria-describedby="help_kinds-error">' in html
+    assert 'id="kind-error"' in html and 'id="help_kinds-error"' in html
+    # Each kind of help is its own labelled checkbox inside the fieldset.
+    assert 'for="id_help_kinds_0"' in html
+
+
+@pytest.mark.parametrize("query", [{"q": "\x00"}, {"q": "суб\x00сидия"}, {"topic": "\x00"}, {"q": "я" * 201}])
+def test_bad_search_input_gets_a_clear_message(world: Any, query: dict[str, str]) -> None:
+    response = Client().get(URL, query)
+    assert response.status_code == 400
+    assert "Поисковый запрос содержит недопустимые символы" in response.content.decode()
+    assert response.context["q"] == "" or "\x00" not in response.context["q"]
+
+
+@override_settings(PUBLIC_FORMS_TRUST_X_FORWARDED_FOR=True, PUBLIC_FORM_RATE_LIMITS={"question": (1, 3600)})
+def test_rate_limit_uses_the_address_the_trusted_proxy_saw(world: Any) -> None:
+    # The client forges the left part of the header; the proxy appends the address it saw (rightmost).
+    first = Client(HTTP_X_FORWARDED_FOR="1.1.1.1, 203.0.113.7", REMOTE_ADDR="10.0.0.1")
+    assert first.post(URL, good(world)).status_code == 302
+    forged = Client(HTTP_X_FORWARDED_FOR="2.2.2.2, 203.0.113.7", REMOTE_ADDR="10.0.0.1")
+    assert forged.post(URL, good(world)).status_code == 429
+    other = Client(HTTP_X_FORWARDED_FOR="1.1.1.1, 198.51.100.9", REMOTE_ADDR="10.0.0.1")
+    assert other.post(URL, good(world)).status_code == 302
+    assert Question.objects.count() == 2
+
+
+@override_settings(PUBLIC_FORMS_TRUST_X_FORWARDED_FOR=False, PUBLIC_FORM_RATE_LIMITS={"question": (1, 3600)})
+def test_forwarded_header_is_ignored_unless_trusted(world: Any) -> None:
+    assert Client(HTTP_X_FORWARDED_FOR="1.1.1.1", REMOTE_ADDR="10.0.0.5").post(URL, good(world)).status_code == 302
+    assert Client(HTTP_X_FORWARDED_FOR="9.9.9.9", REMOTE_ADDR="10.0.0.5").post(URL, good(world)).status_code == 429
+
+
+@pytest.mark.parametrize("field", ["author_name", "email", "text", "topic", "district"])
+def test_nul_in_the_question_form_is_a_form_error(world: Any, field: str) -> None:
+    response = Client().post(URL, good(world, **{field: "Вопрос\x00 про пособие на ребёнка"}))
+    assert response.status_code == 400 and field in response.context["form"].errors
+    assert Question.objects.count() == 0

@@ -77,3 +77,72 @@ def test_bad_question_shows_russian_errors_without_javascript_tricks(portal_serv
     page.get_by_text("Укажите имя или псевдоним.").first.wait_for()
     assert page.get_by_text("Необходимо ваше согласие на обработку введённых данных.").count() >= 1
     assert Question.objects.count() == 0
+
+
+def _signed_in(browser: Any, server_url: str, role: str) -> Any:
+    """A browser context with a staff session (made by the test client: same database and secret)."""
+    from django.conf import settings
+    from django.contrib.auth.models import Group, Permission, User
+    from django.test import Client
+
+    from portal.accounts.models import StaffProfile
+
+    user = User.objects.create_user(f"{role}.e2e", password="x")
+    group, _created = Group.objects.get_or_create(name=role)
+    group.permissions.add(Permission.objects.get(codename="access_admin"))
+    user.groups.add(group)
+    StaffProfile.objects.create(user=user, subject=f"sub-{role}-e2e")
+    client = Client()
+    client.force_login(user)
+    context = browser.new_context(locale="ru-RU")
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME,
+                          "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "url": server_url}])
+    return context
+
+
+@pytest.mark.e2e
+def test_moderator_answers_and_publishes_in_the_admin(portal_server: Any, browser: Any, page: Any) -> None:
+    district = District.objects.create(code="e2e-m", name="Заречный район", kind="urban")
+    topic = Topic.objects.create(name="Жильё и ЖКУ", slug="housing")
+    question = services.ask_question(
+        author_name="Ольга Смирнова", email="olga@example.org", topic_id=topic.pk, district_id=district.pk,
+        consent=True, text=f"Положена ли субсидия на оплату ЖКУ? Живу Ленина 5 кв 3, телефон {PHONE}.")
+    context = _signed_in(browser, portal_server.url, "editor")
+    try:
+        admin = context.new_page()
+        admin.goto(f"{portal_server.url}/admin/consultations/queue/")
+        admin.locator(f'tr[data-question="{question.pk}"] a').click()
+        answer_form = admin.locator("form:has(input[name=action][value=answer])")
+        masked = answer_form.get_by_label("Вопрос для публикации (со скрытыми данными)").input_value()
+        assert PHONE not in masked and "Ленина" not in masked and "[адрес скрыт]" in masked
+        assert answer_form.get_by_label("Имя для публикации").input_value() == "О. С."
+        answer_form.get_by_label("Ответ:", exact=True).fill(
+            "Да, если расходы на ЖКУ превышают 22 % дохода. Обратитесь в МФЦ: ул. Мира, д. 1.")
+        answer_form.get_by_role("button", name="Сохранить ответ").click()
+        admin.get_by_text("Готово.").first.wait_for()
+
+        publish_form = admin.locator("form:has(input[name=action][value=publish])")
+        publish_form.get_by_role("button", name="Опубликовать вопрос и ответ").click()
+        # The institution's address in the answer is found and must be confirmed (or masked).
+        error = admin.locator("form:has(input[name=action][value=publish]) .errorlist")
+        error.first.wait_for()
+        assert "ул. Мира, д. 1" in error.first.inner_text()
+        assert Question.objects.get(pk=question.pk).status == Question.Status.ANSWERED
+        publish_form = admin.locator("form:has(input[name=action][value=publish])")
+        publish_form.get_by_label("Я проверил(а) оставшиеся в текстах контакты и адреса", exact=False).check()
+        publish_form.get_by_role("button", name="Опубликовать вопрос и ответ").click()
+        admin.get_by_text("Готово.").first.wait_for()
+        assert Question.objects.get(pk=question.pk).status == Question.Status.PUBLISHED
+    finally:
+        context.close()
+
+    page.set_viewport_size({"width": 375, "height": 812})
+    page.goto(f"{portal_server.url}/consultations/")
+    article = page.locator(f"#q{question.pk}")
+    article.wait_for()
+    text = article.inner_text()
+    assert "Положена ли субсидия на оплату ЖКУ?" in text and "О. С." in text and "Обратитесь в МФЦ" in text
+    html = page.content()
+    for secret in (PHONE, "345-67-89", "Ленина 5", "Ольга", "Смирнова", "olga@example.org"):
+        assert secret not in html
+    assert no_horizontal_scroll(page)

@@ -37,12 +37,11 @@ def _seed() -> None:
 
 @pytest.fixture(scope="module")
 def collected_static() -> None:
-    """Without DEBUG the app serves STATIC_ROOT (as in production): collect it once, like a deployment."""
-    from django.conf import settings
+    """Without DEBUG the app serves STATIC_ROOT (as in production): collect it once, like a deployment
+    (only files changed since the last run are copied, so edited scripts and styles are picked up)."""
     from django.core.management import call_command
 
-    if not (settings.STATIC_ROOT / "cms" / "portal.css").exists():
-        call_command("collectstatic", interactive=False, verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
 
 
 @pytest.fixture
@@ -129,3 +128,20 @@ def test_language_switch_and_visible_focus(public_site: Any, page: Any) -> None:
     page.get_by_role("button", name="Русский").click()
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "ru"
+
+
+def test_booklet_print_button_only_with_javascript(public_site: Any, browser: Any) -> None:
+    """Without JavaScript the button would do nothing, so it stays hidden; the script reveals it."""
+    for scripts, visible in ((False, False), (True, True)):
+        context = browser.new_context(locale="ru-RU", java_script_enabled=scripts, viewport=PHONE)
+        try:
+            page = context.new_page()
+            page.goto(f"{public_site.url}/booklet/")
+            page.locator("h1").wait_for()
+            button = page.get_by_role("button", name="Распечатать буклет")
+            if visible:
+                button.wait_for(state="visible")
+            assert button.is_visible() is visible
+            assert page.locator("[data-print-control]").count() == 1
+        finally:
+            context.close()
