@@ -67,7 +67,21 @@ NEED_GROUP_OF: dict[str, str] = {
 }
 
 
-class Household(models.Model):
+class RegisteredBy(models.Model):
+    """Who registered a household or person (кто поставил на учёт): until they are part of a case, the registering
+    officer, or the coordinators of the registering institution, are the only staff who run them."""
+
+    registered_by_subject = models.CharField(_("registered by"), max_length=255, blank=True, editable=False,
+                                             db_index=True)
+    registered_by_institution = models.ForeignKey(
+        "partners.Organisation", verbose_name=_("registering institution"), null=True, blank=True,
+        editable=False, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        abstract = True
+
+
+class Household(RegisteredBy):
     """Household (домохозяйство / семья) at an address of a precinct."""
 
     address = models.CharField(_("address"), max_length=300)
@@ -84,7 +98,7 @@ class Household(models.Model):
         return self.address
 
 
-class Person(models.Model):
+class Person(RegisteredBy):
     """A recipient of support (получатель). Personal data: every change is audited."""
 
     class Sex(models.TextChoices):

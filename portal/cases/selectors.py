@@ -5,8 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import BigIntegerField, Q, QuerySet
-from django.db.models.functions import Cast
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -161,20 +160,17 @@ def terms_ending(*, viewer: Viewer, within_days: int = 30, today: dt.date | None
         ends_on__lte=day + dt.timedelta(days=within_days)).order_by("ends_on", "id")
 
 
-def _registered(object_type: str, **actor: str) -> QuerySet[AuditEvent]:
-    """Ids of the objects of a type whose creation the audit trail records for the given actor."""
-    return (AuditEvent.objects.filter(object_type=object_type, action=AuditEvent.Action.CREATE, **actor)
-            .annotate(pk_value=Cast("object_id", BigIntegerField())).values("pk_value"))
-
-
-def _registered_by(**actor: str) -> Q:
+def _registered_by(*, subject: str | None = None, institution_id: int | None = None) -> Q:
     """Persons the actor registered, and the members of households it registered, as long as neither the
     person nor the household is part of any case: until then the registering officer or institution is the
     only one who runs them; afterwards the cases decide."""
+    if subject:
+        registered = Q(registered_by_subject=subject) | Q(household__registered_by_subject=subject)
+    else:
+        registered = Q(registered_by_institution_id=institution_id) | Q(
+            household__registered_by_institution_id=institution_id)
     in_a_case = (Q(pk__in=Case.objects.values("applicant_id"))
                  | Q(household_id__in=Case.objects.values("household_id")))
-    registered = (Q(pk__in=_registered("cases.person", **actor))
-                  | Q(household_id__in=_registered("cases.household", **actor)))
     return registered & ~in_a_case
 
 
@@ -189,12 +185,11 @@ def persons_for(viewer: Viewer) -> QuerySet[Person]:
         if viewer.precinct_ids:
             scope |= Q(household__precinct_id__in=sorted(viewer.precinct_ids))
         if viewer.subject:
-            scope |= _registered_by(actor_subject=viewer.subject)
+            scope |= _registered_by(subject=viewer.subject)
     if viewer.has_role(Role.COORDINATOR) and viewer.institution_id:
         cases = Case.objects.filter(institution_id=viewer.institution_id)
         scope |= Q(pk__in=cases.values("applicant_id")) | Q(household_id__in=cases.values("household_id"))
-        if viewer.institution_code:
-            scope |= _registered_by(actor_organisation=viewer.institution_code)
+        scope |= _registered_by(institution_id=viewer.institution_id)
     return Person.objects.filter(scope)
 
 

@@ -60,6 +60,9 @@ def test_persons_registered_before_any_case_are_in_the_registering_scope() -> No
     coordinator = f.coordinator(institution)
     household = s.create_household(viewer=coordinator, precinct_id=precinct.pk, address="ул. Мира, 1")
     person = s.create_person(viewer=coordinator, household_id=household.pk, last_name="Орлова", first_name="Вера")
+    # Who registered them is kept on the rows themselves, not looked up in the audit trail.
+    assert (person.registered_by_institution_id, household.registered_by_institution_id) == (institution.pk,) * 2
+    assert person.registered_by_subject == coordinator.subject
     assert selectors.persons_for(coordinator).filter(pk=person.pk).exists()
     stranger = f.coordinator(f.organisation(kind="social_service"))
     assert not selectors.persons_for(stranger).filter(pk=person.pk).exists()
