@@ -116,6 +116,27 @@ def test_change_during_reindex_is_not_lost(region: dict[str, object], embedded: 
     assert [h["name"] for h in api.search("streets", "Ленинск").hits] == ["Ленинская"]
 
 
+def test_reindex_settles_the_backlog_it_rebuilt_without_applying_it_again(
+        region: dict[str, object], embedded: EmbeddedBackend, monkeypatch: pytest.MonkeyPatch) -> None:
+    import search.sync as sync_module
+
+    streets: list[Street] = region["streets"]  # type: ignore[assignment]
+    enqueue_many("street", [s.pk for s in streets])  # a backlog, as after `portal seed`
+    enqueue("organisation", 424242)  # another index's change: still applied after the rebuild
+    applied: list[str] = []
+    real_apply = sync_module.apply_rows
+
+    def counting_apply(backend: object, rows: list[OutboxEntry]) -> object:
+        applied.extend(f"{row.kind}:{row.object_id}" for row in rows)
+        return real_apply(backend, rows)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(sync_module, "apply_rows", counting_apply)
+    assert reindex(indexes=["streets"]) == {"streets": 3}
+    assert not any(item.startswith("street:") for item in applied)  # the build already wrote them
+    assert not OutboxEntry.objects.filter(kind="street").exists()
+    assert index_state(embedded) == db_state()
+
+
 def test_only_one_sync_at_a_time(region: dict[str, object], embedded: EmbeddedBackend) -> None:
     enqueue_many("street", [s.pk for s in region["streets"]])  # type: ignore[attr-defined]
     with search_lock() as held:  # another worker is syncing (or a reindex runs)
