@@ -246,7 +246,7 @@ def _require_precinct_access(viewer: Viewer, precinct_id: int) -> Precinct:
     raise PermissionDenied(_("You may not register households in this precinct."))
 
 
-def _registered_by(viewer: Viewer) -> dict[str, Any]:
+def _registration_fields(viewer: Viewer) -> dict[str, Any]:
     return {"registered_by_subject": viewer.subject or "", "registered_by_institution_id": viewer.institution_id}
 
 
@@ -255,7 +255,7 @@ def create_household(*, viewer: Viewer, precinct_id: int, address: str, categori
     _require_precinct_access(viewer, precinct_id)
     household = Household.objects.create(
         precinct_id=precinct_id, address=_text(address, Household, "address", required=_("Enter the address.")),
-        categories=_check_choices(categories, Category.values, "categories"), **_registered_by(viewer),
+        categories=_check_choices(categories, Category.values, "categories"), **_registration_fields(viewer),
     )
     audit.record_created(viewer=viewer, verb="household.create", obj=household)
     return household
@@ -300,7 +300,7 @@ def create_person(
     fields = _clean_person({"last_name": last_name, "first_name": first_name, "middle_name": middle_name,
                             "birth_date": birth_date, "sex": sex, "phone": phone, "relation": relation,
                             "categories": list(categories)})
-    person = Person.objects.create(household_id=household_id, **fields, **_registered_by(viewer))
+    person = Person.objects.create(household_id=household_id, **fields, **_registration_fields(viewer))
     audit.record_created(viewer=viewer, verb="person.create", obj=person)
     enqueue("person", person.pk)
     return person
