@@ -72,3 +72,21 @@ def issue_token(*, username: str | None = None, roles: tuple[str, ...] | list[st
 def bearer(username: str, **kwargs: Any) -> dict[str, str]:
     """`{"Authorization": "Bearer <token>"}` for a demo user."""
     return {"Authorization": f"Bearer {issue_token(username=username, **kwargs)}"}
+
+
+def realm_file_for(tmp_path: Any, *bases: str) -> Any:
+    """A copy of the realm file whose portal-web client also accepts the test servers' addresses."""
+    import json
+
+    from django.conf import settings as django_settings
+
+    realm = json.loads(django_settings.KEYCLOAK_REALM_FILE.read_text(encoding="utf-8"))
+    for registered in realm["clients"]:
+        if registered["clientId"] == "portal-web":
+            registered["redirectUris"] = [*registered.get("redirectUris", []), *(f"{b}/*" for b in bases)]
+            attributes = registered.setdefault("attributes", {})
+            uris = [u for u in attributes.get("post.logout.redirect.uris", "").split("##") if u]
+            attributes["post.logout.redirect.uris"] = "##".join([*uris, *(f"{b}/*" for b in bases)])
+    path = tmp_path / "portal-realm.json"
+    path.write_text(json.dumps(realm, ensure_ascii=False), encoding="utf-8")
+    return path

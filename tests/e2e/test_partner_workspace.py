@@ -33,7 +33,7 @@ def live_world(transactional_db: None) -> World:
 def realm_site(live_world: World, portal_server: Any, settings: Any, tmp_path: Any) -> Iterator[Any]:
     """The running portal with its development realm as the identity provider (as tests/e2e/test_sign_in.py)."""
     from identity import web
-    from tests.e2e.test_sign_in import realm_file_for
+    from identity.testing import realm_file_for
 
     settings.KEYCLOAK_URL = ""
     settings.IDENTITY_DEVREALM_URL = ""  # server-side calls go to the request's own base URL

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from identity import web
+from identity.testing import realm_file_for
 from portal.demo.region import INSTITUTIONS, PARTNERS
 from portal.partners.models import Organisation
 
@@ -14,24 +15,6 @@ from portal.partners.models import Organisation
 pytest.importorskip("identity.keycloak")
 
 pytestmark = pytest.mark.e2e
-
-
-def realm_file_for(tmp_path: Any, *bases: str) -> Any:
-    """A copy of the realm file whose portal-web client also accepts the test servers' addresses."""
-    import json
-
-    from django.conf import settings as django_settings
-
-    realm = json.loads(django_settings.KEYCLOAK_REALM_FILE.read_text(encoding="utf-8"))
-    for registered in realm["clients"]:
-        if registered["clientId"] == "portal-web":
-            registered["redirectUris"] = [*registered.get("redirectUris", []), *(f"{b}/*" for b in bases)]
-            attributes = registered.setdefault("attributes", {})
-            uris = [u for u in attributes.get("post.logout.redirect.uris", "").split("##") if u]
-            attributes["post.logout.redirect.uris"] = "##".join([*uris, *(f"{b}/*" for b in bases)])
-    path = tmp_path / "portal-realm.json"
-    path.write_text(json.dumps(realm, ensure_ascii=False), encoding="utf-8")
-    return path
 
 
 @pytest.fixture

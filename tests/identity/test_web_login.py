@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from identity import web
+from identity.testing import realm_file_for
 from portal.accounts.models import StaffProfile
 from portal.demo.region import INSTITUTIONS, PARTNERS
 from portal.partners.models import Organisation
@@ -56,24 +57,6 @@ def realm_login(browser: requests.Session, auth_url: str, username: str, passwor
     fields = {key: value for key, value in form.fields.items() if key not in ("username", "password")}
     fields.update({"username": username, "password": password})
     return browser.post(urljoin(page.url, form.action), data=fields, allow_redirects=False)
-
-
-def realm_file_for(tmp_path: Any, *bases: str) -> Any:
-    """A copy of the realm file whose portal-web client also accepts the test servers' addresses."""
-    import json
-
-    from django.conf import settings as django_settings
-
-    realm = json.loads(django_settings.KEYCLOAK_REALM_FILE.read_text(encoding="utf-8"))
-    for registered in realm["clients"]:
-        if registered["clientId"] == "portal-web":
-            registered["redirectUris"] = [*registered.get("redirectUris", []), *(f"{b}/*" for b in bases)]
-            attributes = registered.setdefault("attributes", {})
-            uris = [u for u in attributes.get("post.logout.redirect.uris", "").split("##") if u]
-            attributes["post.logout.redirect.uris"] = "##".join([*uris, *(f"{b}/*" for b in bases)])
-    path = tmp_path / "portal-realm.json"
-    path.write_text(json.dumps(realm, ensure_ascii=False), encoding="utf-8")
-    return path
 
 
 @pytest.fixture
