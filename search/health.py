@@ -1,4 +1,5 @@
-"""Readiness of search for `/readyz`: ok, or degraded (engine unreachable, or outbox backlog too old)."""
+"""Readiness of search for `/readyz`: ok, or degraded (engine unreachable or its index cannot be read, an
+index lost or never built completely, or an outbox backlog too old)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from search.models import OutboxEntry
 
 def status() -> dict[str, Any]:
     from search.api import get_backend
+    from search.sync import lost_indexes
 
     backend = get_backend()
     engine = "meilisearch" if settings.MEILISEARCH_URL else "embedded"
@@ -26,6 +28,14 @@ def status() -> dict[str, Any]:
         report["oldest_pending_seconds"] = int((timezone.now() - oldest).total_seconds())
     if not reachable:
         report.update(status="degraded", error="engine_unreachable")
+        return report
+    try:
+        lost = lost_indexes(backend)
+    except Exception:
+        report.update(status="degraded", error="engine_unreachable")
+        return report
+    if lost:
+        report.update(status="degraded", error="index_incomplete", indexes=lost)
     elif stale:
         report.update(status="degraded", error="backlog_stale")
     return report

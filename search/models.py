@@ -23,3 +23,24 @@ class OutboxEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.object_id}"
+
+
+class IndexStamp(models.Model):
+    """The build of a logical index the portal expects the engine to hold.
+
+    `portal reindex` (and `search-sync` when it rebuilds a lost index) writes a new random token into the
+    engine next to the index, then here. An engine whose token is missing (index lost, engine data wiped)
+    or different (restored from an older backup) holds an incomplete index: sync rebuilds it and `/readyz`
+    reports search as degraded until then."""
+
+    name = models.CharField(_("index"), max_length=64, primary_key=True)
+    token = models.CharField(_("build token"), max_length=64)
+    built_at = models.DateTimeField(_("built at"))
+    documents = models.PositiveIntegerField(_("documents written"), default=0)
+
+    class Meta:
+        verbose_name = _("search index build")
+        verbose_name_plural = _("search index builds")
+
+    def __str__(self) -> str:
+        return f"{self.name}@{self.token[:8]}"

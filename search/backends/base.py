@@ -44,6 +44,16 @@ class SearchBackend(Protocol):
         """Atomically make `new` the live index `name`, drop the old one."""
         ...
 
+    def read_stamps(self) -> dict[str, str]:
+        """Build token of each logical index the engine holds (see `search.sync`)."""
+        ...
+
+    def write_stamp(self, name: str, token: str) -> None: ...
+
+    def document_ids(self, index: str) -> set[str]:
+        """Every document id in a live index (as the engine stores it)."""
+        ...
+
     def health(self) -> bool: ...
 
 

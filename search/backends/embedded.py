@@ -3,7 +3,10 @@
 Per logical index: a documents table `d_<physical>` (rowid, id, sort, data), an FTS5 table `f_<physical>`
 (title, text; trigram tokenizer; same rowid) and a filter table `x_<physical>` (field, value, rowid).
 The `aliases` table maps a logical index to its current physical tables, so `portal reindex` builds a new
-version and switches the alias in one transaction.
+version and switches the alias in one transaction. The `stamps` table holds the build token of each index
+(`search.sync`): a file that was deleted, replaced or restored from an older copy is told apart by it.
+A connection is reopened when the file at the path is no longer the one it opened (deleted or replaced
+while the server runs), so no process keeps reading an unlinked copy.
 
 Matching: candidates come from FTS5 (OR of the trigrams of the typed words, ranked by bm25), then every
 typed word must match a word of the document as a prefix, or with a typo (edit distance ≤1, ≤2 from 7
@@ -17,6 +20,7 @@ down are not counted, so for broad queries `total` is a lower bound (Meilisearch
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Sequence
@@ -124,10 +128,20 @@ class EmbeddedBackend:
         self.fail = False  # tests: simulate an outage
 
     # --- connection and schema ----------------------------------------------------------------
+    def _file_id(self) -> tuple[int, int] | None:
+        try:
+            stat = os.stat(self.path)
+        except OSError:
+            return None
+        return stat.st_dev, stat.st_ino
+
     def _db(self) -> sqlite3.Connection:
         if self.fail:
             raise SearchUnavailable("embedded search disabled")
         conn = getattr(self._local, "conn", None)
+        if conn is not None and getattr(self._local, "file_id", None) != self._file_id():
+            conn.close()  # the file was deleted or replaced: never keep reading the old copy
+            conn = self._local.conn = None
         if conn is None:
             try:
                 Path(self.path).parent.mkdir(parents=True, exist_ok=True)
@@ -135,9 +149,11 @@ class EmbeddedBackend:
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.execute("PRAGMA synchronous=NORMAL")
                 conn.execute("CREATE TABLE IF NOT EXISTS aliases (name TEXT PRIMARY KEY, physical TEXT NOT NULL)")
-            except sqlite3.Error as exc:
+                conn.execute("CREATE TABLE IF NOT EXISTS stamps (name TEXT PRIMARY KEY, token TEXT NOT NULL)")
+            except (sqlite3.Error, OSError) as exc:
                 raise SearchUnavailable(str(exc)) from exc
             self._local.conn = conn
+            self._local.file_id = self._file_id()
         return conn
 
     def close(self) -> None:
@@ -332,9 +348,31 @@ class EmbeddedBackend:
         return SearchResult(hits=[json.loads(data[rowid]) for rowid in page if rowid in data], total=total,
                             limit=limit, offset=offset)
 
-    def health(self) -> bool:
+    # --- build stamps -------------------------------------------------------------------------
+    def read_stamps(self) -> dict[str, str]:
         try:
-            self._db().execute("SELECT 1 FROM aliases LIMIT 1")
+            return dict(self._db().execute("SELECT name, token FROM stamps").fetchall())
+        except sqlite3.Error as exc:
+            raise SearchUnavailable(str(exc)) from exc
+
+    def write_stamp(self, name: str, token: str) -> None:
+        try:
+            self._db().execute("INSERT OR REPLACE INTO stamps VALUES (?, ?)", (name, token))
+        except sqlite3.Error as exc:
+            raise SearchUnavailable(str(exc)) from exc
+
+    def document_ids(self, index: str) -> set[str]:
+        try:
+            return self.all_ids(index)
+        except sqlite3.Error as exc:
+            raise SearchUnavailable(str(exc)) from exc
+
+    def health(self) -> bool:
+        """The file opens as a database and every live index's tables are in it."""
+        try:
+            conn = self._db()
+            physical = [row[0] for row in conn.execute("SELECT physical FROM aliases")]
+            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         except (SearchUnavailable, sqlite3.Error):
             return False
-        return True
+        return all(f"d_{name}" in tables and f"f_{name}" in tables for name in physical)

@@ -17,6 +17,10 @@ from search.normalise import synonyms
 
 TASK_TIMEOUT_MS = 60_000
 _ERRORS = (MeilisearchError, MeilisearchCommunicationError, MeilisearchApiError, requests.RequestException)
+#: Index (after the prefix) holding one document per logical index: {"id": name, "token": build token}.
+STAMPS = "_stamps"
+#: Page size when listing document ids.
+PAGE = 1000
 #: Suffix of the hidden copy of a searchable field with ё written as е (only added when the field has a ё).
 FOLDED = "__e"
 
@@ -171,6 +175,48 @@ class MeilisearchBackend:
     def finish_rebuild(self, name: str, new: str) -> None:
         self._wait(self._call(self.client.swap_indexes, [{"indexes": [self.uid(name), self.uid(new)]}]))
         self._wait(self._call(self.client.delete_index, self.uid(new)))
+
+    # --- build stamps (`search.sync`): a wiped or restored engine is told apart by them --------------
+    def read_stamps(self) -> dict[str, str]:
+        index = self.client.index(self.uid(STAMPS))
+        stamps: dict[str, str] = {}
+        offset = 0
+        while True:
+            try:
+                page = index.get_documents({"limit": PAGE, "offset": offset})
+            except MeilisearchApiError as exc:
+                if exc.code == "index_not_found":
+                    return {}
+                raise SearchUnavailable(str(exc)) from exc
+            except _ERRORS as exc:
+                raise SearchUnavailable(str(exc)) from exc
+            for document in page.results:
+                values = dict(document)
+                stamps[str(values.get("id"))] = str(values.get("token", ""))
+            offset += PAGE
+            if offset >= page.total or not page.results:
+                return stamps
+
+    def write_stamp(self, name: str, token: str) -> None:
+        self._wait(self._call(self.client.create_index, self.uid(STAMPS), {"primaryKey": "id"}),
+                   ignore={"index_already_exists"})
+        self._wait(self._call(self.client.index(self.uid(STAMPS)).add_documents, [{"id": name, "token": token}],
+                              primary_key="id"))
+
+    def document_ids(self, index: str) -> set[str]:
+        """Every document id of an index, as stored (":" written as "-", see `engine_id`)."""
+        target = self.client.index(self.uid(index))
+        ids: set[str] = set()
+        offset = 0
+        while True:
+            page = self._call(target.get_documents, {"fields": ["id"], "limit": PAGE, "offset": offset})
+            ids.update(str(dict(document).get("id")) for document in page.results)
+            offset += PAGE
+            if offset >= page.total or not page.results:
+                return ids
+
+    def stored_id(self, doc_id: Any) -> str:
+        return engine_id(doc_id)
 
     def health(self) -> bool:
         try:

@@ -22,6 +22,8 @@ from identity.viewer import Role, Viewer
 from search import api
 from search.backends.meili import MeilisearchBackend, settings_for
 from search.documents import INDEXES
+from search.models import IndexStamp
+from search.sync import sync
 
 KEY_UID = "3b1f0a2e-6c4d-4e8f-9a0b-1c2d3e4f5a6b"
 ENQUEUED = "2026-01-01T00:00:00.000000Z"
@@ -36,6 +38,8 @@ class Recorder:
     #: (method, path) → error code of the task the next such request enqueues (that task then fails).
     task_errors: dict[tuple[str, str], str] = field(default_factory=dict)
     failed_tasks: dict[int, str] = field(default_factory=dict)
+    #: index uid → its documents, answered to POST /indexes/<uid>/documents/fetch (absent: index_not_found).
+    stored: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     def send(self, request: requests.PreparedRequest, **_kwargs: Any) -> requests.Response:
         if self.fail:
@@ -53,6 +57,18 @@ class Recorder:
                 code = self.failed_tasks[uid]
                 payload.update(status="failed", error={"message": code, "code": code, "type": "invalid_request",
                                                        "link": f"https://docs.meilisearch.com/errors#{code}"})
+        elif request.method == "POST" and path.endswith("/documents/fetch"):
+            uid = path.split("/")[2]
+            if uid in self.stored:
+                offset, limit = body.get("offset", 0), body.get("limit", 20)
+                docs = self.stored[uid]
+                fields = body.get("fields")
+                page = [{k: v for k, v in d.items() if not fields or k in fields} for d in docs[offset: offset + limit]]
+                payload = {"results": page, "offset": offset, "limit": limit, "total": len(docs)}
+            else:
+                response.status_code = 404
+                payload = {"message": f"Index `{uid}` not found.", "code": "index_not_found",
+                           "type": "invalid_request", "link": "https://docs.meilisearch.com/errors#index_not_found"}
         elif path.endswith("/search"):
             payload = {"hits": self.search_hits, "estimatedTotalHits": len(self.search_hits), "query": body["q"]}
         elif path == "/health":
@@ -226,8 +242,11 @@ def test_reindex_command_on_meilisearch_without_leftover(meili: MeilisearchBacke
     written = [b for m, p, b in calls[start:] if p == "/indexes/portal_streets__new/documents?primaryKey=id"]
     assert [doc["id"] for doc in written[0]] == [str(street.pk)]
     assert written[0][0]["settlement__e"] == "Березовка"
-    assert ("POST", "/swap-indexes", [{"indexes": ["portal_streets", "portal_streets__new"]}]) in calls[start:]
-    assert calls[-1] == ("DELETE", "/indexes/portal_streets__new", None)
+    swap = calls.index(("POST", "/swap-indexes", [{"indexes": ["portal_streets", "portal_streets__new"]}]))
+    assert calls[swap + 1] == ("DELETE", "/indexes/portal_streets__new", None)
+    stamp = calls[swap + 3]  # after the swap: the build token (create the stamps index, then the document)
+    assert stamp[1] == "/indexes/portal__stamps/documents?primaryKey=id"
+    assert stamp[2] == [{"id": "streets", "token": IndexStamp.objects.get(name="streets").token}]
 
 
 def test_swap_for_reindex(meili: MeilisearchBackend, recorder: Recorder) -> None:
@@ -243,3 +262,46 @@ def test_outage_raises_search_unavailable(meili: MeilisearchBackend, recorder: R
     with pytest.raises(api.SearchUnavailable):
         meili.upsert("streets", [{"id": "1"}])
     assert meili.health() is False
+
+
+def test_stamps_are_read_from_their_own_index(meili: MeilisearchBackend, recorder: Recorder) -> None:
+    assert meili.read_stamps() == {}  # no stamps index at all: everything counts as lost
+    recorder.stored["portal__stamps"] = [{"id": "streets", "token": "abc"}, {"id": "pages", "token": "def"}]
+    assert meili.read_stamps() == {"streets": "abc", "pages": "def"}
+    assert recorder.calls()[-1] == ("POST", "/indexes/portal__stamps/documents/fetch", {"limit": 1000, "offset": 0})
+    recorder.fail = True
+    with pytest.raises(api.SearchUnavailable):
+        meili.read_stamps()
+
+
+def test_document_ids_page_through_the_index(meili: MeilisearchBackend, recorder: Recorder,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    import search.backends.meili as meili_module
+
+    monkeypatch.setattr(meili_module, "PAGE", 2)
+    recorder.stored["portal_streets"] = [{"id": str(n), "name": "x"} for n in range(5)]
+    assert meili.document_ids("streets") == {"0", "1", "2", "3", "4"}
+    fetches = [b for m, p, b in recorder.calls() if p == "/indexes/portal_streets/documents/fetch"]
+    assert fetches == [{"fields": ["id"], "limit": 2, "offset": o} for o in (0, 2, 4)]
+
+
+@pytest.mark.django_db
+def test_sync_rebuilds_indexes_the_engine_lost(meili: MeilisearchBackend, recorder: Recorder) -> None:
+    """The Meilisearch data was wiped (no stamps index): sync alone rebuilds every index and stamps it."""
+    from portal.testing import factories
+
+    district = factories.district(code="meili-lost", name="Заречный район")
+    street = factories.street(district_obj=district, name="Лесная", settlement="Заречный")
+    IndexStamp.objects.all().delete()
+    report = sync()
+    assert report.ok and set(report.rebuilt) == set(INDEXES)
+    calls = recorder.calls()
+    written = [b for m, p, b in calls if p == "/indexes/portal_streets__new/documents?primaryKey=id"]
+    assert [doc["id"] for doc in written[0]] == [str(street.pk)]
+    stamps = [b[0] for m, p, b in calls if p == "/indexes/portal__stamps/documents?primaryKey=id"]
+    assert {s["id"]: s["token"] for s in stamps} == dict(IndexStamp.objects.values_list("name", "token"))
+    # the engine now holds the stamps: nothing is lost, nothing is rebuilt again
+    recorder.stored["portal__stamps"] = stamps
+    recorder.requests.clear()
+    assert sync().rebuilt == []
+    assert not any(p.endswith("/swap-indexes") for m, p, b in recorder.calls())

@@ -198,6 +198,9 @@ def test_officer_finder_uses_search_and_falls_back(region: dict[str, object], em
 
 @pytest.mark.django_db(transaction=True)
 def test_readyz_reports_search_degraded(embedded: EmbeddedBackend) -> None:
+    ready, report = readiness()
+    assert report["components"]["search"]["error"] == "index_incomplete"  # never built
+    sync()
     ready, report = readiness()  # closes connections: needs a real (transactional) database
     assert report["components"]["search"]["status"] == "ok"
     embedded.fail = True
@@ -211,6 +214,7 @@ def test_readyz_reports_search_degraded(embedded: EmbeddedBackend) -> None:
 def test_stale_backlog_is_degraded(embedded: EmbeddedBackend, settings: object) -> None:
     from search.health import status
 
+    sync()  # built: every index stamped
     enqueue("street", 1)
     assert status()["status"] == "ok" and status()["backlog"] == 1
     settings.SEARCH_BACKLOG_MAX_MINUTES = -1  # type: ignore[attr-defined]
