@@ -3,7 +3,7 @@
     portal demo [--host H] [--port P]   migrate, load the demo region, serve, print URLs and logins
     portal serve [--host H] [--port P]  serve the ASGI app with uvicorn
     portal seed --scale demo|region [--seed N]
-    portal search-sync | reindex | sync-realm
+    portal search-sync [--loop] | reindex [INDEX ...] | sync-realm [--dry-run]   (arguments passed through)
     portal manage <django command> ...  any Django management command
 """
 
@@ -86,11 +86,13 @@ def cmd_seed(args: argparse.Namespace) -> None:
     call_command("seed", scale=args.scale, seed=args.seed)
 
 
-def _django_command(name: str) -> None:
+def _django_command(name: str, rest: Sequence[str]) -> None:
+    """Run a Django command with the arguments it was given (`portal search-sync --loop`): Django parses
+    them, prints usage errors and exits non-zero when the command fails (CommandError)."""
     _setup(debug_default=False)
-    from django.core.management import call_command
+    from django.core.management import execute_from_command_line
 
-    call_command(name)
+    execute_from_command_line([f"portal {name}", name, *rest])
 
 
 def cmd_manage(args: argparse.Namespace) -> None:
@@ -120,13 +122,8 @@ def build_parser() -> argparse.ArgumentParser:
     seed.add_argument("--seed", type=int, default=1)
     seed.set_defaults(func=cmd_seed)
 
-    for name, command, text in [
-        ("search-sync", "search_sync", "apply pending search updates (outbox)"),
-        ("reindex", "reindex", "rebuild all search indexes without downtime"),
-        ("sync-realm", "sync_realm", "write organisations and institutions as Keycloak groups"),
-    ]:
-        p = sub.add_parser(name, help=text)
-        p.set_defaults(func=lambda _args, _c=command: _django_command(_c))
+    for name, (_command, text) in PASSTHROUGH.items():  # listed for `portal --help`; run by `main`
+        sub.add_parser(name, help=f"{text} (`portal {name} --help`: its options)", add_help=False)
 
     manage = sub.add_parser("manage", help="run a Django management command")
     manage.add_argument("rest", nargs=argparse.REMAINDER)
@@ -134,7 +131,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: `portal <name> ...` → the Django command, every argument passed through unchanged.
+PASSTHROUGH: dict[str, tuple[str, str]] = {
+    "search-sync": ("search_sync", "apply pending search updates (outbox); --loop to keep running"),
+    "reindex": ("reindex", "rebuild all search indexes without downtime"),
+    "sync-realm": ("sync_realm", "write organisations and institutions as Keycloak groups"),
+}
+
+
 def main(argv: Sequence[str] | None = None) -> None:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in PASSTHROUGH:
+        _django_command(PASSTHROUGH[argv[0]][0], argv[1:])
+        return
     args = build_parser().parse_args(argv)
     args.func(args)
 
