@@ -28,6 +28,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from cms import blocks as cms_blocks
+from cms.i18n import LocalizedRoutingMixin, localize_pages, original_of
 
 #: Pages of the other public apps (part B of the issue); they may not be installed yet.
 OPTIONAL_HOME_SUBPAGE_TYPES: tuple[str, ...] = (
@@ -77,7 +78,7 @@ class BasePublicPage(Page):
         abstract = True
 
 
-class HomePage(BasePublicPage):
+class HomePage(LocalizedRoutingMixin, BasePublicPage):
     """Site root (главная): what social support is, the hotline and quick links."""
 
     about = RichTextField(_("what the service is"), blank=True, features=INTRO_FEATURES)
@@ -126,12 +127,14 @@ class HomePage(BasePublicPage):
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context(request, *args, **kwargs)
-        context["latest_news"] = (NewsPage.objects.live().public().descendant_of(self)
-                                  .order_by("-date", "-first_published_at")[:3])
+        # The Russian tree is the reference; each item in the active language where translated.
+        context["latest_news"] = localize_pages(
+            NewsPage.objects.live().public().descendant_of(original_of(self))
+            .order_by("-date", "-first_published_at")[:3])
         return context
 
 
-class ServiceInfoPage(BasePublicPage):
+class ServiceInfoPage(LocalizedRoutingMixin, BasePublicPage):
     """Service information (информация об услуге): text, steps, documents, contacts, FAQ."""
 
     body = StreamField(cms_blocks.ServiceStreamBlock(), verbose_name=_("content"), blank=True)
@@ -167,7 +170,7 @@ class UrgentServicesPage(BasePublicPage):
         return [child.value for child in self.body if child.block_type == "urgent_service"]
 
 
-class NewsIndexPage(BasePublicPage):
+class NewsIndexPage(LocalizedRoutingMixin, BasePublicPage):
     """News list (новости), newest first, paginated."""
 
     per_page = 10
@@ -180,7 +183,8 @@ class NewsIndexPage(BasePublicPage):
         verbose_name = _("news index page")
 
     def news(self) -> models.QuerySet[NewsPage]:
-        return (NewsPage.objects.live().public().child_of(self)
+        """News of the original (Russian) index: a translated index lists every item, translated or not."""
+        return (NewsPage.objects.live().public().child_of(original_of(self))
                 .order_by("-date", "-first_published_at"))
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
@@ -190,6 +194,7 @@ class NewsIndexPage(BasePublicPage):
             news_page = paginator.page(request.GET.get("page") or 1)
         except (PageNotAnInteger, EmptyPage):
             news_page = paginator.page(1)
+        news_page.object_list = localize_pages(news_page.object_list)
         context["news_page"] = news_page
         return context
 

@@ -13,7 +13,8 @@ import argparse
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 
 def _setup(*, debug_default: bool) -> None:
@@ -25,11 +26,42 @@ def _setup(*, debug_default: bool) -> None:
     django.setup()
 
 
-def _serve(host: str, port: int, *, reload: bool = False) -> None:
+def _serve(host: str, port: int, *, reload: bool = False, on_started: Callable[[], None] | None = None) -> None:
     import uvicorn
 
-    uvicorn.run("portal.asgi:app", host=host, port=port, reload=reload, proxy_headers=True,
-                log_level=os.environ.get("UVICORN_LOG_LEVEL", "info"))
+    log_level = os.environ.get("UVICORN_LOG_LEVEL", "info")
+    if on_started is None or reload:
+        uvicorn.run("portal.asgi:app", host=host, port=port, reload=reload, proxy_headers=True, log_level=log_level)
+        return
+
+    class AnnouncingServer(uvicorn.Server):
+        """Calls `on_started` once the socket listens, so that its output comes after uvicorn's."""
+
+        async def startup(self, sockets: Any = None) -> None:
+            await super().startup(sockets=sockets)
+            if not self.should_exit:
+                on_started()
+
+    AnnouncingServer(uvicorn.Config("portal.asgi:app", host=host, port=port, proxy_headers=True,
+                                    log_level=log_level)).run()
+
+
+def _port_in_use(host: str, port: int) -> bool:
+    """True when something already listens on host:port (checked before the slow migrate and load)."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror:
+        return False
+    family, kind, proto, _name, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError:
+            return True
+    return False
 
 
 def _print_banner(host: str, port: int) -> None:
@@ -40,7 +72,7 @@ def _print_banner(host: str, port: int) -> None:
     base = f"http://{host}:{port}"
     lines = [
         "",
-        "Social-support portal (demo region «Заречный край») is starting:",
+        "Social-support portal (demo region «Заречный край») is running:",
         f"  public site        {base}/",
         f"  admin (Wagtail)    {base}/admin/",
         f"  partner workspace  {base}/workspace/",
@@ -60,6 +92,10 @@ def _print_banner(host: str, port: int) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
+    if _port_in_use(args.host, args.port):
+        print(f"Port {args.port} on {args.host} is already in use (is the portal already running?). Stop that "
+              f"program or choose another port, e.g. `bash .ci/demo --port {args.port + 1}`.", file=sys.stderr)
+        sys.exit(2)
     _setup(debug_default=True)
     from django.core.management import call_command
 
@@ -68,9 +104,9 @@ def cmd_demo(args: argparse.Namespace) -> None:
     started = time.monotonic()
     call_command("migrate", interactive=False, verbosity=0)
     load_demo(seed=args.seed, verbose=True)
-    print(f"Demo data ready in {time.monotonic() - started:.1f} s.", flush=True)
-    _print_banner(args.host, args.port)
-    _serve(args.host, args.port)
+    print(f"Demo data ready in {time.monotonic() - started:.1f} s. Starting the server…", flush=True)
+    # The banner (addresses and sign-ins) comes last, once the server listens.
+    _serve(args.host, args.port, on_started=lambda: _print_banner(args.host, args.port))
 
 
 def cmd_serve(args: argparse.Namespace) -> None:

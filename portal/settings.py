@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
+    "wagtail.contrib.simple_translation",
+    "wagtail.locales",
     "wagtail.embeds",
     "wagtail.sites",
     "wagtail.users",
@@ -165,7 +167,12 @@ WAGTAIL_SITE_NAME = "Социальное сопровождение"
 WAGTAILADMIN_BASE_URL = PUBLIC_BASE_URL
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "doc", "odt", "xlsx", "csv", "txt"]
-WAGTAIL_I18N_ENABLED = False
+# Pages have Russian originals and English translations (same URLs; the language cookie picks one,
+# a page without a translation falls back to Russian): cms.models.LocalizedRoutingMixin.
+WAGTAIL_I18N_ENABLED = True
+WAGTAIL_CONTENT_LANGUAGES = [("ru", _("Russian")), ("en", _("English"))]
+# No external avatar service: the admin shows its built-in default avatar (no request leaves the portal).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 # --- Headless CMS (wagtail-grapple) ------------------------------------------
 GRAPHENE = {"SCHEMA": "grapple.schema.schema"}

@@ -14,6 +14,9 @@ from typing import Any
 from django import template
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils import translation
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 register = template.Library()
@@ -52,14 +55,18 @@ def build_chrome(request: HttpRequest | None) -> dict[str, Any]:
         site = Site.find_for_request(request)
         if site is not None:
             chrome["site_name"] = site.site_name or chrome["site_name"]
+            from cms.i18n import content_language, localized_children
+
             root = site.root_page
             chrome["home_url"] = root.get_url(request) or "/"
             menu = []
-            for page in root.get_children().live().public().in_menu().order_by("path"):
+            # Menu pages of the Russian tree, each as its translation in the active language where one
+            # exists; an untranslated title is marked with its language.
+            for page in localized_children(root, in_menu=True):
                 url = page.get_url(request)
                 if not url:
                     continue
-                menu.append({"title": page.title, "url": url,
+                menu.append({"title": page.title, "url": url, "lang": content_language(page),
                              "active": request.path.startswith(url) and url != chrome["home_url"]})
             chrome["menu"] = menu
             portal_settings = PortalSettings.for_site(site)
@@ -69,6 +76,10 @@ def build_chrome(request: HttpRequest | None) -> dict[str, Any]:
     except Exception:  # the chrome must never break a page
         logger.exception("site chrome could not be built; using defaults")
     chrome["hotline_tel"] = re.sub(r"[^\d+]", "", chrome["hotline_phone"])
+    # The portal settings (hotline hours, address) are written in the site's language: marked as such
+    # when the visitor reads another one.
+    active = (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    chrome["settings_lang"] = settings.LANGUAGE_CODE if active != settings.LANGUAGE_CODE else ""
     return chrome
 
 
@@ -82,3 +93,31 @@ def site_chrome(context: template.Context) -> dict[str, Any]:
         cached = build_chrome(request)
         setattr(request, _CACHE_ATTR, cached)
     return cached
+
+
+@register.simple_tag
+def page_lang(page: Any) -> SafeString:
+    """` lang="ru"` on an element showing a page's own text when that page is not in the active language
+    (an untranslated page shown on the English side); nothing otherwise."""
+    from cms.i18n import content_language
+
+    language = content_language(page)
+    return format_html(' lang="{}"', language) if language else SafeString("")
+
+
+@register.simple_tag
+def error_links(form: Any) -> list[dict[str, str]]:
+    """(field id, message) for every error of every field, in the form's order: the error summary's links."""
+    links = []
+    for bound in form:
+        for message in bound.errors:
+            links.append({"id": bound.id_for_label or bound.auto_id, "message": str(message)})
+    return links
+
+
+@register.simple_tag
+def localized_children(page: Any) -> list[Any]:
+    """Live public children of a page (of its Russian original), each in the active language if translated."""
+    from cms.i18n import localized_children as children_of
+
+    return children_of(page)

@@ -14,6 +14,7 @@ from portal.consultations.forms import QuestionForm, SearchForm, mark_invalid
 from portal.core.errors import NotFound, ValidationFailed
 
 RATE_SCOPE = "question"
+ASKED_SESSION_KEY = "consultations_asked_question"
 
 
 def submit_question(request: HttpRequest, form: QuestionForm) -> tuple[bool, int]:
@@ -29,7 +30,7 @@ def submit_question(request: HttpRequest, form: QuestionForm) -> tuple[bool, int
         return False, 400
     data = form.cleaned_data
     try:
-        services.ask_question(
+        question = services.ask_question(
             author_name=data["author_name"], email=data.get("email") or "", topic_id=data["topic"].pk,
             district_id=data["district"].pk, text=data["text"], consent=bool(data.get("consent")),
         )
@@ -37,6 +38,8 @@ def submit_question(request: HttpRequest, form: QuestionForm) -> tuple[bool, int
         form.add_error(error.field if error.field in form.fields else None, error.message)
         return False, 400
     antispam.count_submission(request, RATE_SCOPE)
+    # The confirmation page shows the asker their question's number (kept in their session only).
+    request.session[ASKED_SESSION_KEY] = question.pk
     return True, 200
 
 
@@ -68,6 +71,7 @@ def consultations_index(request: HttpRequest, page: Any = None) -> HttpResponse:
         "topics": selectors.topics(),
         "groups": selectors.published_by_topic(text=q, topic=topic or None),
         "sent": request.GET.get("sent") == "1",
+        "asked_number": request.session.get(ASKED_SESSION_KEY) if request.GET.get("sent") == "1" else None,
         "search_refused": search_refused,
     }
     return TemplateResponse(request, "consultations/index.html", context, status=status)

@@ -9,11 +9,13 @@ from collections.abc import Callable
 from django.core.management import call_command, get_commands
 
 from portal.demo.generate import generate
+from portal.demo.mail import kept_mail
+from portal.demo.mail import summary as mail_summary
 
 logger = logging.getLogger(__name__)
 
 #: Demo content of other packages, in dependency order (pages before the pages placed under them).
-DEMO_HOOKS = ("identity.demo", "cms.demo", "portal.consultations.demo", "portal.community.demo")
+DEMO_HOOKS = ("identity.demo", "cms.demo", "portal.consultations.demo", "portal.community.demo", "cms.demo_en")
 
 
 def _hook(module_name: str) -> Callable[..., None] | None:
@@ -32,9 +34,12 @@ def load_demo(*, seed: int = 1, verbose: bool = False) -> None:
     if verbose:
         summary = ", ".join(f"{name} {count}" for name, count in counts.items()) or "already loaded"
         print(f"Demo region: {summary}", flush=True)
-    for module_name in DEMO_HOOKS:
-        hook = _hook(module_name)
-        if hook is not None:
-            hook(verbose=verbose)
+    with kept_mail() as messages:
+        for module_name in DEMO_HOOKS:
+            hook = _hook(module_name)
+            if hook is not None:
+                hook(verbose=verbose)
+    if verbose and messages:
+        print(mail_summary(messages), flush=True)
     if "search_sync" in get_commands():
         call_command("search_sync", verbosity=1 if verbose else 0)
