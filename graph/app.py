@@ -22,7 +22,7 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
 from graph.context import GraphContext, TokenError, bearer_token, request_language, viewer_from_token
-from identity.viewer import Viewer
+from portal.core.viewer import Viewer
 
 logger = logging.getLogger("graph")
 

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.utils.translation import get_supported_language_variant
 from django.utils.translation.trans_real import parse_accept_lang_header
 
-from identity.viewer import Viewer
+from portal.core.viewer import Viewer
 
 if TYPE_CHECKING:
     from graph.dataloaders import Loaders

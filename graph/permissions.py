@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from graph.context import GraphContext
 from graph.errors import Forbidden, RateLimited, Unauthenticated
-from identity.viewer import Role, Viewer
+from portal.core.viewer import Role, Viewer
 
 #: Roles that run cases (write); supervisors only read.
 CASE_WORKER_ROLES = (Role.OFFICER, Role.COORDINATOR, Role.ADMIN)

@@ -13,7 +13,7 @@ from asgiref.sync import async_to_sync
 from django.utils import timezone
 
 from graph.context import GraphContext
-from identity.viewer import Role, Viewer
+from portal.core.viewer import Role, Viewer
 from portal.cases import services
 from portal.cases.models import Case, Measure
 from portal.partners.models import Organisation

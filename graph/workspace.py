@@ -36,7 +36,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from graph.context import GraphContext, TokenError, viewer_from_token
-from identity.viewer import Viewer
+from portal.core.viewer import Viewer
 
 PAGE_SIZE = 50
 STATUSES = ("assigned", "accepted", "fulfilled", "not_fulfilled", "cancelled")

@@ -19,7 +19,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser, Group, Permission
 from django.db import transaction
 
-from identity.viewer import Role, Viewer
+from portal.core.viewer import Role, Viewer
 from portal.accounts.models import StaffProfile
 from portal.audit import services as audit
 from portal.audit.models import AuditEvent

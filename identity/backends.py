@@ -9,7 +9,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import AbstractBaseUser
 from django.http import HttpRequest
 
-from identity.viewer import Viewer
+from portal.core.viewer import Viewer
 
 
 class KeycloakBackend(ModelBackend):

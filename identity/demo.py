@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from identity.accounts import apply_roles, organisation_for_groups
-from identity.viewer import Role
+from portal.core.viewer import Role
 from portal.demo.region import DEMO_USERS
 
 

@@ -24,7 +24,7 @@ from jwcrypto import jwk, jwt
 from jwcrypto.common import JWException
 from keycloak import KeycloakOpenID
 
-from identity.viewer import Role, Viewer
+from portal.core.viewer import Role, Viewer
 
 logger = logging.getLogger("portal.security")
 

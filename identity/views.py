@@ -24,7 +24,7 @@ from keycloak.exceptions import KeycloakConnectionError, KeycloakError
 from keycloak.pkce_utils import generate_code_challenge, generate_code_verifier
 
 from identity import web
-from identity.viewer import Role
+from portal.core.viewer import Role
 
 logger = logging.getLogger("identity")
 security_log = logging.getLogger("identity.security")

@@ -32,7 +32,7 @@ from jwcrypto import jwk
 from keycloak import KeycloakOpenID
 from keycloak.exceptions import KeycloakError
 
-from identity.viewer import Viewer
+from portal.core.viewer import Viewer
 
 logger = logging.getLogger("identity")
 security_log = logging.getLogger("identity.security")

@@ -100,7 +100,7 @@ def suggest_streets(prefix_or_text: str, *, settlement: str | None = None, limit
 
 def staff_scope(viewer: Any) -> dict[str, list[str]] | None:
     """Forced filter of the staff index for a viewer; None = everything (supervisor/admin); {} = nothing."""
-    from identity.viewer import Role
+    from portal.core.viewer import Role
 
     roles = set(getattr(viewer, "roles", ()) or ())
     if roles & {Role.SUPERVISOR, Role.ADMIN}:

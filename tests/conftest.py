@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from identity.viewer import Viewer
+from portal.core.viewer import Viewer
 from portal.testing.server import RunningServer, start_server
 
 CHROMIUM = "/usr/bin/chromium"

@@ -18,7 +18,7 @@ from graph.core.inputs import id_number
 from graph.measures.types import HelpKindEnum, Measure
 from graph.permissions import check_mutation_rate, require_case_worker, require_signal_reporter
 from graph.unit import run_unit
-from identity.viewer import Viewer
+from portal.core.viewer import Viewer
 from portal.cases import models, services
 from portal.core.errors import NotFound
 

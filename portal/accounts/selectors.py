@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
-from identity.viewer import Role, Viewer
+from portal.core.viewer import Role, Viewer
 from portal.accounts.models import StaffProfile
 from portal.partners.models import OrganisationKind
 from portal.territory.models import Precinct

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db import models
 
-from identity.viewer import Viewer
+from portal.core.viewer import Viewer
 from portal.audit.models import AuditEvent
 
 

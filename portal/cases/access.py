@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from identity.viewer import Role, Viewer
+from portal.core.viewer import Role, Viewer
 from portal.cases.models import Case, Measure
 from portal.core.errors import PermissionDenied
 

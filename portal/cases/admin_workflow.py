@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import FormView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from identity.viewer import Role, Viewer
+from portal.core.viewer import Role, Viewer
 from portal.cases import admin_forms, selectors, services
 from portal.cases.access import may_manage_case
 from portal.cases.models import Case, Measure, Signal

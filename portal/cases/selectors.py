@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from identity.viewer import Role, Viewer
+from portal.core.viewer import Role, Viewer
 from portal.audit.models import AuditEvent
 from portal.cases.access import case_scope, scoped_cases, scoped_measures
 from portal.cases.models import Case, Measure, Person, Signal

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from identity.viewer import Role, Viewer
+from portal.core.viewer import Role, Viewer
 from portal.audit import services as audit
 from portal.audit.models import AuditEvent
 from portal.cases.access import may_execute_measure, may_manage_case, require_case_manager

@@ -16,7 +16,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from identity.viewer import Viewer
+from portal.core.viewer import Viewer
 from portal.accounts.selectors import viewer_for_user
 from portal.cases.models import Case
 from portal.cases.selectors import cases_for

@@ -9,7 +9,7 @@ from collections import defaultdict
 from django.db import transaction
 from django.utils import timezone
 
-from identity.viewer import Role, Viewer
+from portal.core.viewer import Role, Viewer
 from portal.cases.models import Case, Measure
 from portal.community import services
 from portal.community.models import Benefactor, Need, Offer

@@ -18,7 +18,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from identity.viewer import Viewer
+from portal.core.viewer import Viewer
 from portal.cases.access import case_scope
 from portal.cases.models import Case, Category, Measure
 from portal.community.models import Benefactor, Need, Offer, PublicStatus, Urgency

@@ -8,7 +8,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
-from identity.viewer import Viewer
+from portal.core.viewer import Viewer
 from portal.consultations import services
 from portal.consultations.models import Question, Specialist, Topic
 from portal.partners.models import Organisation

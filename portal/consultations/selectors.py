@@ -8,7 +8,7 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from identity.viewer import Viewer
+from portal.core.viewer import Viewer
 from portal.consultations.models import Question, Specialist, Topic
 from portal.consultations.searching import search_ids
 from portal.consultations.services import SEARCH_KIND, may_moderate

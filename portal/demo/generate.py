@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 from faker import Faker
 
-from identity.viewer import Viewer
+from portal.core.viewer import Viewer
 from portal.audit import services as audit
 from portal.audit.models import AuditEvent
 from portal.cases.models import (

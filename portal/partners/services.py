@@ -8,7 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from identity.viewer import Role, Viewer
+from portal.core.viewer import Role, Viewer
 from portal.audit import services as audit
 from portal.core.errors import NotFound, PermissionDenied, ValidationFailed
 from portal.partners.models import Agreement, Contact, HelpKind, Organisation, OrganisationKind

@@ -9,7 +9,7 @@ from wagtail import hooks
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from identity.viewer import Viewer
+from portal.core.viewer import Viewer
 from portal.core.admin_views import ServiceCreateView, ServiceEditView
 from portal.partners import services
 from portal.partners.models import Agreement, Contact, Organisation

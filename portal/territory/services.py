@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from identity.viewer import Role, Viewer
+from portal.core.viewer import Role, Viewer
 from portal.audit import services as audit
 from portal.core.errors import NotFound, PermissionDenied, ValidationFailed
 from portal.territory.addresses import STREET_KINDS, normalise_text

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from identity.viewer import Role, Viewer
+from portal.core.viewer import Role, Viewer
 from portal.cases import services as case_services
 from portal.cases.models import Case, Consent, Household, Measure, Person
 from portal.partners.models import Organisation

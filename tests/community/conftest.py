@@ -12,7 +12,7 @@ from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
-from identity.viewer import Role, Viewer
+from portal.core.viewer import Role, Viewer
 from portal.accounts.models import StaffProfile
 from portal.cases import services as case_services
 from portal.cases.models import Consent

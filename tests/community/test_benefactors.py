@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from identity.viewer import Viewer
+from portal.core.viewer import Viewer
 from portal.audit.models import AuditEvent
 from portal.community import selectors, services
 from portal.community.models import Benefactor

@@ -10,7 +10,7 @@ from django.contrib.auth.models import Group, Permission, User
 from django.core.cache import cache
 from django.test import Client
 
-from identity.viewer import Role, Viewer
+from portal.core.viewer import Role, Viewer
 from portal.accounts.models import StaffProfile
 from portal.consultations.models import Specialist, Topic
 from portal.territory.models import District

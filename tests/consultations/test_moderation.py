@@ -10,7 +10,7 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
-from identity.viewer import Role, Viewer
+from portal.core.viewer import Role, Viewer
 from portal.audit.models import AuditEvent
 from portal.consultations import masking, selectors, services
 from portal.consultations.models import Question, Specialist

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from identity.viewer import Role
+from portal.core.viewer import Role
 from portal.audit.models import AuditEvent
 from portal.cases import selectors
 from portal.cases import services as s

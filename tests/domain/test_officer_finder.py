@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from identity.viewer import Role
+from portal.core.viewer import Role
 from portal.core.errors import PermissionDenied, ValidationFailed
 from portal.territory import selectors, services
 from portal.territory.models import District

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from identity.viewer import Role, Viewer
+from portal.core.viewer import Role, Viewer
 from portal.consultations import services
 from portal.consultations.models import Question, Specialist, Topic
 from portal.territory.models import District

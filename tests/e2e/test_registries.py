@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from identity.viewer import Viewer
+from portal.core.viewer import Viewer
 from portal.cases import services as case_services
 from portal.cases.models import Consent
 from portal.community import services

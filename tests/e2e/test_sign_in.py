@@ -79,7 +79,7 @@ def test_every_demo_user_signs_in_through_the_realm(site: Any, browser: Any) -> 
     """`portal demo` prints these logins; each one works in a browser and gets its roles."""
     from django.utils import translation
 
-    from identity.viewer import Role
+    from portal.core.viewer import Role
     from identity.views import role_labels
 
     users = _demo_users()

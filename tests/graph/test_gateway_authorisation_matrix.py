@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from identity.viewer import Role, Viewer
+from portal.core.viewer import Role, Viewer
 from portal.cases import services
 from portal.cases.models import Case, Consent, Measure, Signal
 from portal.territory.models import Officer

@@ -21,7 +21,7 @@ from graphql import (
     get_named_type,
 )
 
-from identity.viewer import Role, Viewer
+from portal.core.viewer import Role, Viewer
 
 ADMIN = Viewer(subject="admin", username="admin", roles=frozenset({Role.ADMIN}))
 NUL = "ул. Ленина\x00, 5"

@@ -41,7 +41,7 @@ def test_partner_sees_only_own_measures(world, gql):
 
 
 def test_anonymous_and_editor_are_refused(world, gql):
-    from identity.viewer import Role, Viewer
+    from portal.core.viewer import Role, Viewer
 
     assert gql(Viewer.anonymous(), MY_MEASURES).code == "unauthenticated"
     editor = Viewer(subject="e", username="editor.site", roles=frozenset({Role.EDITOR}))

@@ -7,7 +7,7 @@ import pytest
 from asgiref.sync import async_to_sync
 
 from graph.context import GraphContext
-from identity.viewer import Viewer
+from portal.core.viewer import Viewer
 from portal.testing import factories
 
 ANON = Viewer.anonymous()

@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group
 from wagtail.models import GroupPagePermission, Page
 
 from identity.accounts import STAFF_ROLES, organisation_for_groups, sync_user
-from identity.viewer import Role, Viewer
+from portal.core.viewer import Role, Viewer
 from portal.accounts.models import StaffProfile
 from portal.accounts.selectors import viewer_for_user
 from portal.audit.models import AuditEvent

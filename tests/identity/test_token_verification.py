@@ -12,7 +12,7 @@ from identity.devrealm import app as devrealm
 from identity.devrealm.keys import signing_key
 from identity.keycloak import TokenRejected, TokenVerifier, make_verifier, verify_access_token
 from identity.testing import issue_token
-from identity.viewer import Role
+from portal.core.viewer import Role
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -181,7 +181,7 @@ class FakeKeycloakModule:
 def fake_keycloak(monkeypatch: pytest.MonkeyPatch) -> FakeKeycloakModule:
     import sys
 
-    from identity.viewer import Role, Viewer
+    from portal.core.viewer import Role, Viewer
     from portal.partners.models import Organisation
 
     school = Organisation.objects.create(code="school-7", name="СОШ № 7", kind="school")

@@ -13,7 +13,7 @@ from keycloak.exceptions import KeycloakConnectionError, KeycloakPostError
 
 from identity import web
 from identity.accounts import apply_roles
-from identity.viewer import Role
+from portal.core.viewer import Role
 
 pytestmark = pytest.mark.django_db
 

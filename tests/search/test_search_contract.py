@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from identity.viewer import Role, Viewer
+from portal.core.viewer import Role, Viewer
 from search import api
 from search.documents import INDEXES
 from tests.search.search_samples import STAFF, STREETS

@@ -18,7 +18,7 @@ import requests
 from django.core.management import call_command
 from requests.adapters import HTTPAdapter
 
-from identity.viewer import Role, Viewer
+from portal.core.viewer import Role, Viewer
 from search import api
 from search.backends.meili import MeilisearchBackend, settings_for
 from search.documents import INDEXES

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pytest
 from django.utils import timezone
 
-from identity.viewer import Role, Viewer
+from portal.core.viewer import Role, Viewer
 from portal.cases import services as case_services
 from portal.cases.models import Case, Consent, Household, Person
 from portal.core.errors import PermissionDenied
