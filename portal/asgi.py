@@ -25,6 +25,8 @@ from starlette.routing import BaseRoute, Mount, Route  # noqa: E402
 
 from graph.app import create_graphql_app  # noqa: E402
 from portal.health import readiness  # noqa: E402
+from portal.ops.endpoints import metrics_endpoint  # noqa: E402
+from portal.ops.middleware import RequestContextMiddleware  # noqa: E402
 
 
 async def healthz(request: Request) -> PlainTextResponse:
@@ -49,6 +51,7 @@ def build_routes() -> list[BaseRoute]:
     routes: list[BaseRoute] = [
         Route("/healthz", healthz, methods=["GET", "HEAD"]),
         Route("/readyz", readyz, methods=["GET", "HEAD"]),
+        Route("/metrics", metrics_endpoint, methods=["GET"]),
         Route("/graphql", graphql, methods=["GET", "POST"]),
         Route("/graphql/", graphql, methods=["GET", "POST"]),
     ]
@@ -70,4 +73,5 @@ def build_routes() -> list[BaseRoute]:
     return routes
 
 
-app = Starlette(routes=build_routes())
+# Request id, access log and metrics around everything (portal.ops.middleware).
+app = RequestContextMiddleware(Starlette(routes=build_routes()))

@@ -110,8 +110,10 @@ def cmd_demo(args: argparse.Namespace) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> None:
-    _setup(debug_default=False)
-    _serve(args.host, args.port)
+    # No django.setup() here: with several workers this process is only the supervisor (portal.ops.serve).
+    from portal.ops.serve import run
+
+    sys.exit(run(host=args.host, port=args.port, workers=args.workers, graceful_timeout=args.graceful_timeout))
 
 
 def cmd_seed(args: argparse.Namespace) -> None:
@@ -129,6 +131,21 @@ def _django_command(name: str, rest: Sequence[str]) -> None:
     from django.core.management import execute_from_command_line
 
     execute_from_command_line([f"portal {name}", name, *rest])
+
+
+def cmd_backup(args: argparse.Namespace) -> None:
+    _setup(debug_default=False)
+    from django.core.management import call_command
+
+    options = {"output": args.output} if args.output else {}
+    call_command("backup", json=args.json, **options)
+
+
+def cmd_restore(args: argparse.Namespace) -> None:
+    _setup(debug_default=False)
+    from django.core.management import call_command
+
+    call_command("restore", args.archive, force=args.force, skip_reindex=args.skip_reindex)
 
 
 def cmd_manage(args: argparse.Namespace) -> None:
@@ -151,6 +168,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="serve the portal (ASGI, uvicorn)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY") or 1),
+                       help="worker processes (default: WEB_CONCURRENCY or 1)")
+    serve.add_argument("--graceful-timeout", type=int, default=30,
+                       help="seconds to let requests in flight finish on SIGTERM (0: no limit)")
     serve.set_defaults(func=cmd_serve)
 
     seed = sub.add_parser("seed", help="generate data for the demo region")
@@ -160,6 +181,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     for name, (_command, text) in PASSTHROUGH.items():  # listed for `portal --help`; run by `main`
         sub.add_parser(name, help=f"{text} (`portal {name} --help`: its options)", add_help=False)
+
+    backup = sub.add_parser("backup", help="archive the database and the media files (see docs/operations.md)")
+    backup.add_argument("--output", "-o", help="archive file (default: BACKUP_DIR/portal-<time>.tar)")
+    backup.add_argument("--json", action="store_true", help="print the manifest as JSON")
+    backup.set_defaults(func=cmd_backup)
+
+    restore = sub.add_parser("restore", help="restore a backup archive, verify it, rebuild the search index")
+    restore.add_argument("archive")
+    restore.add_argument("--force", action="store_true", help="overwrite a database that holds portal data")
+    restore.add_argument("--skip-reindex", action="store_true", help="leave the search index for `portal reindex`")
+    restore.set_defaults(func=cmd_restore)
 
     manage = sub.add_parser("manage", help="run a Django management command")
     manage.add_argument("rest", nargs=argparse.REMAINDER)

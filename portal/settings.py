@@ -14,6 +14,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from portal.env import data_dir, env_bool, env_int, env_list, env_str
+from portal.ops.cache import caches_from_url
+from portal.ops.logs import formatters as log_formatters
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = data_dir()
@@ -37,6 +39,7 @@ PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/"
 INSTALLED_APPS = [
     # Domain apps first so that their templates/translations take precedence.
     "portal.core",
+    "portal.ops",
     "portal.audit",
     "portal.territory",
     "portal.partners",
@@ -88,6 +91,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "portal.ops.middleware.DjangoRouteMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -216,7 +220,9 @@ GRAPHQL_MAX_PAGE_SIZE = 100
 GRAPHQL_MUTATIONS_PER_MINUTE = env_int("GRAPHQL_MUTATIONS_PER_MINUTE", 60)
 
 # --- E-mail -------------------------------------------------------------------
-EMAIL_BACKEND = env_str(
+#: E-mail goes through portal.ops.mail (counts sent/failed messages) to this backend.
+EMAIL_BACKEND = "portal.ops.mail.MeteredEmailBackend"
+EMAIL_DELIVERY_BACKEND = env_str(
     "EMAIL_BACKEND",
     "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
 )
@@ -224,14 +230,24 @@ EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@social-support.local")
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Rate limits, throttles and caches: locmem (one process), Redis or the database (portal.ops.cache).
+CACHES = caches_from_url(env_str("CACHE_URL"))
 
+# Structured logs (portal.ops.logs): JSON lines in production, with request id, route and viewer pseudonym.
+LOG_FORMAT = env_str("LOG_FORMAT", "plain" if DEBUG else "json")
+if LOG_FORMAT not in {"json", "plain"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or plain, got {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"context": {"()": "portal.ops.logs.ContextFilter"}},
+    "formatters": log_formatters(),
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["context"]}},
     "loggers": {
+        "django": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        "uvicorn": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO"), "propagate": False},
+        "uvicorn.access": {"handlers": [], "level": "WARNING", "propagate": False},
         "portal": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
         "identity": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
         "identity.security": {"handlers": ["console"], "level": "INFO", "propagate": False},
@@ -295,3 +311,12 @@ PUBLIC_FORMS_TRUST_X_FORWARDED_FOR = env_bool("PUBLIC_FORMS_TRUST_X_FORWARDED_FO
 #: A published need whose category+district+help combination is rarer than this is coarsened or hidden.
 COMMUNITY_MIN_GROUP_SIZE = env_int("COMMUNITY_MIN_GROUP_SIZE", 3)
 # <<< consultations / community
+
+# >>> ops
+#: Client networks that may read /metrics (and other operator endpoints) without a token.
+INTERNAL_NETWORKS = env_list("INTERNAL_NETWORKS", ["127.0.0.0/8", "::1/128"])
+#: Bearer token that opens /metrics from anywhere (unset: internal network only).
+METRICS_TOKEN = env_str("METRICS_TOKEN")
+#: Where `portal backup` writes its archives by default.
+BACKUP_DIR = Path(env_str("BACKUP_DIR") or DATA_DIR / "backups")
+# <<< ops

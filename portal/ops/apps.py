@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class OpsConfig(AppConfig):
+    """Operations: shared cache table, backups, metrics, structured logs."""
+
+    name = "portal.ops"
+    label = "ops"
+    verbose_name = "Operations"
+
+    def ready(self) -> None:
+        from django.conf import settings
+        from django.core.exceptions import ImproperlyConfigured
+
+        from portal.core.network import parse_networks
+
+        try:
+            parse_networks(settings.INTERNAL_NETWORKS)
+        except ValueError as exc:
+            raise ImproperlyConfigured(str(exc)) from exc
