@@ -24,18 +24,35 @@ class ReasonForm(forms.Form):
                              error_messages={"required": _("Give the reason.")})
 
 
+SUMMARY_HELP = _("In plain words what would help, e.g. «Нужны зимние сапоги и тёплая куртка для школьника». "
+                 "No names, addresses, ages, dates, phone numbers or document numbers: the text is checked "
+                 "before it is published.")
+
+
 class PublishNeedForm(forms.Form):
     case = forms.ChoiceField(label=_("Case"), error_messages={"required": _("Choose the case.")})
     help_kind = forms.ChoiceField(label=_("Kind of help needed"), choices=HelpKind.choices)
     urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices, initial=Urgency.SOON)
     summary = forms.CharField(
-        label=_("Public summary"), required=False, max_length=300, widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("What is needed, without names, addresses, ages or dates."),
+        label=_("What is needed (shown on the public card)"), max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}), help_text=SUMMARY_HELP,
+        error_messages={"required": _("Describe in plain words what is needed."),
+                        "max_length": _("The text is too long (at most %(limit_value)d characters).")},
     )
 
     def __init__(self, *args: object, cases: list[tuple[str, str]], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.fields["case"].choices = [("", "—"), *cases]
+
+
+class DescribeNeedForm(forms.Form):
+    """The coordinator rewrites the public description of a published need."""
+
+    summary = forms.CharField(
+        label=_("What is needed"), max_length=300, widget=forms.Textarea(attrs={"rows": 2}), help_text=SUMMARY_HELP,
+        error_messages={"required": _("Describe in plain words what is needed."),
+                        "max_length": _("The text is too long (at most %(limit_value)d characters).")},
+    )
 
 
 class AcceptOfferForm(forms.Form):

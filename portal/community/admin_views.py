@@ -16,14 +16,20 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from portal.core.viewer import Viewer
 from portal.accounts.selectors import viewer_for_user
 from portal.cases.models import Case
 from portal.cases.selectors import cases_for
 from portal.community import selectors, services
-from portal.community.admin_forms import AcceptOfferForm, ApproveBenefactorForm, PublishNeedForm, ReasonForm
+from portal.community.admin_forms import (
+    AcceptOfferForm,
+    ApproveBenefactorForm,
+    DescribeNeedForm,
+    PublishNeedForm,
+    ReasonForm,
+)
 from portal.community.models import Benefactor, Offer
 from portal.core.errors import DomainError, ValidationFailed
+from portal.core.viewer import Viewer
 
 
 def _apply(request: HttpRequest, form: forms.Form | None, call: Callable[[], Any]) -> bool:
@@ -101,9 +107,11 @@ def benefactor(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _publishable_cases(viewer: Viewer) -> list[tuple[str, str]]:
-    cases = cases_for(viewer).exclude(status=Case.Status.CLOSED).order_by("-registered_on")[:300]
+    """Open cases of the viewer whose family consented to publication (a fixed number of queries)."""
+    cases = cases_for(viewer).exclude(status=Case.Status.CLOSED).select_related("precinct__district").order_by(
+        "-registered_on")[:300]
     return [(str(c.pk), f"{c.code} — {c.precinct.district.name if c.precinct_id else ''}")
-            for c in cases.select_related("precinct__district") if services.publication_consent(c)]
+            for c in selectors.with_publication_consent(cases)]
 
 
 def _withdraw(request: HttpRequest, viewer: Viewer, withdraw: ReasonForm) -> bool:
@@ -118,6 +126,20 @@ def _withdraw(request: HttpRequest, viewer: Viewer, withdraw: ReasonForm) -> boo
         viewer=viewer, need_id=need_id, reason=withdraw.cleaned_data["reason"]))
 
 
+def _describe(request: HttpRequest, viewer: Viewer, describe: DescribeNeedForm) -> bool:
+    need_id = _number(request.POST.get("need"))
+    if need_id is None:
+        messages.error(request, _("Choose the need to describe."))
+        return False
+    if not describe.is_valid():
+        for errors in describe.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return False
+    return _apply(request, None, lambda: services.describe_need(
+        viewer=viewer, need_id=need_id, summary=describe.cleaned_data["summary"]))
+
+
 def needs(request: HttpRequest) -> HttpResponse:
     viewer = viewer_for_user(request.user)
     choices = _publishable_cases(viewer)
@@ -126,7 +148,10 @@ def needs(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         action = request.POST.get("action")
-        if action == "withdraw":
+        if action == "describe":
+            if _describe(request, viewer, DescribeNeedForm(request.POST)):
+                return HttpResponseRedirect(reverse("community_admin:needs"))
+        elif action == "withdraw":
             withdraw = ReasonForm(request.POST)
             if _withdraw(request, viewer, withdraw):
                 return HttpResponseRedirect(reverse("community_admin:needs"))

@@ -71,15 +71,16 @@ class Urgency(models.TextChoices):
 class PublicStatus(models.TextChoices):
     """Status the public sees, computed from the offers' measures."""
 
-    OPEN = "open", _("open")
-    IN_PROGRESS = "in_progress", _("in progress")
-    COVERED = "covered", _("covered")
+    OPEN = "open", _("help needed")
+    IN_PROGRESS = "in_progress", _("help on the way")
+    COVERED = "covered", _("help found")
 
 
 class Need(models.Model):
     """An anonymised need of a family (нужда благополучателя), published from a case with consent.
 
-    Only category, district, kind of help, urgency, status and a checked summary are ever public.
+    Only category, district, kind of help, urgency, status, how long it has been open and the checked
+    plain-words description of what is needed (`summary`) are ever public (see `selectors`).
     """
 
     case = models.ForeignKey("cases.Case", verbose_name=_("case"), on_delete=models.PROTECT, related_name="needs")

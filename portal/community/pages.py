@@ -15,7 +15,7 @@ from wagtail.search import index
 
 
 class PublicNeedType(graphene.ObjectType):
-    """An anonymised need: only these fields are public."""
+    """An anonymised need: only these fields are public (an attribute generalised away is empty)."""
 
     id = graphene.ID(required=True)
     category = graphene.String(required=True)
@@ -29,7 +29,9 @@ class PublicNeedType(graphene.ObjectType):
     status = graphene.String(required=True)
     status_label = graphene.String(required=True)
     summary = graphene.String()
-    published_month = graphene.String()
+    open_for = graphene.String()
+    open_for_label = graphene.String()
+    coarsened = graphene.Boolean()
 
 
 class PublicBenefactorType(graphene.ObjectType):

@@ -1,16 +1,21 @@
 """Reads of the public registries. Nothing here returns personal data to the public.
 
-Needs are shown anonymised: category, district, kind of help, urgency, status and a checked
-summary. A need whose category+district+help combination is rare (fewer than
-`COMMUNITY_MIN_GROUP_SIZE`, default 3, among published needs) is shown with a coarser category
-when that group is large enough (and then without its free-text summary, which could name the
-exact situation again), and otherwise suppressed. Needs of closed cases are never shown.
+Needs are shown anonymised. Every attribute a card shows — and so every attribute a public filter can
+select on — is a quasi-identifier: category, district, kind of help, urgency, status and how long the
+need has been open. The published set is k-anonymous over all of them (k = `COMMUNITY_MIN_GROUP_SIZE`,
+default 3): a need is shown at the most precise of the `GENERALISATIONS` below under which its group of
+identical cards holds at least k needs (counted among the needs not already shown more precisely), and
+suppressed when none does. Filters select on the values shown, never on a hidden or more precise value,
+and the text filter returns whole groups: so every filtered list consists of whole groups of at least k.
+The plain-words description of what is needed is content checked for personal data when the coordinator
+writes it (`services.check_public_summary`), not a quasi-identifier. Needs of closed cases are never shown.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -18,12 +23,12 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.core.viewer import Viewer
 from portal.cases.access import case_scope
-from portal.cases.models import Case, Category, Measure
+from portal.cases.models import Case, Category, Consent, Measure
 from portal.community.models import Benefactor, Need, Offer, PublicStatus, Urgency
 from portal.community.services import BENEFACTOR_KIND, may_moderate_registries
 from portal.consultations.searching import search_ids
+from portal.core.viewer import Viewer
 from portal.partners.models import HelpKind
 
 #: Coarse category groups used when an exact combination is too rare.
@@ -38,6 +43,24 @@ CATEGORY_GROUPS: dict[str, tuple[str, object]] = {
                     ("adults", _("adult in a difficult situation"))),
 }
 
+#: How long a need has been open, as the public sees it: (code, fewer than this many days, label).
+OPEN_FOR: list[tuple[str, int | None, object]] = [
+    ("week", 7, _("less than a week ago")),
+    ("month", 31, _("one to four weeks ago")),
+    ("quarter", 92, _("one to three months ago")),
+    ("long", None, _("more than three months ago")),
+]
+
+#: Levels of generalisation, most precise first: (category: "exact" | "group" | "hidden",
+#: urgency shown, time open shown). District, kind of help and status are always shown.
+GENERALISATIONS: list[tuple[str, bool, bool]] = [
+    ("exact", True, True),
+    ("group", True, True),
+    ("hidden", True, True),
+    ("hidden", True, False),
+    ("hidden", False, False),
+]
+
 
 def min_group_size() -> int:
     return int(getattr(settings, "COMMUNITY_MIN_GROUP_SIZE", 3))
@@ -45,7 +68,9 @@ def min_group_size() -> int:
 
 @dataclass(frozen=True)
 class PublicNeed:
-    """What the public may see of a need — nothing else leaves the database."""
+    """What the public may see of a need — nothing else leaves the database.
+
+    An attribute generalised away is an empty string (`category`, `urgency`, `open_for`)."""
 
     id: int
     category: str
@@ -60,10 +85,20 @@ class PublicNeed:
     status: str
     status_label: str
     summary: str
-    published_month: str
+    open_for: str
+    open_for_label: str
 
     def as_dict(self) -> dict[str, object]:
         return {field: getattr(self, field) for field in self.__dataclass_fields__}
+
+    @property
+    def group(self) -> tuple[str, ...]:
+        """The shown quasi-identifiers: cards with equal groups cannot be told apart but by their text."""
+        return (self.category, self.district_code, self.help_kind, self.urgency, self.status, self.open_for)
+
+    @property
+    def may_be_offered_help(self) -> bool:
+        return self.status != PublicStatus.COVERED
 
 
 def _visible_needs(today: dt.date | None = None) -> QuerySet[Need]:
@@ -87,41 +122,86 @@ def _status(need: Need) -> str:
     return PublicStatus.OPEN
 
 
-def _anonymised(needs: list[Need]) -> list[PublicNeed]:
-    """Apply the rare-combination rule to the whole published set, then build public views."""
-    k = min_group_size()
-    exact = Counter((n.category, n.district_id, n.help_kind) for n in needs)
-    residual = Counter(
-        (CATEGORY_GROUPS[n.category][0], n.district_id, n.help_kind)
-        for n in needs if exact[(n.category, n.district_id, n.help_kind)] < k and n.category in CATEGORY_GROUPS
+def open_for(published: dt.datetime, today: dt.date) -> tuple[str, str]:
+    """The bucket of how long a need published at `published` has been open on `today`."""
+    days = (today - timezone.localtime(published).date()).days
+    for code, below, label in OPEN_FOR:
+        if below is None or days < below:
+            return code, str(label)
+    raise AssertionError("unreachable: the last bucket has no bound")
+
+
+def _category(need: Need, level: str) -> tuple[str, str]:
+    if level == "exact":
+        return need.category, str(dict(Category.choices)[need.category])
+    if level == "group" and need.category in CATEGORY_GROUPS:
+        code, label = CATEGORY_GROUPS[need.category]
+        return code, str(label)
+    return "", ""
+
+
+def _view(need: Need, generalisation: tuple[str, bool, bool], today: dt.date) -> PublicNeed:
+    category_level, with_urgency, with_time = generalisation
+    category, category_label = _category(need, category_level)
+    status = _status(need)
+    time_code, time_label = open_for(need.created_at, today) if with_time else ("", "")
+    return PublicNeed(
+        id=need.pk, category=category, category_label=category_label, coarsened=generalisation != GENERALISATIONS[0],
+        district_code=need.district.code, district_name=need.district.name, help_kind=need.help_kind,
+        help_kind_label=str(dict(HelpKind.choices)[need.help_kind]),
+        urgency=need.urgency if with_urgency else "",
+        urgency_label=str(dict(Urgency.choices)[need.urgency]) if with_urgency else "",
+        status=status, status_label=str(dict(PublicStatus.choices)[status]), summary=need.summary,
+        open_for=time_code, open_for_label=time_label,
     )
-    help_labels, urgency_labels, status_labels = dict(HelpKind.choices), dict(Urgency.choices), dict(
-        PublicStatus.choices)
-    category_labels = dict(Category.choices)
+
+
+def _anonymised(needs: Iterable[Need], today: dt.date | None = None) -> list[PublicNeed]:
+    """Apply the k-anonymity rule to the whole published set, then build the public views."""
+    k, day = min_group_size(), today or timezone.localdate()
+    remaining = list(needs)
     shown: list[PublicNeed] = []
-    for need in needs:
-        if exact[(need.category, need.district_id, need.help_kind)] >= k:
-            category, label, coarsened = need.category, category_labels[need.category], False
-        elif need.category in CATEGORY_GROUPS and residual[
-                (CATEGORY_GROUPS[need.category][0], need.district_id, need.help_kind)] >= k:
-            category, label = CATEGORY_GROUPS[need.category]
-            coarsened = True
+    for generalisation in GENERALISATIONS:
+        if generalisation[0] == "group":
+            candidates = [n for n in remaining if n.category in CATEGORY_GROUPS]
         else:
-            continue  # suppressed: would single out a family
-        status = _status(need)
-        shown.append(PublicNeed(
-            id=need.pk, category=category, category_label=str(label), coarsened=coarsened,
-            district_code=need.district.code, district_name=need.district.name, help_kind=need.help_kind,
-            help_kind_label=str(help_labels[need.help_kind]), urgency=need.urgency,
-            urgency_label=str(urgency_labels[need.urgency]), status=status, status_label=str(status_labels[status]),
-            summary="" if coarsened else need.summary,
-            published_month=timezone.localtime(need.created_at).strftime("%m.%Y"),
-        ))
-    return shown
+            candidates = remaining
+        views = {need.pk: _view(need, generalisation, day) for need in candidates}
+        sizes = Counter(view.group for view in views.values())
+        placed = {pk for pk, view in views.items() if sizes[view.group] >= k}
+        shown += [views[pk] for pk in placed]
+        remaining = [n for n in remaining if n.pk not in placed]
+    return shown  # the rest is suppressed: it would single out a family
 
 
-URGENCY_ORDER = {Urgency.URGENT: 0, Urgency.SOON: 1, Urgency.PLANNED: 2}
+URGENCY_ORDER = {Urgency.URGENT: 0, Urgency.SOON: 1, "": 2, Urgency.PLANNED: 3}
 STATUS_ORDER = {PublicStatus.OPEN: 0, PublicStatus.IN_PROGRESS: 1, PublicStatus.COVERED: 2}
+
+
+def _words(need: PublicNeed) -> str:
+    return " ".join((need.summary, need.category_label, need.help_kind_label, need.district_name,
+                     need.urgency_label, need.status_label)).lower()
+
+
+def filter_public_needs(
+    shown: list[PublicNeed], *, district_code: str | None = None, help_kind: str | None = None,
+    status: str | None = None, urgency: str | None = None, category: str | None = None, text: str | None = None,
+) -> list[PublicNeed]:
+    """The public filters over anonymised needs, on the values shown only (a generalised-away value never
+    matches). The text filter keeps every group with a matching card whole, matching cards first."""
+    wanted = {"district_code": district_code, "help_kind": help_kind, "status": status, "urgency": urgency,
+              "category": category}
+    for attribute, value in wanted.items():
+        if value:
+            shown = [n for n in shown if getattr(n, attribute) == value]
+    needle = (text or "").strip().lower().split()
+    matching: set[int] = set()
+    if needle:
+        matching = {n.id for n in shown if all(word in _words(n) for word in needle)}
+        groups = {n.group for n in shown if n.id in matching}
+        shown = [n for n in shown if n.group in groups]
+    return sorted(shown, key=lambda n: (n.id not in matching if needle else False, STATUS_ORDER[n.status],
+                                        URGENCY_ORDER[n.urgency], -n.id))
 
 
 def public_needs(
@@ -130,22 +210,8 @@ def public_needs(
     today: dt.date | None = None,
 ) -> list[PublicNeed]:
     """The public registry of needs (реестр благополучателей), anonymised, open and urgent first."""
-    shown = _anonymised(list(_visible_needs(today)))
-    if district_code:
-        shown = [n for n in shown if n.district_code == district_code]
-    if help_kind:
-        shown = [n for n in shown if n.help_kind == help_kind]
-    if status:
-        shown = [n for n in shown if n.status == status]
-    if urgency:
-        shown = [n for n in shown if n.urgency == urgency]
-    if category:
-        shown = [n for n in shown if n.category == category]
-    needle = (text or "").strip().lower()
-    if needle:
-        shown = [n for n in shown if all(word in " ".join((n.summary, n.category_label, n.help_kind_label,
-                                                            n.district_name)).lower() for word in needle.split())]
-    return sorted(shown, key=lambda n: (STATUS_ORDER[n.status], URGENCY_ORDER[n.urgency], -n.id))
+    return filter_public_needs(_anonymised(_visible_needs(today), today), district_code=district_code,
+                               help_kind=help_kind, status=status, urgency=urgency, category=category, text=text)
 
 
 def public_need(need_id: int | str, today: dt.date | None = None) -> PublicNeed | None:
@@ -154,7 +220,7 @@ def public_need(need_id: int | str, today: dt.date | None = None) -> PublicNeed 
         pk = int(need_id)
     except (TypeError, ValueError):
         return None
-    return next((n for n in _anonymised(list(_visible_needs(today))) if n.id == pk), None)
+    return next((n for n in _anonymised(_visible_needs(today), today) if n.id == pk), None)
 
 
 # --- Staff side -------------------------------------------------------------------------------
@@ -165,6 +231,24 @@ def needs_for(viewer: Viewer) -> QuerySet[Need]:
     if scope is None:
         return Need.objects.none()
     return Need.objects.filter(scope).select_related("case", "district")
+
+
+def with_publication_consent(cases: Iterable[Case], day: dt.date | None = None) -> list[Case]:
+    """Those of `cases` whose family (household or applicant) has a valid consent to publication —
+    one query however many cases (`services.publication_consent` answers for one case)."""
+    cases = list(cases)
+    if not cases:
+        return []
+    day = day or timezone.localdate()
+    rows = Consent.objects.filter(
+        Q(person__household_id__in={c.household_id for c in cases}) | Q(person_id__in={c.applicant_id for c in cases}),
+        purpose=Consent.Purpose.PUBLICATION, given_on__lte=day,
+    ).filter(Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=day)).values_list("person_id", "person__household_id")
+    people, households = set(), set()
+    for person_id, household_id in rows:
+        people.add(person_id)
+        households.add(household_id)
+    return [c for c in cases if c.applicant_id in people or c.household_id in households]
 
 
 def offers_for(viewer: Viewer, *, status: str | None = None) -> QuerySet[Offer]:

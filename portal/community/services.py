@@ -19,15 +19,16 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from portal.core.viewer import Role, Viewer
 from portal.audit import services as audit
 from portal.audit.models import AuditEvent
 from portal.cases.access import may_manage_case
 from portal.cases.models import Case, Category, Consent, Person
 from portal.community.models import Benefactor, Need, Offer, Urgency
+from portal.community.personal_data import personal_data_in
 from portal.consultations import masking
 from portal.consultations.searching import enqueue, enqueue_many
 from portal.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
+from portal.core.viewer import Role, Viewer
 from portal.partners.models import HelpKind, Organisation
 from portal.territory.models import District
 
@@ -38,6 +39,8 @@ NEED_KIND = "need"
 _PHONE_CHARS = re.compile(r"^\+?[\d\s\-()]{6,20}$")
 _AGE_RE = re.compile(r"(?i)(?<![\w])\d{1,3}\s*(?:-?\s*)?(?:лет|год|года|месяц\w*|мес\.?|years?|months?)(?![\w])")
 _DATE_RE = re.compile(r"(?<!\d)\d{1,2}[./]\d{1,2}[./]\d{2,4}(?!\d)")
+#: Said when help is offered for a need whose help has been found (the page says it before any form).
+HELP_FOUND = _("Help for this need has already been found. Thank you! Other families still need help.")
 
 
 def may_moderate_registries(viewer: Viewer) -> bool:
@@ -213,20 +216,20 @@ def publication_consent(case: Case, day: dt.date | None = None) -> Consent | Non
 
 
 def check_public_summary(summary: str, *, family: Iterable[Person] = ()) -> str:
-    """A summary is public: no contacts, addresses, exact ages, dates or family names."""
-    text = _text(summary, field="summary", empty=None, limit=300)
-    if not text:
-        return text
-    if masking.detect(text):
-        raise ValidationFailed(_("The summary must not contain phone numbers, e-mail or street addresses."),
-                               field="summary")
+    """The plain-words description of what is needed is public: it must be given and hold no contacts,
+    addresses, documents, exact ages, dates or family names."""
+    text = _text(summary, field="summary", empty=_("Describe in plain words what is needed."), limit=300)
+    if personal_data_in(text):
+        raise ValidationFailed(_("The description must not contain personal data: phone numbers, e-mail, "
+                                 "addresses or document numbers."), field="summary")
     if _AGE_RE.search(text) or _DATE_RE.search(text):
-        raise ValidationFailed(_("The summary must not state exact ages or dates."), field="summary")
+        raise ValidationFailed(_("The description must not state exact ages or dates."), field="summary")
     lowered = text.lower()
     for person in family:
         for name in (person.last_name, person.first_name, person.middle_name):
             if name and len(name) > 2 and re.search(rf"(?<![\w]){re.escape(name.lower()[:-1])}", lowered):
-                raise ValidationFailed(_("The summary must not contain names of the family."), field="summary")
+                raise ValidationFailed(_("The description must not contain names of the family."),
+                                       field="summary")
     return text
 
 
@@ -282,6 +285,26 @@ def publish_need(
     return need
 
 
+@audit.audited_write("need.describe", object_type="community.need", id_arg="need_id")
+def describe_need(*, viewer: Viewer, need_id: int, summary: str) -> Need:
+    """Rewrite the public description of what a published need is for (checked like at publication)."""
+    need = Need.objects.select_for_update().filter(pk=_pk(need_id)).first()
+    if need is None:
+        raise NotFound(_("Need not found."))
+    case = _case_for_need(viewer, need.case_id)
+    if need.withdrawn_at is not None:
+        raise InvalidTransition(_("The need is withdrawn: its description can no longer be changed."))
+    text = check_public_summary(summary, family=_family(case))
+    if text == need.summary:
+        return need
+    before = audit.snapshot(need, ["summary"])
+    need.summary = text
+    need.save(update_fields=["summary"])
+    audit.record_changed(viewer=viewer, verb="need.describe", obj=need, before=before)
+    enqueue(NEED_KIND, need.pk)
+    return need
+
+
 @transaction.atomic
 def withdraw_need(*, viewer: Viewer, need_id: int, reason: str) -> Need:
     """Take a need off the public registry (covered elsewhere, consent withdrawn, case closed…)."""
@@ -314,8 +337,8 @@ def offer_help(
     shown = public_need(need_id)
     if shown is None:
         raise NotFound(_("Need not found."))
-    if shown.status == "covered":
-        raise InvalidTransition(_("This need is already covered. Thank you!"))
+    if not shown.may_be_offered_help:
+        raise InvalidTransition(HELP_FOUND)
     name = _text(name, field="name", empty=_("Enter your name or the name of your organisation."), limit=200)
     email, phone = _email(email), _phone(phone)
     if not email and not phone:

@@ -121,6 +121,11 @@ def offer_help(request: HttpRequest, need_id: int) -> HttpResponse:
     need = selectors.public_need(need_id)
     if need is None:
         raise Http404(_("Need not found."))
+    if not need.may_be_offered_help:
+        # Refused before anything is filled in: the page says so and shows no form (a stale POST gets 409).
+        return TemplateResponse(request, "community/offer.html", {"need": need, "form": None,
+                                                                  "refusal": services.HELP_FOUND},
+                                status=409 if request.method == "POST" else 200)
     status = 200
     if request.method == "POST":
         form = OfferForm(request.POST)

@@ -12,10 +12,10 @@ from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
-from portal.core.viewer import Role, Viewer
 from portal.accounts.models import StaffProfile
 from portal.cases import services as case_services
 from portal.cases.models import Consent
+from portal.core.viewer import Role, Viewer
 from portal.testing import factories
 
 
@@ -35,7 +35,7 @@ def place(db: None) -> Any:
     """One district, precinct and institution shared by several cases."""
     district = factories.district(code="reg-leninsky", name="Ленинский район")
     precinct = factories.precinct(district_obj=district)
-    institution = factories.organisation(kind="social_service", code="kcson-reg", name="КЦСОН")
+    institution = factories.organisation(kind="social_service", code="kcson-reg", name="КЦСОН", district_obj=district)
     institution.email = "kcson@example.org"
     institution.save()
     return {"district": district, "precinct": precinct, "institution": institution}

@@ -217,3 +217,52 @@ def test_missing_objects_are_404(editor_client: Client, coordinator_client: Clie
     client = editor_client if path.startswith("/benefactors") else coordinator_client
     assert client.get(f"{ADMIN}{path}").status_code == 404
     assert client.post(f"{ADMIN}{path}", {"action": "approve"}).status_code == 404
+
+
+def _needs_page_queries(client: Client) -> tuple[int, str]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"{ADMIN}/needs/")
+    assert response.status_code == 200
+    return len(queries), response.content.decode()
+
+
+def test_needs_page_makes_a_fixed_number_of_queries(coordinator_client: Client, make_case: Any) -> None:
+    """Issue 11, finding 13: the page asked for each case's family and consents (two queries per case, about
+    600 at its cap of 300 cases). Now the number of queries does not grow with the number of cases."""
+    few = [make_case() for _ in range(2)] + [make_case(publication=False)]
+    small, html = _needs_page_queries(coordinator_client)
+    assert all(w.case.code in html for w in few[:2]) and few[2].case.code not in html
+    many = [make_case() for _ in range(8)] + [make_case(publication=False) for _ in range(2)]
+    for world in many[:3]:
+        services.publish_need(viewer=world.coordinator, case_id=world.case.pk, help_kind="material",
+                              urgency="soon", summary="Нужны продукты")
+    large, html = _needs_page_queries(coordinator_client)
+    assert all(w.case.code in html for w in many[:8]) and not any(w.case.code in html for w in many[8:])
+    assert large == small, (small, large)
+
+
+def test_coordinator_rewrites_what_is_needed(coordinator_client: Client, need_group: list[Any]) -> None:
+    """Issue 20: the plain-words description is written when publishing and can be corrected in the admin,
+    checked for personal data like at publication, and audited."""
+    from portal.audit.models import AuditEvent
+
+    need = Need.objects.filter(case=need_group[0].case).get()
+    refused = coordinator_client.post(f"{ADMIN}/needs/", {"action": "describe", "need": need.pk,
+                                                          "summary": "Звоните маме: 8 912 345-67-89"})
+    assert refused.status_code == 400 and any("персональных данных" in n for n in notes(refused))
+    empty = coordinator_client.post(f"{ADMIN}/needs/", {"action": "describe", "need": need.pk, "summary": " "})
+    assert empty.status_code == 400 and "Опишите простыми словами, что нужно." in notes(empty)
+    assert Need.objects.get(pk=need.pk).summary == "Нужны продукты"
+    saved = coordinator_client.post(f"{ADMIN}/needs/", {"action": "describe", "need": need.pk,
+                                                        "summary": "Нужны крупы, масло и детское питание"})
+    assert saved.status_code == 302
+    assert Need.objects.get(pk=need.pk).summary == "Нужны крупы, масло и детское питание"
+    event = AuditEvent.objects.filter(verb="need.describe", object_id=str(need.pk)).get()
+    assert event.changes["summary"] == ["Нужны продукты", "Нужны крупы, масло и детское питание"]
+    page = coordinator_client.get(f"{ADMIN}/needs/").content.decode()
+    assert "Нужны крупы, масло и детское питание" in page
+    public = Client().get("/registry/needs/").content.decode()
+    assert "Нужны крупы, масло и детское питание" in public

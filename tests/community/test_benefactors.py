@@ -7,11 +7,11 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from portal.core.viewer import Viewer
 from portal.audit.models import AuditEvent
 from portal.community import selectors, services
 from portal.community.models import Benefactor
 from portal.core.errors import InvalidTransition, PermissionDenied, ValidationFailed
+from portal.core.viewer import Viewer
 from portal.testing import factories
 
 URL = "/registry/benefactors/"

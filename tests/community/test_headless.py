@@ -9,12 +9,12 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from portal.core.viewer import Viewer
 from portal.cases import services as case_services
 from portal.cases.models import Consent
 from portal.community import services
 from portal.consultations import services as consult_services
 from portal.consultations.models import Topic
+from portal.core.viewer import Viewer
 from portal.testing import factories
 
 

@@ -145,15 +145,18 @@ def test_withdrawn_consent_queues_the_need_for_search(make_case: Any) -> None:
     assert str(needs[0].pk) in queued
 
 
-def test_coarsened_needs_hide_their_free_text_summary(make_case: Any) -> None:
-    publish(make_case(categories=["low_income"]), summary="Нужна стиральная машина для мамы троих детей")
-    publish(make_case(categories=["large_family"]), summary="Нужна стиральная машина")
-    publish(make_case(categories=["disabled_child"]), summary="Нужна коляска")
+def test_coarsened_needs_still_say_what_is_needed(make_case: Any) -> None:
+    """Issue 20: every card says in plain words what is needed, also when its category is coarsened (the
+    description is written for the public and checked for personal data; it is not a quasi-identifier)."""
+    publish(make_case(categories=["low_income"]), summary="Нужна стиральная машина")
+    publish(make_case(categories=["large_family"]), summary="Нужна детская кроватка")
+    publish(make_case(categories=["disabled_child"]), summary="Нужна прогулочная коляска")
     shown = selectors.public_needs()
-    assert len(shown) == 3 and all(n.coarsened and n.summary == "" for n in shown)
+    assert len(shown) == 3 and all(n.coarsened for n in shown)
+    assert {n.summary for n in shown} == {"Нужна стиральная машина", "Нужна детская кроватка",
+                                          "Нужна прогулочная коляска"}
     html = Client().get("/registry/needs/").content.decode()
-    assert "стиральная" not in html and "коляска" not in html
-    assert selectors.public_needs(text="коляска") == []
+    assert "стиральная машина" in html and "коляска" in html
     from portal.community.search_sources import need_document
 
-    assert all(need_document(n.id)["text"] == "" for n in shown)
+    assert {need_document(n.id)["text"] for n in shown} == {n.summary for n in shown}

@@ -49,28 +49,56 @@ def test_offer_form_validation_and_notice(need_world: Any, django_capture_on_com
     assert Client().get("/registry/needs/999999/help/").status_code == 404
 
 
-def test_offer_becomes_measure_then_covered(need_world: Any) -> None:
-    world, need = need_world
-    offer = services.offer_help(need_id=need.pk, name="Иван Петров", email="ivan@example.org", phone="",
-                                message="", consent=True)
-    assert selectors.public_need(need.pk).status == "open"
-    accepted = services.accept_offer(viewer=world.coordinator, offer_id=offer.pk, task="Передать продуктовый набор",
-                                     deadline=timezone.localdate() + dt.timedelta(days=10))
-    measure = accepted.measure
-    assert measure is not None and accepted.status == Offer.Status.ACCEPTED
-    assert measure.organisation_id == world.case.institution_id and measure.responsible_person == "Иван Петров"
-    assert measure.kind == "material"
-    assert selectors.public_need(need.pk).status == "in_progress"
-    with pytest.raises(InvalidTransition):
-        services.accept_offer(viewer=world.coordinator, offer_id=offer.pk, task="ещё", deadline=timezone.localdate())
+@pytest.fixture
+def need_group(make_case: Any) -> list[tuple[Any, Any]]:
+    worlds = [make_case() for _ in range(3)]
+    return [(w, services.publish_need(viewer=w.coordinator, case_id=w.case.pk, help_kind="material", urgency="soon",
+                                      summary="Нужны продукты")) for w in worlds]
+
+
+def _offer(need: Any) -> Offer:
+    return services.offer_help(need_id=need.pk, name="Иван Петров", email="ivan@example.org", phone="",
+                               message="", consent=True)
+
+
+def _accept(world: Any, offer: Offer) -> Offer:
+    return services.accept_offer(viewer=world.coordinator, offer_id=offer.pk, task="Передать продуктовый набор",
+                                 deadline=timezone.localdate() + dt.timedelta(days=10))
+
+
+def _fulfil(world: Any, measure: Measure) -> None:
     world.case = case_services.approve_programme(viewer=world.coordinator, case_id=world.case.pk,
                                                  decided_on=world.case.registered_on, protocol_number="7",
                                                  participants="Куратор")
     measure = Measure.objects.get(pk=measure.pk)
     case_services.fulfil_measure(viewer=world.coordinator, measure_id=measure.pk, version=measure.version,
                                  result="Набор передан")
+
+
+def test_offer_becomes_measure_then_covered(need_group: list[tuple[Any, Any]]) -> None:
+    world, need = need_group[0]
+    assert selectors.public_need(need.pk).status == "open"
+    offers = [_offer(n) for _w, n in need_group]
+    assert selectors.public_need(need.pk).status == "open"
+    accepted = _accept(world, offers[0])
+    measure = accepted.measure
+    assert measure is not None and accepted.status == Offer.Status.ACCEPTED
+    assert measure.organisation_id == world.case.institution_id and measure.responsible_person == "Иван Петров"
+    assert measure.kind == "material"
+    # Status is shown, so it counts for the k = 3 rule: one need in progress beside two open ones would be
+    # singled out (and the two open ones too) — the whole district's material needs leave the registry.
+    assert selectors.public_need(need.pk) is None and selectors.public_needs() == []
+    with pytest.raises(InvalidTransition):
+        services.accept_offer(viewer=world.coordinator, offer_id=accepted.pk, task="ещё",
+                              deadline=timezone.localdate())
+    measures = [measure] + [_accept(w, o).measure for (w, _n), o in zip(need_group[1:], offers[1:], strict=True)]
+    assert {n.status for n in selectors.public_needs()} == {"in_progress"}
+    assert len(selectors.public_needs()) == 3
+    for (w, _need), m in zip(need_group, measures, strict=True):
+        _fulfil(w, m)
     assert selectors.public_need(need.pk).status == "covered"
-    assert "закрыта" in Client().get("/registry/needs/").content.decode()
+    html = Client().get("/registry/needs/").content.decode()
+    assert html.count("Помощь найдена") == 3 and "закрыта" not in html and "Могу помочь" not in html
     with pytest.raises(InvalidTransition):
         services.offer_help(need_id=need.pk, name="Ещё", email="x@example.org", phone="", message="", consent=True)
 

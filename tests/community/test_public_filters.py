@@ -97,7 +97,7 @@ def test_nul_in_the_benefactor_form_is_a_form_error(registry: Any, field: str) -
 def test_nul_in_the_offer_form_is_a_form_error(make_case: Any) -> None:
     worlds = [make_case() for _ in range(3)]
     needs = [services.publish_need(viewer=w.coordinator, case_id=w.case.pk, help_kind="material", urgency="soon",
-                                   summary="") for w in worlds]
+                                   summary="Нужны продукты") for w in worlds]
     need = needs[0]
     for field in ("name", "email", "phone", "message"):
         data = {"name": "Иван", "email": "ivan@example.org", "consent": "on", field: "a\x00b"}

@@ -131,8 +131,10 @@ def test_needs_and_partners_never_depend_on_search(embedded: EmbeddedBackend,
     client = Client()
     needs = client.get("/registry/needs/", {"q": "зимняя"})
     assert needs.status_code == 200
-    assert sorted(n.summary for n in needs.context["needs"]) == ["Нужна зимняя обувь",
-                                                                  "Нужна зимняя одежда для детей"]
+    # The text filter returns whole groups of needs that look alike (k-anonymity), the matching ones first.
+    assert len(needs.context["needs"]) == 3
+    assert sorted(n.summary for n in needs.context["needs"][:2]) == ["Нужна зимняя обувь",
+                                                                      "Нужна зимняя одежда для детей"]
     assert client.get("/registry/needs/", {"q": "трактор"}).context["needs"] == []
     partners = client.get("/registry/partners/", {"q": "КЦСОН"})
     assert partners.status_code == 200 and list(partners.context["organisations"]) == [institution]
