@@ -116,3 +116,6 @@ class HsdsQueryForm(forms.Form):
     search = forms.CharField(required=False, max_length=200)
     organization_id = forms.CharField(required=False, max_length=64)
     taxonomy_term_id = forms.CharField(required=False, max_length=64)
+    taxonomy_id = forms.CharField(required=False, max_length=64)
+    parent_id = forms.CharField(required=False, max_length=64)
+    modified_after = forms.CharField(required=False, max_length=64)

@@ -9,21 +9,25 @@ Ids are UUIDv5 derived from stable codes, so they survive re-imports.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import uuid
 from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Max, Q, QuerySet
 from django.utils import translation
 
+from portal.audit.models import AuditEvent
 from portal.partners.models import HelpKind, Organisation, OrganisationKind
 from portal.partners.selectors import public_organisations
 
 HSDS_VERSION = "3.0"
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:social-support-portal:hsds")
 MAX_PER_PAGE = 100
+#: `minimal=true` aims to return every service in one page (ids and modification times only).
+MAX_MINIMAL_PER_PAGE = 10000
 COUNTRY = "RU"
 
 
@@ -68,10 +72,12 @@ def taxonomies() -> list[dict[str, Any]]:
 
 
 def taxonomy_term(taxonomy_name: str, code: str, name: str) -> dict[str, Any]:
+    """A term; `taxonomy` names its taxonomy (a string in HSDS 3.0), `taxonomy_detail` is the object."""
     term_id = hsds_id("term", taxonomy_name, code)
-    return {"id": term_id, "code": code, "name": name, "description": name, "taxonomy": taxonomy(taxonomy_name),
-            "language": "ru", "taxonomy_id": hsds_id("taxonomy", taxonomy_name),
-            "term_uri": f"{_base()}/taxonomy_terms/{term_id}", "metadata": []}
+    return {"id": term_id, "code": code, "name": name, "description": name, "taxonomy": taxonomy_name,
+            "taxonomy_detail": taxonomy(taxonomy_name), "language": "ru",
+            "taxonomy_id": hsds_id("taxonomy", taxonomy_name), "term_uri": f"{_base()}/taxonomy_terms/{term_id}",
+            "metadata": []}
 
 
 def _attribute(link_id: str, link_entity: str, taxonomy_name: str, code: str, label: str,
@@ -131,7 +137,10 @@ def service_area(organisation: Organisation, kind: str) -> dict[str, Any]:
     )
 
 
-def service_at_location(organisation: Organisation, kind: str, *, nested: bool = True) -> dict[str, Any] | None:
+def service_at_location(organisation: Organisation, kind: str, *, nested: bool = True,
+                        with_service: bool = False, modified: dt.datetime | None = None) -> dict[str, Any] | None:
+    """The service offered at the organisation's office; `with_service` nests the service itself (the
+    compiled HSDS object served at /service_at_locations/{id}, never inside a service: no cycle)."""
     where = location(organisation)
     if where is None:
         return None
@@ -143,10 +152,13 @@ def service_at_location(organisation: Organisation, kind: str, *, nested: bool =
     if nested:
         item.update({"contacts": [], "phones": [], "schedules": [], "location": where, "attributes": [],
                      "metadata": []})
+    if with_service:
+        item["service"] = service(organisation, kind, nested=False, modified=modified)
     return item
 
 
-def service(organisation: Organisation, kind: str, *, nested: bool = True) -> dict[str, Any]:
+def service(organisation: Organisation, kind: str, *, nested: bool = True,
+            modified: dt.datetime | None = None) -> dict[str, Any]:
     help_labels, _kinds = _labels()
     service_id = hsds_id("service", organisation.code, kind)
     label = help_labels.get(kind, kind)
@@ -157,7 +169,7 @@ def service(organisation: Organisation, kind: str, *, nested: bool = True) -> di
                     f"по социальному сопровождению.",
         url=organisation.website or None, email=organisation.email or None, status="active",
         application_process="Через специалиста по социальному сопровождению или социального участкового.",
-        fees_description="Бесплатно",
+        fees_description="Бесплатно", last_modified=_timestamp(modified),
     )
     if nested:
         at_location = service_at_location(organisation, kind, nested=True)
@@ -165,11 +177,16 @@ def service(organisation: Organisation, kind: str, *, nested: bool = True) -> di
             "phones": [_phone(organisation.phone, owner="service", owner_id=service_id)] if organisation.phone else [],
             "schedules": [], "service_areas": [service_area(organisation, kind)],
             "service_at_locations": [at_location] if at_location else [],
-            "languages": [], "organization": organization(organisation, nested=False), "fundings": [],
+            "languages": [], "organization": organization(organisation, nested=False), "funding": [],
             "cost_options": [], "required_documents": [], "contacts": [],
             "attributes": [_attribute(service_id, "service", "help-kinds", kind, label)], "metadata": [],
         })
     return item
+
+
+def minimal_service(organisation: Organisation, kind: str, modified: dt.datetime | None) -> dict[str, Any]:
+    """`minimal=true` of /services: just the id and the modification time (when known)."""
+    return _compact(id=hsds_id("service", organisation.code, kind), modified_date=_timestamp(modified))
 
 
 def _contact(organisation: Organisation, org_id: str, contact: Any) -> dict[str, Any]:
@@ -182,7 +199,10 @@ def _contact(organisation: Organisation, org_id: str, contact: Any) -> dict[str,
     )
 
 
-def organization(organisation: Organisation, *, nested: bool = True) -> dict[str, Any]:
+def organization(organisation: Organisation, *, nested: bool = True, full_services: bool = False,
+                 modified: dt.datetime | None = None) -> dict[str, Any]:
+    """The organisation; nested, with its locations, contacts, attributes and services (each service with
+    its one-to-one fields, or fully nested with `full_services`)."""
     _help, kind_labels = _labels()
     org_id = hsds_id("organization", organisation.code)
     item = _compact(
@@ -202,12 +222,13 @@ def organization(organisation: Organisation, *, nested: bool = True) -> dict[str
             for a in organisation.agreements.all()
         ]
         item.update({
-            "fundings": [],
+            "funding": [],
             "contacts": [_contact(organisation, org_id, c) for c in organisation.contacts.all()],
             "phones": [_phone(organisation.phone, owner="organization", owner_id=org_id)] if organisation.phone else [],
             "locations": [where] if where else [], "programs": [], "organization_identifiers": [],
-            # Not an HSDS 3.0 field of organization: the services it provides, for convenience.
-            "services": [service(organisation, kind, nested=False) for kind in organisation.help_kinds],
+            # `services`: part of the compiled (fully nested) HSDS 3.0 organization.
+            "services": [service(organisation, kind, nested=full_services, modified=modified)
+                         for kind in organisation.help_kinds if kind in HelpKind.values],
             "attributes": attributes, "metadata": [],
         })
     return item
@@ -217,7 +238,7 @@ def page(items: list[dict[str, Any]], *, total: int, page_number: int, per_page:
     """The HSDS API `Page` envelope."""
     total_pages = max(1, math.ceil(total / per_page)) if per_page else 1
     return {"total_items": total, "total_pages": total_pages, "page_number": page_number, "size": len(items),
-            "first_page": page_number == 1, "last_page": page_number >= total_pages, "empty": total == 0,
+            "first_page": page_number == 1, "last_page": page_number >= total_pages, "empty": not items,
             "contents": items}
 
 
@@ -247,6 +268,37 @@ def meta() -> dict[str, Any]:
         "publisher": {"name": str(getattr(settings, "WAGTAIL_SITE_NAME", "")),
                       "email": settings.DEFAULT_FROM_EMAIL, "website": settings.PUBLIC_BASE_URL},
     }
+
+
+def _timestamp(moment: dt.datetime | None) -> str | None:
+    """An HSDS date-time (UTC, millisecond accuracy as the schema asks)."""
+    if moment is None:
+        return None
+    return moment.astimezone(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def last_modified(organisations: Iterable[Organisation]) -> dict[int, dt.datetime]:
+    """When each organisation, its agreements or its contacts last changed, from the audit trail (every
+    write of the partner registry is audited); one query. An organisation with no audited change since it
+    was loaded has no entry: its modification time is unknown."""
+    owners: dict[tuple[str, str], int] = {}
+    for organisation in organisations:
+        owners[("partners.organisation", str(organisation.pk))] = organisation.pk
+        owners.update({("partners.agreement", str(a.pk)): organisation.pk for a in organisation.agreements.all()})
+        owners.update({("partners.contact", str(c.pk)): organisation.pk for c in organisation.contacts.all()})
+    if not owners:
+        return {}
+    wanted = Q()
+    for object_type in {t for t, _pk in owners}:
+        wanted |= Q(object_type=object_type, object_id__in=[pk for t, pk in owners if t == object_type])
+    rows = (AuditEvent.objects.filter(wanted).exclude(action=AuditEvent.Action.ATTEMPT)
+            .values("object_type", "object_id").annotate(last=Max("at")))
+    latest: dict[int, dt.datetime] = {}
+    for row in rows:
+        owner = owners[(row["object_type"], row["object_id"])]
+        if owner not in latest or row["last"] > latest[owner]:
+            latest[owner] = row["last"]
+    return latest
 
 
 def taxonomy_terms() -> list[dict[str, Any]]:

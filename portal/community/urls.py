@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from django.http import HttpResponse
 from django.urls import URLPattern, URLResolver, path
 
 from portal.community import views
 
 app_name = "community"
+
+
+def _both(route: str, view: Callable[..., HttpResponse], name: str) -> list[URLPattern]:
+    """The route without a trailing slash (named) and with one."""
+    return [path(route, view, name=name), path(f"{route}/", view)]
+
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.registry_index, name="index"),
@@ -14,21 +23,21 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("benefactors/", views.benefactors, name="benefactors"),
     path("needs/", views.needs, name="needs"),
     path("needs/<int:need_id>/help/", views.offer_help, name="offer"),
-    # Open Referral HSDS 3.0 (stable URLs; no trailing slash, as in the HSDS API specification).
+    # Open Referral HSDS 3.0: the API profile's paths have no trailing slash; both forms answer alike.
     path("hsds", views.hsds_meta),
     path("hsds/", views.hsds_meta, name="hsds"),
-    path("hsds/organizations", views.hsds_organizations, name="hsds-organizations"),
-    path("hsds/organizations/<str:pk>", views.hsds_organization, name="hsds-organization"),
-    path("hsds/services", views.hsds_services, name="hsds-services"),
-    path("hsds/services/<str:pk>", views.hsds_service, name="hsds-service"),
-    path("hsds/locations", views.hsds_locations, name="hsds-locations"),
-    path("hsds/locations/<str:pk>", views.hsds_location, name="hsds-location"),
-    path("hsds/service_at_locations", views.hsds_service_at_locations, name="hsds-service-at-locations"),
-    path("hsds/service_at_locations/<str:pk>", views.hsds_service_at_location, name="hsds-service-at-location"),
-    path("hsds/service_areas", views.hsds_service_areas, name="hsds-service-areas"),
-    path("hsds/service_areas/<str:pk>", views.hsds_service_area, name="hsds-service-area"),
-    path("hsds/taxonomies", views.hsds_taxonomies, name="hsds-taxonomies"),
-    path("hsds/taxonomies/<str:pk>", views.hsds_taxonomy, name="hsds-taxonomy"),
-    path("hsds/taxonomy_terms", views.hsds_taxonomy_terms, name="hsds-taxonomy-terms"),
-    path("hsds/taxonomy_terms/<str:pk>", views.hsds_taxonomy_term, name="hsds-taxonomy-term"),
+    *_both("hsds/organizations", views.hsds_organizations, "hsds-organizations"),
+    *_both("hsds/organizations/<str:pk>", views.hsds_organization, "hsds-organization"),
+    *_both("hsds/services", views.hsds_services, "hsds-services"),
+    *_both("hsds/services/<str:pk>", views.hsds_service, "hsds-service"),
+    *_both("hsds/locations", views.hsds_locations, "hsds-locations"),
+    *_both("hsds/locations/<str:pk>", views.hsds_location, "hsds-location"),
+    *_both("hsds/service_at_locations", views.hsds_service_at_locations, "hsds-service-at-locations"),
+    *_both("hsds/service_at_locations/<str:pk>", views.hsds_service_at_location, "hsds-service-at-location"),
+    *_both("hsds/service_areas", views.hsds_service_areas, "hsds-service-areas"),
+    *_both("hsds/service_areas/<str:pk>", views.hsds_service_area, "hsds-service-area"),
+    *_both("hsds/taxonomies", views.hsds_taxonomies, "hsds-taxonomies"),
+    *_both("hsds/taxonomies/<str:pk>", views.hsds_taxonomy, "hsds-taxonomy"),
+    *_both("hsds/taxonomy_terms", views.hsds_taxonomy_terms, "hsds-taxonomy-terms"),
+    *_both("hsds/taxonomy_terms/<str:pk>", views.hsds_taxonomy_term, "hsds-taxonomy-term"),
 ]

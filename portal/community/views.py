@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_GET
@@ -161,15 +166,15 @@ def offer_help(request: HttpRequest, need_id: int) -> HttpResponse:
     }, status=status)
 
 
-# --- HSDS 3.0 JSON -------------------------------------------------------------------------
+# --- HSDS 3.0 JSON (the API profile of openapi.json) ----------------------------------------
 
-def _paging(request: HttpRequest) -> tuple[int, int]:
+def _paging(request: HttpRequest, *, limit: int = hsds.MAX_PER_PAGE) -> tuple[int, int]:
     def number(name: str, default: int) -> int:
         try:
             return max(1, int(request.GET.get(name, default)))
         except (TypeError, ValueError):
             return default
-    return number("page", 1), min(number("per_page", 50), hsds.MAX_PER_PAGE)
+    return number("page", 1), min(number("per_page", 50), limit)
 
 
 def _json(data: Any, status: int = 200) -> JsonResponse:
@@ -190,144 +195,216 @@ def _flag(request: HttpRequest, name: str) -> bool:
     return (request.GET.get(name) or "").lower() in {"1", "true", "yes"}
 
 
-def _query(request: HttpRequest) -> dict[str, str] | None:
-    """The text parameters (search, organization_id, taxonomy_term_id), or None when one is refused."""
-    form = HsdsQueryForm(request.GET)
-    if not form.is_valid():
-        return None
-    return {name: str(value or "").strip() for name, value in form.cleaned_data.items()}
+class _Refused(Exception):
+    """A query parameter the API cannot use: answered with 400 and the message."""
 
 
 BAD_QUERY = "A query parameter contains characters that are not allowed or is too long."
+BAD_MODIFIED_AFTER = "modified_after must be a date or a date-time, e.g. 2026-01-31 or 2026-01-31T12:00:00Z."
 
 
-@require_GET
+def _query(request: HttpRequest) -> dict[str, Any]:
+    """The text parameters, and `modified_after` as an aware datetime (or None)."""
+    form = HsdsQueryForm(request.GET)
+    if not form.is_valid():
+        raise _Refused(BAD_QUERY)
+    query: dict[str, Any] = {name: str(value or "").strip() for name, value in form.cleaned_data.items()}
+    text = query.pop("modified_after")
+    query["modified_after"] = None
+    if text:
+        try:
+            moment = parse_datetime(text)
+            day = parse_date(text) if moment is None else None
+        except ValueError:
+            raise _Refused(BAD_MODIFIED_AFTER) from None
+        if moment is None:
+            if day is None:
+                raise _Refused(BAD_MODIFIED_AFTER)
+            moment = dt.datetime.combine(day, dt.time())
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment)
+        query["modified_after"] = moment
+    return query
+
+
+def _hsds(view: Callable[..., JsonResponse]) -> Callable[..., JsonResponse]:
+    """GET only; a refused parameter is a 400 with its message (never a 500)."""
+    @require_GET
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except _Refused as refused:
+            return _bad_request(str(refused))
+    return wrapper
+
+
+def _modified(organisations: list[Any], after: dt.datetime | None) -> tuple[list[Any], dict[int, dt.datetime]]:
+    """The organisations changed on or after `after` (all without it) and when each last changed."""
+    changed = hsds.last_modified(organisations)
+    if after is not None:
+        organisations = [o for o in organisations if o.pk in changed and changed[o.pk] >= after]
+    return organisations, changed
+
+
+@_hsds
 def hsds_meta(request: HttpRequest) -> JsonResponse:
     return _json(hsds.meta())
 
 
-@require_GET
+@_hsds
 def hsds_organizations(request: HttpRequest) -> JsonResponse:
     query = _query(request)
-    if query is None:
-        return _bad_request(BAD_QUERY)
     number, per_page = _paging(request)
-    items, total = hsds.paginate(hsds.organisations(query["search"]), number, per_page)
-    full = _flag(request, "full")
-    return _json(hsds.page([hsds.organization(o, nested=full) for o in items], total=total, page_number=number,
-                           per_page=per_page))
+    organisations, changed = _modified(list(hsds.organisations(query["search"])), query["modified_after"])
+    items, total = hsds.paginate(organisations, number, per_page)
+    full, full_services = _flag(request, "full"), _flag(request, "full_service")
+    return _json(hsds.page([hsds.organization(o, nested=full, full_services=full_services,
+                                              modified=changed.get(o.pk)) for o in items],
+                           total=total, page_number=number, per_page=per_page))
 
 
-@require_GET
+@_hsds
 def hsds_organization(request: HttpRequest, pk: str) -> JsonResponse:
     found = next((o for o in hsds.organisations() if hsds.hsds_id("organization", o.code) == pk), None)
-    return _json(hsds.organization(found)) if found else _not_found()
+    if found is None:
+        return _not_found()
+    changed = hsds.last_modified([found])
+    return _json(hsds.organization(found, full_services=_flag(request, "full_service"),
+                                   modified=changed.get(found.pk)))
 
 
-def _services(query: dict[str, str]) -> list[tuple[Any, str]]:
-    pairs = hsds.all_services()
+def _services(query: dict[str, Any]) -> tuple[list[tuple[Any, str]], dict[int, dt.datetime]]:
+    organisations, changed = _modified(list(hsds.organisations()), query["modified_after"])
+    pairs = [(o, kind) for o in organisations for kind in o.help_kinds if kind in HelpKind.values]
     organization_id = query["organization_id"]
     if organization_id:
         pairs = [(o, k) for o, k in pairs if hsds.hsds_id("organization", o.code) == organization_id]
     term = query["taxonomy_term_id"]
     if term:
         pairs = [(o, k) for o, k in pairs if hsds.hsds_id("term", "help-kinds", k) == term]
+    taxonomy_id = query["taxonomy_id"]
+    if taxonomy_id and taxonomy_id != hsds.hsds_id("taxonomy", "help-kinds"):
+        pairs = []  # services carry terms of the help-kinds taxonomy only
     search = query["search"].lower()
     if search:
         pairs = [(o, k) for o, k in pairs if search in hsds.service(o, k, nested=False)["name"].lower()]
-    return pairs
+    return pairs, changed
 
 
-@require_GET
+@_hsds
 def hsds_services(request: HttpRequest) -> JsonResponse:
     query = _query(request)
-    if query is None:
-        return _bad_request(BAD_QUERY)
+    pairs, changed = _services(query)
+    if _flag(request, "minimal"):
+        # Just ids and modification times, all in one page as the profile asks.
+        number, per_page = _paging(request, limit=hsds.MAX_MINIMAL_PER_PAGE)
+        if "per_page" not in request.GET:
+            per_page = hsds.MAX_MINIMAL_PER_PAGE
+        items, total = hsds.paginate(pairs, number, per_page)
+        return _json(hsds.page([hsds.minimal_service(o, k, changed.get(o.pk)) for o, k in items], total=total,
+                               page_number=number, per_page=per_page))
     number, per_page = _paging(request)
-    items, total = hsds.paginate(_services(query), number, per_page)
+    items, total = hsds.paginate(pairs, number, per_page)
     full = _flag(request, "full")
-    return _json(hsds.page([hsds.service(o, k, nested=full) for o, k in items], total=total, page_number=number,
-                           per_page=per_page))
+    return _json(hsds.page([hsds.service(o, k, nested=full, modified=changed.get(o.pk)) for o, k in items],
+                           total=total, page_number=number, per_page=per_page))
 
 
-@require_GET
+@_hsds
 def hsds_service(request: HttpRequest, pk: str) -> JsonResponse:
     found = next(((o, k) for o, k in hsds.all_services() if hsds.hsds_id("service", o.code, k) == pk), None)
-    return _json(hsds.service(*found)) if found else _not_found()
+    if found is None:
+        return _not_found()
+    return _json(hsds.service(*found, modified=hsds.last_modified([found[0]]).get(found[0].pk)))
 
 
-@require_GET
+@_hsds
 def hsds_locations(request: HttpRequest) -> JsonResponse:
     query = _query(request)
-    if query is None:
-        return _bad_request(BAD_QUERY)
     number, per_page = _paging(request)
     located = [loc for loc in (hsds.location(o) for o in hsds.organisations(query["search"])) if loc]
     items, total = hsds.paginate(located, number, per_page)
     return _json(hsds.page(items, total=total, page_number=number, per_page=per_page))
 
 
-@require_GET
+@_hsds
 def hsds_location(request: HttpRequest, pk: str) -> JsonResponse:
     found = next((loc for loc in (hsds.location(o) for o in hsds.organisations()) if loc and loc["id"] == pk), None)
     return _json(found) if found else _not_found()
 
 
-@require_GET
+@_hsds
 def hsds_service_at_locations(request: HttpRequest) -> JsonResponse:
     query = _query(request)
-    if query is None:
-        return _bad_request(BAD_QUERY)
     number, per_page = _paging(request)
     full = _flag(request, "full")
-    links = [s for s in (hsds.service_at_location(o, k, nested=full) for o, k in _services(query)) if s]
+    pairs, changed = _services(query)
+    links = [s for s in (hsds.service_at_location(o, k, nested=full, with_service=full, modified=changed.get(o.pk))
+                         for o, k in pairs) if s]
     items, total = hsds.paginate(links, number, per_page)
     return _json(hsds.page(items, total=total, page_number=number, per_page=per_page))
 
 
-@require_GET
+@_hsds
 def hsds_service_at_location(request: HttpRequest, pk: str) -> JsonResponse:
-    found = next((s for s in (hsds.service_at_location(o, k) for o, k in hsds.all_services()) if s and s["id"] == pk),
-                 None)
-    return _json(found) if found else _not_found()
+    for organisation, kind in hsds.all_services():
+        if hsds.hsds_id("service_at_location", organisation.code, kind) == pk:
+            modified = hsds.last_modified([organisation]).get(organisation.pk)
+            found = hsds.service_at_location(organisation, kind, with_service=True, modified=modified)
+            return _json(found) if found else _not_found()
+    return _not_found()
 
 
-@require_GET
+@_hsds
 def hsds_service_areas(request: HttpRequest) -> JsonResponse:
     query = _query(request)
-    if query is None:
-        return _bad_request(BAD_QUERY)
     number, per_page = _paging(request)
-    items, total = hsds.paginate([hsds.service_area(o, k) for o, k in _services(query)], number, per_page)
+    pairs, _changed = _services(query)
+    items, total = hsds.paginate([hsds.service_area(o, k) for o, k in pairs], number, per_page)
     return _json(hsds.page(items, total=total, page_number=number, per_page=per_page))
 
 
-@require_GET
+@_hsds
 def hsds_service_area(request: HttpRequest, pk: str) -> JsonResponse:
     found = next((a for a in (hsds.service_area(o, k) for o, k in hsds.all_services()) if a["id"] == pk), None)
     return _json(found) if found else _not_found()
 
 
-@require_GET
+@_hsds
 def hsds_taxonomies(request: HttpRequest) -> JsonResponse:
-    items = hsds.taxonomies()
-    return _json(hsds.page(items, total=len(items), page_number=1, per_page=len(items)))
+    query = _query(request)
+    number, per_page = _paging(request)
+    search = query["search"].lower()
+    found = [t for t in hsds.taxonomies() if not search or search in f"{t['name']} {t['description']}".lower()]
+    items, total = hsds.paginate(found, number, per_page)
+    return _json(hsds.page(items, total=total, page_number=number, per_page=per_page))
 
 
-@require_GET
+@_hsds
 def hsds_taxonomy(request: HttpRequest, pk: str) -> JsonResponse:
     found = next((item for item in hsds.taxonomies() if item["id"] == pk), None)
     return _json(found) if found else _not_found()
 
 
-@require_GET
+@_hsds
 def hsds_taxonomy_terms(request: HttpRequest) -> JsonResponse:
+    query = _query(request)
     number, per_page = _paging(request)
-    items, total = hsds.paginate(hsds.taxonomy_terms(), number, per_page)
+    terms = hsds.taxonomy_terms()
+    if query["taxonomy_id"]:
+        terms = [t for t in terms if t["taxonomy_id"] == query["taxonomy_id"]]
+    if query["parent_id"]:
+        terms = []  # the portal's taxonomies are flat: no term has a parent
+    search = query["search"].lower()
+    if search:
+        terms = [t for t in terms if search in f"{t['code']} {t['name']}".lower()]
+    # `top_only`: every term is a top-level term (flat taxonomies), so it changes nothing.
+    items, total = hsds.paginate(terms, number, per_page)
     return _json(hsds.page(items, total=total, page_number=number, per_page=per_page))
 
 
-@require_GET
+@_hsds
 def hsds_taxonomy_term(request: HttpRequest, pk: str) -> JsonResponse:
     found = next((item for item in hsds.taxonomy_terms() if item["id"] == pk), None)
     return _json(found) if found else _not_found()

@@ -1,145 +1,85 @@
-"""The partner registry as Open Referral HSDS 3.0 JSON: every object of every endpoint is checked
-recursively against compact expectations derived from the HSDS 3.0 schema files."""
+"""The partner registry as Open Referral HSDS 3.0 JSON: every object of every endpoint, lists and single
+items, is validated against the official HSDS 3.0 JSON schemas (tests/community/hsds-3.0), and the API
+follows the profile of its openapi.json (paging, trailing slashes, modified_after, full/minimal)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import json
 import uuid
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings
 from django.test import Client
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
 
+from portal.core.viewer import Viewer
 from portal.partners.models import Agreement, Contact
 from portal.testing import factories
 
 PAGE_KEYS = {"total_items", "total_pages", "page_number", "size", "first_page", "last_page", "empty", "contents"}
 
-# --- Expectations per HSDS 3.0 object (openreferral/specification, schema/*.json) ------------------------
-# "s" string, "n" number, "[x]" array of x, "{x}" object x, "[?]" array of a type not modelled here (must be
-# empty in our output). Required fields as the schema lists them; properties with their declared types.
-# An optional field without a value is left out: the schema declares a type, never null.
-S, N = "s", "n"
-SPEC: dict[str, dict[str, Any]] = {
-    "organization": {
-        "required": {"id", "name", "description"},
-        "props": {"id": S, "name": S, "alternate_name": S, "description": S, "email": S, "website": S,
-                  "year_incorporated": N, "legal_status": S, "logo": S, "uri": S, "parent_organization_id": S,
-                  "organization_identifiers": "[?]", "programs": "[?]", "contacts": "[contact]",
-                  "locations": "[location]", "fundings": "[?]", "phones": "[phone]", "attributes": "[attribute]",
-                  "metadata": "[?]",
-                  # Not in the schema: the organisation's services, served for convenience.
-                  "services": "[service]"},
-    },
-    "service": {
-        "required": {"id", "name", "status"},
-        "props": {"id": S, "organization_id": S, "program_id": S, "name": S, "alternate_name": S, "description": S,
-                  "url": S, "email": S, "status": S, "interpretation_services": S, "application_process": S,
-                  "fees_description": S, "accreditations": S, "eligibility_description": S, "minimum_age": N,
-                  "maximum_age": N, "assured_date": S, "assurer_email": S, "alert": S, "schedules": "[?]",
-                  "languages": "[language]", "program": "{?}", "fundings": "[?]", "required_documents": "[?]",
-                  "service_at_locations": "[service_at_location]", "phones": "[phone]",
-                  "organization": "{organization}", "contacts": "[contact]", "cost_options": "[?]",
-                  "service_areas": "[service_area]", "attributes": "[attribute]", "metadata": "[?]"},
-        "enums": {"status": {"active", "inactive", "defunct", "temporarily closed"}},
-    },
-    "location": {
-        "required": {"id", "location_type"},
-        "props": {"id": S, "location_type": S, "url": S, "organization_id": S, "name": S, "alternate_name": S,
-                  "description": S, "transportation": S, "latitude": N, "longitude": N, "external_identifier": S,
-                  "external_identifier_type": S, "phones": "[phone]", "accessibility": "[?]",
-                  "contacts": "[contact]", "schedules": "[?]", "languages": "[language]",
-                  # The schema file's generated plural is "addresss"; HSDS 3.0 names the array "addresses".
-                  "addresses": "[address]", "attributes": "[attribute]", "metadata": "[?]"},
-        "enums": {"location_type": {"physical", "postal", "virtual"}},
-    },
-    "address": {
-        "required": {"id", "address_1", "city", "state_province", "postal_code", "country", "address_type"},
-        "props": {"id": S, "location_id": S, "attention": S, "address_1": S, "address_2": S, "city": S, "region": S,
-                  "state_province": S, "postal_code": S, "country": S, "address_type": S,
-                  "attributes": "[attribute]", "metadata": "[?]"},
-        "enums": {"address_type": {"physical", "postal", "virtual"}},
-    },
-    "service_area": {
-        "required": {"id"},
-        "props": {"id": S, "service_id": S, "name": S, "description": S, "extent": S, "extent_type": S, "uri": S,
-                  "attributes": "[attribute]", "metadata": "[?]"},
-    },
-    "service_at_location": {
-        "required": {"id"},
-        "props": {"id": S, "service_id": S, "location_id": S, "description": S, "phones": "[phone]",
-                  "location": "{location}", "contacts": "[contact]", "schedules": "[?]",
-                  "attributes": "[attribute]", "metadata": "[?]"},
-    },
-    "phone": {
-        "required": {"id", "number"},
-        "props": {"id": S, "location_id": S, "service_id": S, "organization_id": S, "contact_id": S,
-                  "service_at_location_id": S, "number": S, "extension": N, "type": S, "description": S,
-                  "languages": "[language]", "attributes": "[attribute]", "metadata": "[?]"},
-    },
-    "contact": {
-        "required": {"id"},
-        "props": {"id": S, "organization_id": S, "service_id": S, "service_at_location_id": S, "location_id": S,
-                  "name": S, "title": S, "department": S, "email": S, "phones": "[phone]",
-                  "attributes": "[attribute]", "metadata": "[?]"},
-    },
-    "attribute": {
-        "required": {"id", "link_type"},
-        "props": {"id": S, "link_id": S, "taxonomy_term_id": S, "link_type": S, "link_entity": S, "value": S,
-                  "taxonomy_term": "{taxonomy_term}", "metadata": "[?]"},
-    },
-    "taxonomy": {
-        "required": {"id", "name", "description"},
-        "props": {"id": S, "name": S, "description": S, "uri": S, "metadata": "[?]"},
-    },
-    "taxonomy_term": {
-        "required": {"id", "name", "description"},
-        "props": {"id": S, "code": S, "name": S, "description": S, "parent_id": S, "taxonomy": "{taxonomy}",
-                  "language": S, "taxonomy_id": S, "term_uri": S, "metadata": "[?]"},
-    },
-    "language": {
-        "required": {"id"},
-        "props": {"id": S, "service_id": S, "location_id": S, "phone_id": S, "name": S, "code": S, "note": S,
-                  "attributes": "[attribute]", "metadata": "[?]"},
-    },
-}
+# --- The official HSDS 3.0 schemas (openreferral/specification, branch 3.0, schema/), copied beside this file
+# from ../shared/hsds-3.0 so that a clean clone validates without it. Refs between them ("location.json") are
+# resolved through a `referencing` registry of the files. Strict: besides the schema's own rules, no object
+# may carry a property the schema does not declare (HSDS names are easy to get wrong: "fundings", "addresss").
+SCHEMAS = Path(__file__).with_name("hsds-3.0")
 
 
-def check(obj: Any, kind: str, path: str = "$") -> int:
-    """Assert that `obj` is a valid HSDS `kind` (recursively); returns how many objects were checked."""
-    spec = SPEC[kind]
-    assert isinstance(obj, dict), f"{path}: {kind} must be an object"
-    missing = spec["required"] - set(obj)
-    assert not missing, f"{path}: {kind} lacks required {sorted(missing)}"
-    unknown = set(obj) - set(spec["props"])
-    assert not unknown, f"{path}: {kind} has fields outside HSDS: {sorted(unknown)}"
-    checked = 1
-    for name, value in obj.items():
-        where, expected = f"{path}.{name}", spec["props"][name]
-        assert value is not None, f"{where}: null (leave an empty optional field out)"
-        if expected == S:
-            assert isinstance(value, str), f"{where}: must be a string"
-        elif expected == N:
-            assert isinstance(value, (int, float)) and not isinstance(value, bool), f"{where}: must be a number"
-        elif expected == "[?]":
-            assert value == [], f"{where}: unexpected items of a type these expectations do not model"
-        elif expected == "{?}":
-            raise AssertionError(f"{where}: unexpected object of a type these expectations do not model")
-        elif expected.startswith("["):
-            assert isinstance(value, list), f"{where}: must be an array"
-            checked += sum(check(item, expected[1:-1], f"{where}[{i}]") for i, item in enumerate(value))
-        else:
-            checked += check(value, expected[1:-1], where)
-        if name in spec.get("enums", {}):
-            assert value in spec["enums"][name], f"{where}: {value!r} is not one of {sorted(spec['enums'][name])}"
-    return checked
+def _strict(schema: Any) -> Any:
+    if isinstance(schema, dict):
+        schema = {key: _strict(value) for key, value in schema.items()}
+        if isinstance(schema.get("properties"), dict) and "additionalProperties" not in schema:
+            schema["additionalProperties"] = False
+        return schema
+    if isinstance(schema, list):
+        return [_strict(item) for item in schema]
+    return schema
 
 
-def check_page(data: Any, kind: str) -> int:
+@functools.cache
+def _registry() -> Registry:
+    resources = [
+        (path.relative_to(SCHEMAS).as_posix(),
+         Resource.from_contents(_strict(json.loads(path.read_text(encoding="utf-8"))),
+                                default_specification=DRAFT202012))
+        for path in SCHEMAS.rglob("*.json") if path.name != "openapi.json"
+    ]
+    return Registry().with_resources(resources)
+
+
+@functools.cache
+def _validator(name: str) -> Draft202012Validator:
+    schema = _registry().contents(name)
+    return Draft202012Validator(schema, registry=_registry(), format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+@functools.cache
+def _openapi() -> dict[str, Any]:
+    return json.loads((SCHEMAS / "openapi.json").read_text(encoding="utf-8"))
+
+
+def check(obj: Any, schema: str, where: str = "$") -> int:
+    """Assert that `obj` is valid against the HSDS schema file `schema` (e.g. "compiled/service.json")."""
+    errors = sorted(_validator(schema).iter_errors(obj), key=lambda e: list(e.absolute_path))
+    assert not errors, f"{where} against {schema}:\n" + "\n".join(
+        f"  {'/'.join(map(str, e.absolute_path)) or '(root)'}: {e.message}" for e in errors[:10])
+    return 1
+
+
+def check_page(data: Any, schema: str) -> int:
+    """The `Page` envelope of openapi.json (every key present and typed) with each item valid."""
     assert set(data) == PAGE_KEYS, data.keys()
+    page_schema = {**_openapi()["components"]["schemas"]["Page"], "required": sorted(PAGE_KEYS - {"contents"})}
+    errors = list(Draft202012Validator(page_schema).iter_errors(data))
+    assert not errors, [e.message for e in errors]
     assert isinstance(data["contents"], list) and data["size"] == len(data["contents"])
-    return sum(check(item, kind, f"$.contents[{i}]") for i, item in enumerate(data["contents"]))
+    return sum(check(item, schema, f"$.contents[{i}]") for i, item in enumerate(data["contents"]))
 
 
 def is_uuid(value: Any) -> bool:
@@ -245,48 +185,65 @@ def test_partner_registry_page_filters(partners: list[Any]) -> None:
     assert "Школа № 7" in html and "№ 15 от 01.03.2024" in html and "Закрытый фонд" not in html
 
 
-LISTS = [("/registry/hsds/organizations", "organization"), ("/registry/hsds/services", "service"),
-         ("/registry/hsds/locations", "location"), ("/registry/hsds/service_at_locations", "service_at_location"),
-         ("/registry/hsds/service_areas", "service_area"), ("/registry/hsds/taxonomies", "taxonomy"),
-         ("/registry/hsds/taxonomy_terms", "taxonomy_term")]
+#: (list path, schema of a list item, of an item with full=true, of the single item at path/{id}). The list
+#: variants of openapi.json (compiled/*_list.json) are not published with the 3.0 schemas: a list item is
+#: checked against the object's own schema (its one-to-one fields), full items and single items against
+#: the compiled, fully nested schema where openapi.json names one.
+ENDPOINTS = [
+    ("/registry/hsds/organizations", "organization.json", "compiled/organization.json", "compiled/organization.json"),
+    ("/registry/hsds/services", "service.json", "compiled/service.json", "compiled/service.json"),
+    ("/registry/hsds/service_at_locations", "service_at_location.json", "compiled/service_at_location.json",
+     "compiled/service_at_location.json"),
+    ("/registry/hsds/locations", "location.json", "location.json", "location.json"),
+    ("/registry/hsds/service_areas", "service_area.json", "service_area.json", "service_area.json"),
+    ("/registry/hsds/taxonomies", "taxonomy.json", "taxonomy.json", "taxonomy.json"),
+    ("/registry/hsds/taxonomy_terms", "taxonomy_term.json", "taxonomy_term.json", "taxonomy_term.json"),
+]
 
 
-@pytest.mark.parametrize("path, kind", LISTS)
-def test_every_object_of_every_endpoint_follows_the_schema(partners: list[Any], path: str, kind: str) -> None:
+@pytest.mark.parametrize("path, list_schema, full_schema, detail_schema", ENDPOINTS)
+def test_every_object_of_every_endpoint_follows_the_official_schema(
+        partners: list[Any], path: str, list_schema: str, full_schema: str, detail_schema: str) -> None:
     client = Client()
     checked = 0
-    for params in ({}, {"full": "true"}):
-        listing = client.get(path, {**params, "per_page": 100})
-        assert listing.status_code == 200 and listing["Content-Type"].startswith("application/json")
-        data = listing.json()
-        checked += check_page(data, kind)
-        for item in data["contents"]:
-            detail = client.get(f"{path}/{item['id']}")
-            assert detail.status_code == 200, f"{path}/{item['id']}"
-            checked += check(detail.json(), kind, f"{path}/{item['id']}")
-    assert checked >= 2
+    for params, schema in (({}, list_schema), ({"full": "true"}, full_schema), ({"full_service": "true"}, list_schema)):
+        for variant in (path, f"{path}/"):  # the profile's paths, with or without the trailing slash
+            listing = client.get(variant, {**params, "per_page": 100})
+            assert listing.status_code == 200 and listing["Content-Type"].startswith("application/json"), variant
+            data = listing.json()
+            checked += check_page(data, schema)
+            for item in data["contents"]:
+                for detail_path in (f"{path}/{item['id']}", f"{path}/{item['id']}/"):
+                    detail = client.get(detail_path)
+                    assert detail.status_code == 200, detail_path
+                    checked += check(detail.json(), detail_schema, detail_path)
+    assert checked >= 8
+
+
+def test_the_check_finds_what_the_schemas_forbid(partners: list[Any]) -> None:
+    """The validation is real: the shape the export used to have (a taxonomy object in `taxonomy`) fails."""
+    term = Client().get("/registry/hsds/taxonomy_terms").json()["contents"][0]
+    with pytest.raises(AssertionError, match="taxonomy"):
+        check({**term, "taxonomy": term["taxonomy_detail"]}, "taxonomy_term.json")
+    with pytest.raises(AssertionError, match="fundings"):
+        check({"id": str(uuid.uuid4()), "name": "x", "status": "active", "fundings": []}, "compiled/service.json")
+    with pytest.raises(AssertionError, match="status"):
+        check({"id": str(uuid.uuid4()), "name": "x", "status": "open"}, "service.json")
 
 
 def test_full_objects_nest_every_kind(partners: list[Any]) -> None:
-    """The nested documents really contain each object kind, so the recursive check covers them all."""
-    seen: set[str] = set()
-
-    def walk(obj: Any, kind: str) -> None:
-        seen.add(kind)
-        for name, value in obj.items():
-            expected = SPEC[kind]["props"][name]
-            if expected.startswith("[") and expected != "[?]":
-                for item in value:
-                    walk(item, expected[1:-1])
-            elif expected.startswith("{") and expected != "{?}":
-                walk(value, expected[1:-1])
-
+    """The nested documents really hold each kind of object, so the schema check covers them all."""
     client = Client()
-    for org in client.get("/registry/hsds/organizations", {"full": "true"}).json()["contents"]:
-        walk(org, "organization")
-    for service in client.get("/registry/hsds/services").json()["contents"]:
-        walk(client.get(f"/registry/hsds/services/{service['id']}").json(), "service")
-    assert seen == set(SPEC), set(SPEC) - seen
+    school = next(o for o in client.get("/registry/hsds/organizations", {"full": "true"}).json()["contents"]
+                  if o["name"] == "Школа № 7")
+    assert school["services"] and school["contacts"][0]["phones"] and school["phones"]
+    location = school["locations"][0]
+    assert location["addresses"] and location["languages"] and location["phones"]
+    kinds = {a["taxonomy_term"]["taxonomy_detail"]["name"] for a in school["attributes"]}
+    assert kinds == {"organisation-kinds", "agreements"}
+    service = client.get(f"/registry/hsds/services/{school['services'][0]['id']}").json()
+    assert service["service_areas"] and service["service_at_locations"][0]["location"]["addresses"]
+    assert service["organization"]["id"] == school["id"] and service["attributes"][0]["taxonomy_term"]
 
 
 def test_empty_optional_fields_are_left_out(partners: list[Any]) -> None:
@@ -312,11 +269,84 @@ def test_taxonomy_uris_resolve(partners: list[Any]) -> None:
     for term in terms:
         assert term["term_uri"].startswith(base)
         assert client.get(term["term_uri"][len(base):]).json() == term
-        assert client.get(term["taxonomy"]["uri"][len(base):]).status_code == 200
-        assert term["taxonomy_id"] == term["taxonomy"]["id"]
+        assert client.get(term["taxonomy_detail"]["uri"][len(base):]).status_code == 200
+        assert term["taxonomy_id"] == term["taxonomy_detail"]["id"] and term["taxonomy"] == term["taxonomy_detail"][
+            "name"]
     org = client.get("/registry/hsds/organizations", {"full": "true"}).json()["contents"][0]
     for attribute in org["attributes"]:
         term = client.get(f"/registry/hsds/taxonomy_terms/{attribute['taxonomy_term_id']}")
         assert term.status_code == 200 and term.json() == attribute["taxonomy_term"]
     assert client.get("/registry/hsds/taxonomies/nope").status_code == 404
     assert client.get("/registry/hsds/taxonomy_terms/nope").status_code == 404
+
+
+# --- The API profile of openapi.json -------------------------------------------------------------------
+
+def test_a_page_past_the_end_is_empty(partners: list[Any]) -> None:
+    data = Client().get("/registry/hsds/services", {"page": 9, "per_page": 2}).json()
+    assert data["contents"] == [] and data["size"] == 0 and data["empty"] is True
+    assert data["last_page"] is True and data["first_page"] is False and data["total_items"] == 3
+    first = Client().get("/registry/hsds/services", {"page": 1, "per_page": 2}).json()
+    assert first["empty"] is False
+
+
+def test_modified_after_follows_the_audit_trail(partners: list[Any]) -> None:
+    from portal.partners import services as partner_services
+
+    _school, police = partners
+    client = Client()
+    before = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
+    # Loaded without an audited change: their modification time is unknown, so nothing is "modified after".
+    assert client.get("/registry/hsds/services", {"modified_after": before.isoformat()}).json()["total_items"] == 0
+    partner_services.update_organisation(viewer=Viewer.system("hsds-test"), organisation_id=police.pk,
+                                         description="Отдел МВД")
+    for params in ({"modified_after": before.isoformat()}, {"modified_after": before.date().isoformat()},
+                   {"modified_after": before.strftime("%Y-%m-%dT%H:%M:%S")}):
+        changed = client.get("/registry/hsds/services", params).json()
+        assert [s["name"] for s in changed["contents"]] == ["Правовая помощь — ОМВД"], params
+        check_page(changed, "service.json")
+        assert changed["contents"][0]["last_modified"].endswith("Z")
+        sal = client.get("/registry/hsds/service_at_locations", params).json()
+        assert sal["total_items"] == 0  # the police record has no address: no location
+        orgs = client.get("/registry/hsds/organizations", params).json()
+        assert [o["name"] for o in orgs["contents"]] == ["ОМВД"]
+    later = (dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5)).isoformat()
+    assert client.get("/registry/hsds/services", {"modified_after": later}).json()["total_items"] == 0
+    for bad in ("вчера", "2026-13-45", "2026-02-30T10:00:00", "\x00"):
+        refused = client.get("/registry/hsds/services", {"modified_after": bad})
+        assert refused.status_code == 400 and refused.json()["error"] == "bad_request", bad
+
+
+def test_minimal_and_full_service_variants(partners: list[Any]) -> None:
+    client = Client()
+    minimal = client.get("/registry/hsds/services", {"minimal": "true"}).json()
+    assert minimal["total_items"] == 3 and minimal["size"] == 3 and minimal["total_pages"] == 1
+    assert all(set(item) <= {"id", "modified_date"} and is_uuid(item["id"]) for item in minimal["contents"])
+    full_service = client.get("/registry/hsds/organizations", {"full": "true", "full_service": "true"}).json()
+    school = next(o for o in full_service["contents"] if o["name"] == "Школа № 7")
+    check(school, "compiled/organization.json")
+    assert school["services"][0]["service_areas"] and school["services"][0]["organization"]["id"] == school["id"]
+    plain = client.get(f"/registry/hsds/organizations/{school['id']}").json()
+    assert "service_areas" not in plain["services"][0]
+    detail = client.get(f"/registry/hsds/organizations/{school['id']}", {"full_service": "true"}).json()
+    assert detail == school
+    sal = client.get("/registry/hsds/service_at_locations", {"full": "true"}).json()["contents"][0]
+    assert sal["service"]["id"] == sal["service_id"] and sal["location"]["id"] == sal["location_id"]
+    assert client.get(f"/registry/hsds/service_at_locations/{sal['id']}").json() == sal
+
+
+def test_taxonomy_filters(partners: list[Any]) -> None:
+    client = Client()
+    taxonomies = {t["name"]: t["id"] for t in client.get("/registry/hsds/taxonomies").json()["contents"]}
+    help_terms = client.get("/registry/hsds/taxonomy_terms", {"taxonomy_id": taxonomies["help-kinds"],
+                                                              "per_page": 100}).json()
+    assert help_terms["total_items"] == 8 and {t["taxonomy"] for t in help_terms["contents"]} == {"help-kinds"}
+    assert client.get("/registry/hsds/taxonomy_terms", {"parent_id": help_terms["contents"][0]["id"]}).json()[
+        "empty"] is True
+    assert client.get("/registry/hsds/taxonomy_terms", {"top_only": "true"}).json()["total_items"] > 8
+    assert client.get("/registry/hsds/taxonomies", {"search": "соглашения"}).json()["total_items"] == 1
+    services = client.get("/registry/hsds/services", {"taxonomy_id": taxonomies["help-kinds"]}).json()
+    assert services["total_items"] == 3
+    assert client.get("/registry/hsds/services", {"taxonomy_id": taxonomies["agreements"]}).json()["empty"] is True
+    legal = next(t["id"] for t in help_terms["contents"] if t["code"] == "legal")
+    assert client.get("/registry/hsds/service_at_locations", {"taxonomy_term_id": legal}).json()["empty"] is True
