@@ -49,6 +49,18 @@ def _unavailable(request: HttpRequest, error: Exception) -> HttpResponse:
                       status=503)
 
 
+def locked_out(request: HttpRequest, original_response: HttpResponse | None = None,
+               credentials: dict[str, Any] | None = None) -> HttpResponse:
+    """django-axes' answer to a locked-out local sign-in (AXES_LOCKOUT_CALLABLE): 429 with Retry-After."""
+    minutes = max(1, int(settings.AXES_COOLOFF_TIME.total_seconds() // 60))
+    response = error_page(request, title=_("Too many failed sign-in attempts"),
+                          message=_("Sign-in with this account from your address is paused for %(minutes)d minutes "
+                                    "after too many wrong passwords. Please try again later.") % {"minutes": minutes},
+                          status=429, retry=False)
+    response["Retry-After"] = str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
+    return response
+
+
 @never_cache
 @require_GET
 def login(request: HttpRequest) -> HttpResponse:
@@ -64,12 +76,13 @@ def login(request: HttpRequest) -> HttpResponse:
     nonce = secrets.token_urlsafe(32)
     verifier = generate_code_verifier(96)
     challenge, _method = generate_code_challenge(verifier, "S256")
-    client = web.openid_client(request)
+    client = web.openid_client()
     try:
         url = web.authorization_url(client, redirect_uri=web.callback_url(request), state=state, nonce=nonce,
                                     code_challenge=challenge, prompt=prompt)
     except KeycloakError as error:
         return _unavailable(request, error)
+    url = web.browser_url(request, url)
     now = time.time()
     pending = {key: value for key, value in (request.session.get(web.SESSION_PENDING) or {}).items()
                if now - float(value.get("at", 0)) < web.PENDING_TTL_SECONDS}
@@ -103,7 +116,7 @@ def callback(request: HttpRequest) -> HttpResponse:
         return error_page(request, title=_("Sign-in was not completed"),
                           message=_("The answer of the single sign-on service has no authorization code."),
                           status=400)
-    client = web.openid_client(request)
+    client = web.openid_client()
     try:
         tokens = client.token(grant_type="authorization_code", code=code, redirect_uri=web.callback_url(request),
                               code_verifier=pending["verifier"])
@@ -154,7 +167,7 @@ def logout(request: HttpRequest) -> HttpResponse:
         return render(request, "identity/logout.html", {"signed_in": user.is_authenticated, "name": name})
     tokens = web.session_tokens(request) or {}
     id_token = str(tokens.get("id_token") or "")
-    client = web.openid_client(request)
+    client = web.openid_client()
     web.sign_out_locally(request)
     if not id_token:
         return HttpResponseRedirect(web.logged_out_url(request))
@@ -171,6 +184,7 @@ def logout(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(web.logged_out_url(request))
     query = urlencode({"id_token_hint": id_token, "post_logout_redirect_uri": web.logged_out_url(request),
                        "client_id": client.client_id})
+    end_session = web.browser_url(request, end_session)
     return HttpResponseRedirect(f"{end_session}{'&' if '?' in end_session else '?'}{query}")
 
 

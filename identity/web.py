@@ -21,7 +21,7 @@ import threading
 import time
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from django.conf import settings
 from django.contrib.auth import logout as django_logout
@@ -70,20 +70,22 @@ def uses_devrealm() -> bool:
     return not settings.KEYCLOAK_URL
 
 
-def realm_server_url(request: HttpRequest | None = None) -> str:
-    """Base URL of the Keycloak server (without `/realms/...`), as the portal's server reaches it."""
+def realm_server_url() -> str:
+    """Base URL of the Keycloak server (without `/realms/...`), as the portal's server reaches it.
+
+    From settings only, never from the request: the Host header must not choose where the server sends its
+    own requests (discovery, token, JWKS). The development realm is reached at IDENTITY_DEVREALM_URL, else at
+    the base of its issuer (PORTAL_BASE_URL / PUBLIC_BASE_URL, which `portal demo --port` sets)."""
     if settings.KEYCLOAK_URL:
         return settings.KEYCLOAK_URL.rstrip("/")
     if getattr(settings, "IDENTITY_DEVREALM_URL", ""):
         return settings.IDENTITY_DEVREALM_URL.rstrip("/")
-    if request is not None:
-        return f"{request.scheme}://{request.get_host()}"
-    return settings.PUBLIC_BASE_URL.rstrip("/")
+    return settings.DEVREALM_ISSUER.rsplit("/realms/", 1)[0].rstrip("/")
 
 
-def openid_client(request: HttpRequest | None = None) -> PortalOpenID:
+def openid_client() -> PortalOpenID:
     """The `portal-web` client (confidential) against Keycloak or the development realm."""
-    base = realm_server_url(request) + "/"  # python-keycloak joins paths with urljoin: keep the slash
+    base = realm_server_url() + "/"  # python-keycloak joins paths with urljoin: keep the slash
     key = f"{base}|{settings.KEYCLOAK_REALM}|{settings.KEYCLOAK_CLIENT_ID}"
     with _clients_lock:
         client = _clients.get(key)
@@ -93,6 +95,18 @@ def openid_client(request: HttpRequest | None = None) -> PortalOpenID:
                                   client_secret_key=settings.KEYCLOAK_CLIENT_SECRET or None, timeout=15)
             _clients[key] = client
     return client
+
+
+def browser_url(request: HttpRequest, url: str) -> str:
+    """A realm URL the browser is sent to. The development realm is served by the portal itself on every
+    address it answers (ALLOWED_HOSTS), so the browser stays on the origin it uses (its cookies, and the
+    callback on that origin, stay valid); only the browser goes there, never the server. Keycloak, or a
+    development realm at its own address (IDENTITY_DEVREALM_URL): unchanged."""
+    if not uses_devrealm() or getattr(settings, "IDENTITY_DEVREALM_URL", ""):
+        return url
+    own = urlsplit(request.build_absolute_uri("/"))  # get_host(): ALLOWED_HOSTS checked
+    parts = urlsplit(url)
+    return urlunsplit((own.scheme, own.netloc, parts.path, parts.query, parts.fragment))
 
 
 def reset_clients() -> None:
@@ -193,7 +207,7 @@ def ensure_fresh_tokens(request: HttpRequest) -> bool:
         sign_out_locally(request)
         return False
     try:
-        fresh = openid_client(request).refresh_token(tokens["refresh_token"])
+        fresh = openid_client().refresh_token(tokens["refresh_token"])
     except KeycloakError as error:
         if expires_at > now and getattr(error, "response_code", None) is None:
             # Keycloak unreachable, the access token still valid: keep going, retry next request.

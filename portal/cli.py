@@ -91,11 +91,19 @@ def _print_banner(host: str, port: int) -> None:
     print("\n".join(lines), flush=True)
 
 
+def demo_base_url(host: str, port: int) -> str:
+    """`PUBLIC_BASE_URL` of a demo on host:port unless configured (before settings load): links, and the
+    development realm's issuer and address, which the server never takes from a request's Host header."""
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else (f"[{host}]" if ":" in host else host)
+    return os.environ.setdefault("PUBLIC_BASE_URL", f"http://{shown}:{port}")
+
+
 def cmd_demo(args: argparse.Namespace) -> None:
     if _port_in_use(args.host, args.port):
         print(f"Port {args.port} on {args.host} is already in use (is the portal already running?). Stop that "
               f"program or choose another port, e.g. `bash .ci/demo --port {args.port + 1}`.", file=sys.stderr)
         sys.exit(2)
+    demo_base_url(args.host, args.port)
     _setup(debug_default=True)
     from django.core.management import call_command
 

@@ -7,6 +7,7 @@ and KEYCLOAK_URL. See README.md for the full table.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -32,7 +33,8 @@ if not SECRET_KEY:
 elif SECRET_KEY == DEV_SECRET_KEY and not DEBUG:
     raise ImproperlyConfigured("SECRET_KEY is the development default; set a real secret for production.")
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
+# "testserver" (Django's test client) is added by the test environment itself, never in production.
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
@@ -262,7 +264,18 @@ LOGGING = {
 
 # >>> identity
 # identity-web: OIDC sign-in, token refresh, accounts from tokens.
-AUTHENTICATION_BACKENDS = ["identity.backends.KeycloakBackend", "django.contrib.auth.backends.ModelBackend"]
+# The local (emergency) password sign-in is throttled by django-axes: LocalSignInThrottle first, its middleware
+# last; a username is locked out from an address after LOGIN_FAILURE_LIMIT wrong passwords for LOGIN_LOCKOUT_MINUTES.
+AUTHENTICATION_BACKENDS = ["identity.backends.LocalSignInThrottle", "identity.backends.KeycloakBackend",
+                           "django.contrib.auth.backends.ModelBackend"]
+INSTALLED_APPS.append("axes")
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "identity.views.locked_out"
+AXES_VERBOSE = False
 MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
                   "identity.middleware.TokenRefreshMiddleware")
 WAGTAIL_FRONTEND_LOGIN_URL = LOGIN_URL
@@ -277,13 +290,14 @@ KEYCLOAK_ADMIN_CLIENT_SECRET = env_str("KEYCLOAK_ADMIN_CLIENT_SECRET")
 #: Base URL(s) of the portal, comma-separated: the first is the dev realm's issuer base; all of them are
 #: the redirect hosts `python -m identity.realm.build` writes into a realm file.
 PORTAL_BASE_URL = globals().get("PORTAL_BASE_URL") or (
-    env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000").split(",")[0].strip().rstrip("/") or "http://127.0.0.1:8000")
+    env_str("PORTAL_BASE_URL", PUBLIC_BASE_URL).split(",")[0].strip().rstrip("/") or PUBLIC_BASE_URL)
 #: Audience an access token must carry to be accepted by the gateway/portal.
 KEYCLOAK_AUDIENCE = env_str("KEYCLOAK_AUDIENCE") or KEYCLOAK_GATEWAY_CLIENT_ID
 KEYCLOAK_REALM_FILE = Path(env_str("KEYCLOAK_REALM_FILE") or BASE_DIR / "identity" / "realm" / "portal-realm.json")
 #: Refetch the JWKS on an unknown `kid` at most once per this many seconds.
 KEYCLOAK_JWKS_REFETCH_SECONDS = env_int("KEYCLOAK_JWKS_REFETCH_SECONDS", 10)
-#: Issuer of the development realm (fixed, like Keycloak's KC_HOSTNAME): `<base>/realms/<realm>`.
+#: Issuer of the development realm (fixed, like Keycloak's KC_HOSTNAME): `<base>/realms/<realm>`; the
+#: portal's server reaches the realm there, never at an address taken from a request's Host header.
 DEVREALM_ISSUER = (IDENTITY_DEVREALM_URL or PORTAL_BASE_URL) + f"/realms/{KEYCLOAK_REALM}"
 # <<< identity
 

@@ -7,6 +7,12 @@ checked with Authlib's RFC 7636 helper. State (codes, SSO sessions, refresh toke
 are single-use and live 60 s; refresh tokens are reusable until they expire unless the realm file sets
 `revokeRefreshToken` (then single-use), as in Keycloak.
 
+Brute force: the realm file's `bruteForceProtected` and Keycloak's related settings (`failureFactor`,
+`waitIncrementSeconds`, `maxFailureWaitSeconds`, quick-login check, permanent lockout) apply to the login form
+and the password grant alike (`identity.devrealm.bruteforce`). The login form's CSRF token is bound to the
+browser that fetched it (a cookie, like Keycloak's authentication session) and to the client and redirect URI
+of that form: a token fetched by another client is refused.
+
 Redirect and post-logout URIs must match the client's registered patterns, or be on the very origin that
 serves this realm (the portal itself on any port, when its host is in ALLOWED_HOSTS); nothing else.
 """
@@ -38,10 +44,14 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Route
 
 from identity.devrealm import guard
+from identity.devrealm.bruteforce import PROTECTOR
 from identity.devrealm.keys import public_jwks, signing_key
 
 OIDC = "/protocol/openid-connect"
 COOKIE = "DEVREALM_SESSION"
+#: The browser's authentication session (login forms): a form's CSRF token is valid only with this cookie.
+AUTH_COOKIE = "DEVREALM_AUTH_SESSION"
+FORM_TTL = 1800
 CODE_TTL = 60
 ACCESS_TTL = 300
 REFRESH_TTL = 1800
@@ -75,12 +85,22 @@ class RefreshGrant:
     expires: float
 
 
+@dataclass(frozen=True)
+class LoginForm:
+    """What one rendered login form may be posted with: the same browser, client and redirect URI."""
+
+    browser: str
+    client_id: str
+    redirect_uri: str
+    expires: float
+
+
 @dataclass
 class State:
     sessions: dict[str, Session] = field(default_factory=dict)
     codes: dict[str, PendingCode] = field(default_factory=dict)
     refresh: dict[str, RefreshGrant] = field(default_factory=dict)  # by the refresh token's jti
-    csrf: dict[str, float] = field(default_factory=dict)
+    csrf: dict[str, LoginForm] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -117,6 +137,21 @@ def service_account(client_id: str) -> dict[str, Any] | None:
 def _check_password(account: dict[str, Any], password: str) -> bool:
     return any(c.get("type") == "password" and secrets.compare_digest(str(c.get("value", "")), password)
                for c in account.get("credentials", []))
+
+
+def password_sign_in(username: str, password: str) -> dict[str, Any] | None:
+    """The account when the password is right and the user is not locked out by brute-force detection."""
+    account = user(username)
+    if account is None:
+        return None
+    settings_ = realm()
+    if PROTECTOR.locked(settings_, account["id"]):
+        return None  # refused like a wrong password, the right one too; not counted
+    if not _check_password(account, password):
+        PROTECTOR.failure(settings_, account["id"])
+        return None
+    PROTECTOR.success(account["id"])
+    return account
 
 
 def _uri_allowed(uri: str, patterns: list[str]) -> bool:
@@ -256,12 +291,18 @@ async def certs(request: Request) -> Response:
     return JSONResponse(public_jwks())
 
 
-def _login_page(params: dict[str, str], error: str = "", username: str = "", status: int = 200) -> HTMLResponse:
+def _login_page(request: Request, params: dict[str, str], error: str = "", username: str = "",
+                status: int = 200) -> HTMLResponse:
     token = secrets.token_urlsafe(24)
+    browser = request.cookies.get(AUTH_COOKIE, "")
+    new_browser = len(browser) < 32
+    if new_browser:
+        browser = secrets.token_urlsafe(32)
     with STATE.lock:
         now = time.time()
-        STATE.csrf = {k: v for k, v in STATE.csrf.items() if v > now}
-        STATE.csrf[token] = now + 1800
+        STATE.csrf = {k: v for k, v in STATE.csrf.items() if v.expires > now}
+        STATE.csrf[token] = LoginForm(browser=browser, client_id=params.get("client_id", ""),
+                                      redirect_uri=params.get("redirect_uri", ""), expires=now + FORM_TTL)
     hidden = "".join(f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
                      for k, v in params.items())
     alert = f'<p class="error" role="alert">{html.escape(error)}</p>' if error else ""
@@ -277,7 +318,22 @@ input[type=text],input[type=password]{{width:100%;padding:.4rem}}.error{{color:#
 <input type="password" id="password" name="password" autocomplete="current-password" required>
 <button type="submit" id="kc-login">Войти</button></form>
 <p><small>Учебная среда: пароль демонстрационных пользователей — «demo».</small></p></main></body></html>"""
-    return HTMLResponse(body, status_code=status, headers={"Cache-Control": "no-store", "X-Frame-Options": "DENY"})
+    response = HTMLResponse(body, status_code=status,
+                            headers={"Cache-Control": "no-store", "X-Frame-Options": "DENY"})
+    if new_browser:
+        response.set_cookie(AUTH_COOKIE, browser, httponly=True, samesite="lax",
+                            secure=request.url.scheme == "https", path=f"/realms/{settings.KEYCLOAK_REALM}")
+    return response
+
+
+def _form_valid(request: Request, token: str, params: dict[str, str]) -> bool:
+    """A CSRF token this browser fetched (its cookie), for the same client and redirect URI; single-use."""
+    with STATE.lock:
+        form = STATE.csrf.pop(token, None)
+    browser = request.cookies.get(AUTH_COOKIE, "")
+    return (form is not None and form.expires > time.time() and bool(browser)
+            and secrets.compare_digest(form.browser, browser)
+            and form.client_id == params.get("client_id", "") and form.redirect_uri == params.get("redirect_uri", ""))
 
 
 _AUTH_PARAMS = ("client_id", "redirect_uri", "response_type", "scope", "state", "nonce", "code_challenge",
@@ -324,21 +380,18 @@ async def auth(request: Request) -> Response:
         session = STATE.sessions.get(request.cookies.get(COOKIE, ""))
         if session is not None and params.get("prompt") != "login":
             return _redirect_with_code(params, session)
-        return _login_page(params)
+        return _login_page(request, params)
     form = await _form(request)
     params = {k: str(form[k]) for k in _AUTH_PARAMS if k in form}
     problem = _check_auth_request(params, own_origin(request))
     if problem:
         return HTMLResponse(f"<p>{html.escape(problem)}</p>", status_code=400)
-    token = str(form.get("csrf_token", ""))
-    with STATE.lock:
-        valid = STATE.csrf.pop(token, 0) > time.time()
     username = str(form.get("username", "")).strip()
-    if not valid:
-        return _login_page(params, "Срок действия формы истёк, попробуйте ещё раз.", username, status=400)
-    account = user(username)
-    if account is None or not _check_password(account, str(form.get("password", ""))):
-        return _login_page(params, "Неверное имя пользователя или пароль.", username, status=401)
+    if not _form_valid(request, str(form.get("csrf_token", "")), params):
+        return _login_page(request, params, "Срок действия формы истёк, попробуйте ещё раз.", username, status=400)
+    account = password_sign_in(username, str(form.get("password", "")))
+    if account is None:
+        return _login_page(request, params, "Неверное имя пользователя или пароль.", username, status=401)
     session = Session(sid=str(uuid.uuid4()), username=username, auth_time=int(time.time()))
     with STATE.lock:
         STATE.sessions[session.sid] = session
@@ -420,8 +473,8 @@ async def token(request: Request) -> Response:
     if grant == "password":
         if not registered.get("directAccessGrantsEnabled"):
             return _error("unauthorized_client", "Client not allowed for direct access grants")
-        account = user(form.get("username", ""))
-        if account is None or not _check_password(account, form.get("password", "")):
+        account = password_sign_in(form.get("username", ""), form.get("password", ""))
+        if account is None:
             return _error("invalid_grant", "Invalid user credentials", 401)
         session = Session(sid=str(uuid.uuid4()), username=account["username"], auth_time=int(time.time()))
         with STATE.lock:

@@ -81,12 +81,14 @@ def test_post_logout_redirect(portal_server: Any) -> None:
 
 
 def test_portal_sign_in_round_trip_on_another_port(portal_server: Any, region_orgs: None, settings: Any) -> None:
-    """What `portal demo --port 8001` does: the committed realm file, the default issuer (…:8000), the portal
-    and its realm on another port; a browser signs in, sees its name and signs out through the realm."""
+    """What `portal demo --port 8001` does: the committed realm file, the portal and its realm on another port,
+    the issuer (and the address the server reaches the realm at) from PUBLIC_BASE_URL, which the demo command
+    sets from the port; a browser signs in, sees its name and signs out through the realm."""
+    base = portal_server.url
     settings.KEYCLOAK_URL = ""
     settings.IDENTITY_DEVREALM_URL = ""
+    settings.DEVREALM_ISSUER = f"{base}/realms/portal"
     web.reset_clients()
-    base = portal_server.url
     browser = requests.Session()
     start = browser.get(f"{base}/accounts/login/", params={"next": "/accounts/profile/"}, allow_redirects=False)
     assert start.status_code == 302 and start.headers["location"].startswith(base + AUTH)

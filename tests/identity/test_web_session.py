@@ -44,9 +44,10 @@ class FakeProvider:
 
 
 @pytest.fixture
-def provider(monkeypatch: pytest.MonkeyPatch) -> FakeProvider:
+def provider(monkeypatch: pytest.MonkeyPatch, settings: Any) -> FakeProvider:
     fake = FakeProvider()
-    monkeypatch.setattr(web, "openid_client", lambda request=None: fake)
+    settings.KEYCLOAK_URL = "http://sso.test"  # a Keycloak: the browser goes to its own addresses
+    monkeypatch.setattr(web, "openid_client", lambda: fake)
     return fake
 
 
