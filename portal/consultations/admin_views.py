@@ -30,7 +30,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(request, "consultations/admin/queue.html", {
         "rows": rows, "statuses": Question.Status.choices, "status": status, "overdue": overdue,
         "overdue_count": selectors.question_queue(viewer, overdue=True, today=today).count(),
-        "may_moderate": services.may_moderate(viewer),
+        "may_moderate": bool(services.moderated_topic_ids(viewer)),
     })
 
 
@@ -48,18 +48,27 @@ def _ids(action: str) -> str:
     return f"id_{action}_%s"
 
 
+def _pending(action: str, published_text: str, answer: str) -> list[services.Pending]:
+    """The detector's findings the moderator confirms or masks: the question (and the answer when publishing)."""
+    if action == "publish":
+        return services.pending_findings(published_text=published_text, answer=answer)
+    return services.pending_findings(published_text=published_text)
+
+
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     viewer = viewer_for_user(request.user)
     try:
-        question = selectors.get_question(viewer=viewer, question_id=pk)
+        question = services.open_question(viewer=viewer, question_id=pk)
     except NotFound as error:
         raise Http404(error.message) from None
     names = {"published_name": question.published_name or services.default_published_name(question.author_name),
              "published_text": question.published_text}
     forms = {
         "assign": AssignForm(initial={"specialist": question.specialist_id}, auto_id=_ids("assign")),
-        "answer": AnswerForm(initial={**names, "answer": question.answer}, auto_id=_ids("answer")),
-        "publish": PublishForm(initial={**names, "answer": question.answer}, auto_id=_ids("publish")),
+        "answer": AnswerForm(initial={**names, "answer": question.answer}, auto_id=_ids("answer"),
+                             pending=_pending("answer", question.published_text, question.answer)),
+        "publish": PublishForm(initial={**names, "answer": question.answer}, auto_id=_ids("publish"),
+                               pending=_pending("publish", question.published_text, question.answer)),
         "reject": RejectForm(auto_id=_ids("reject")),
     }
     status = 200
@@ -69,7 +78,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, _("Unknown action."))
             return HttpResponseRedirect(reverse("consultations_admin:detail", args=[question.pk]))
         form_class = ACTIONS[action]
-        form = form_class(request.POST, auto_id=_ids(action)) if form_class else None
+        extra = ({"pending": _pending(action, request.POST.get("published_text", ""), request.POST.get("answer", ""))}
+                 if action in ("answer", "publish") else {})
+        form = form_class(request.POST, auto_id=_ids(action), **extra) if form_class else None
         if form is None or form.is_valid():
             data = form.cleaned_data if form else {}
             try:
@@ -78,11 +89,12 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
                 elif action == "answer":
                     services.answer_question(viewer=viewer, question_id=pk, answer=data["answer"],
                                              published_text=data["published_text"],
-                                             published_name=data["published_name"], confirmed=data["confirmed"])
+                                             published_name=data["published_name"],
+                                             confirmed=data.get("confirmed") or ())
                 elif action == "publish":
                     services.publish_question(viewer=viewer, question_id=pk, published_text=data["published_text"],
                                               published_name=data["published_name"], answer=data["answer"],
-                                              confirmed=data["confirmed"])
+                                              confirmed=data.get("confirmed") or ())
                 elif action == "reject":
                     services.reject_question(viewer=viewer, question_id=pk, reason=data["reason"])
                 else:
@@ -103,5 +115,5 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     question = Question.objects.select_related("topic", "district", "specialist").get(pk=question.pk)
     return render(request, "consultations/admin/detail.html", {
         "question": question, "forms": forms, "overdue": question.is_overdue(),
-        "may_moderate": services.may_moderate(viewer),
+        "may_moderate": services.is_topic_moderator(viewer, question.topic_id),
     }, status=status)

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from portal.core.viewer import Viewer
+from portal.accounts.selectors import viewer_for_user
 from portal.consultations import services
 from portal.consultations.models import Question, Specialist, Topic
+from portal.core.viewer import Viewer
 from portal.partners.models import Organisation
 from portal.territory.models import District
 
@@ -23,12 +25,16 @@ TOPICS = [
     ("work", "Работа и занятость", "Трудоустройство, переобучение, «Социальный лифт»"),
 ]
 
+#: Demo accounts (identity.demo) that moderate every topic: they see the questions as asked.
+MODERATORS = ["editor.site"]
+
 SPECIALISTS = [
-    {"full_name": "Петрова Татьяна Викторовна", "position": "специалист по социальной работе КЦСОН",
+    {"full_name": "Петрова Татьяна Викторовна", "user": "coordinator.petrova",
+     "position": "специалист по социальной работе КЦСОН",
      "email": "petrova.consult@zarechny.example", "org": "kcson-zarechny", "topics": ["benefits", "social-support",
                                                                                        "children"],
      "districts": ["zarechny-leninsky", "zarechny-oktyabrsky"]},
-    {"full_name": "Орлов Игорь Николаевич", "position": "заведующий отделением КЦСОН",
+    {"full_name": "Орлов Игорь Николаевич", "user": "coordinator.orlov", "position": "заведующий отделением КЦСОН",
      "email": "orlov.consult@berezovka.example", "org": "kcson-berezovsky", "topics": [],
      "districts": ["berezovsky", "sosnovsky"]},
     {"full_name": "Белова Наталья Андреевна", "position": "юрисконсульт КЦСОН", "email": "belova@zarechny.example",
@@ -92,11 +98,13 @@ def _say(verbose: bool, message: str) -> None:
 
 def _topics(verbose: bool) -> dict[str, Topic]:
     topics: dict[str, Topic] = {}
+    moderators = list(get_user_model().objects.filter(username__in=MODERATORS))
     for order, (slug, name, description) in enumerate(TOPICS, start=1):
         topic, created = Topic.objects.get_or_create(slug=slug, defaults={"name": name, "description": description,
                                                                           "sort_order": order})
         topics[slug] = topic
         if created:
+            topic.moderators.add(*moderators)
             _say(verbose, f"topic «{name}»")
     return topics
 
@@ -107,23 +115,41 @@ def _specialists(topics: dict[str, Topic], verbose: bool) -> None:
             continue
         specialist = Specialist.objects.create(
             full_name=spec["full_name"], position=spec["position"], email=spec["email"],
-            organisation=Organisation.objects.filter(code=spec["org"]).first())
+            organisation=Organisation.objects.filter(code=spec["org"]).first(),
+            user=get_user_model().objects.filter(username=spec.get("user") or "").first())
         specialist.topics.set([topics[s] for s in spec["topics"]])
         specialist.districts.set(District.objects.filter(code__in=spec["districts"]))
         _say(verbose, f"specialist {specialist.full_name}")
 
 
+def _author(question: Question, moderator: Viewer) -> Viewer:
+    """Who writes the demo answer (and so signs it): the assigned specialist's account when there is one; without
+    the demo accounts, the loader in the specialist's name."""
+    specialist = question.specialist
+    if specialist is not None and specialist.user is not None:
+        return viewer_for_user(specialist.user)
+    if moderator.user_id is None and specialist is not None:
+        return Viewer(subject=moderator.subject, username=moderator.username, display_name=str(specialist),
+                      roles=moderator.roles)
+    return moderator
+
+
 def _questions(topics: dict[str, Topic], verbose: bool) -> None:
-    editor = Viewer.system("demo-consultations")
     districts = {d.code: d for d in District.objects.all()}
+    moderator_user = get_user_model().objects.filter(username=MODERATORS[0]).first()
+    # The demo editor moderates the topics; without the demo accounts (identity.demo) the loader itself acts.
+    moderator = viewer_for_user(moderator_user) if moderator_user else Viewer.system("demo-consultations")
     for topic, district, author, text, answer in PUBLISHED:
         if district not in districts or Question.objects.filter(text=text).exists():
             continue
         question = services.ask_question(author_name=author, email="", topic_id=topics[topic].pk,
                                          district_id=districts[district].pk, text=text, consent=True)
-        services.answer_question(viewer=editor, question_id=question.pk, answer=answer)
-        # The demo answers name institutions' offices: the moderator confirms they are public addresses.
-        services.publish_question(viewer=editor, question_id=question.pk, confirmed=True)
+        if moderator_user is not None:
+            Topic.moderators.through.objects.get_or_create(topic_id=question.topic_id, user_id=moderator_user.pk)
+        services.answer_question(viewer=_author(question, moderator), question_id=question.pk, answer=answer)
+        # The demo answers name institutions' offices: the moderator confirms each as a public address.
+        pending = services.pending_findings(answer=answer)
+        services.publish_question(viewer=moderator, question_id=question.pk, confirmed=[p.key for p in pending])
     for topic, district, author, email, text, age_days in OPEN:
         if district not in districts or Question.objects.filter(text=text).exists():
             continue

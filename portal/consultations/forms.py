@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -134,29 +138,50 @@ def _published_name_field() -> forms.CharField:
                                                            "characters).")})
 
 
-def _confirm_field() -> forms.BooleanField:
-    return forms.BooleanField(
-        label=_("I have checked the contacts and addresses left in the texts: they are public (e.g. an "
-                "institution's phone or office), not the asker's."), required=False)
+#: The shape of `portal.core.personal_data.Finding.key`.
+FINDING_KEY = re.compile(r"^[a-z_]+-[0-9a-f]{12}$")
 
 
-class AnswerForm(forms.Form):
+class FindingsField(forms.MultipleChoiceField):
+    """Checkboxes, one per finding of the detector; a ticked key stays valid if its item was masked meanwhile
+    (the service checks the keys against the texts as submitted)."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def valid_value(self, value: Any) -> bool:
+        return bool(FINDING_KEY.match(str(value)))
+
+
+class ConfirmFindingsMixin(forms.Form):
+    """The moderator confirms each finding of the detector one by one (`pending`: services.Pending items)."""
+
+    def __init__(self, *args: Any, pending: Iterable[Any] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        labels = {"published_text": _("question"), "answer": _("answer")}
+        choices = [(item.key, f"{labels.get(item.field, item.field)} — {item.finding.describe()}")
+                   for item in pending if item.confirmable]
+        if choices:
+            self.fields["confirmed"] = FindingsField(
+                label=_("Found in the texts. Tick each item that is not the asker's personal data (e.g. an "
+                        "institution's phone or office); mask the others."),
+                required=False, choices=list(dict.fromkeys(choices)))
+
+
+class AnswerForm(ConfirmFindingsMixin):
     published_name = _published_name_field()
     published_text = forms.CharField(label=_("Question for publication (masked)"), widget=forms.Textarea(
         attrs={"rows": 5}), error_messages={"required": _("The question for publication cannot be empty.")})
     answer = forms.CharField(label=_("Answer"), widget=forms.Textarea(attrs={"rows": 8}),
                              error_messages={"required": _("Write the answer.")})
-    confirmed = _confirm_field()
 
 
-class PublishForm(forms.Form):
+class PublishForm(ConfirmFindingsMixin):
     published_name = _published_name_field()
     published_text = forms.CharField(label=_("Question for publication (masked)"), widget=forms.Textarea(
         attrs={"rows": 5}), error_messages={"required": _("The question for publication cannot be empty.")})
     answer = forms.CharField(label=_("Answer for publication"), widget=forms.Textarea(attrs={"rows": 8}),
-                             help_text=_("Contacts and addresses in the answer are checked too."),
+                             help_text=_("Personal data in the answer is checked too."),
                              error_messages={"required": _("Write the answer.")})
-    confirmed = _confirm_field()
 
 
 class RejectForm(forms.Form):

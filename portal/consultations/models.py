@@ -21,6 +21,12 @@ class Topic(models.Model):
     description = models.CharField(_("description"), max_length=300, blank=True)
     sort_order = models.PositiveIntegerField(_("order"), default=0)
     active = models.BooleanField(_("shown in the question form"), default=True)
+    moderators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("moderators"), blank=True,
+        related_name="moderated_consultation_topics",
+        help_text=_("Staff (editors, coordinators, officers, admins) who run the queue of this topic: only they and "
+                    "the assigned specialist see the asker's name, e-mail and the question as asked."),
+    )
 
     class Meta:
         verbose_name = _("consultation topic")
@@ -84,13 +90,15 @@ class Question(models.Model):
     text = models.TextField(_("question as asked"))
     published_text = models.TextField(
         _("question for publication"), blank=True,
-        help_text=_("Phone numbers, e-mail addresses and street addresses are masked; the moderator may adjust."),
+        help_text=_("Personal data (contacts, addresses, names with dates of birth, document numbers) is masked; "
+                    "the moderator may adjust."),
     )
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.NEW, db_index=True)
     specialist = models.ForeignKey(Specialist, verbose_name=_("specialist"), null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="questions")
     answer = models.TextField(_("answer"), blank=True)
-    answered_by = models.CharField(_("answered by"), max_length=200, blank=True)
+    answered_by = models.CharField(_("answered by"), max_length=200, blank=True,
+                                   help_text=_("The signature of the answer: who actually wrote it."))
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True, db_index=True)
     rejection_reason = models.TextField(_("reason for rejection"), blank=True)

@@ -1,4 +1,5 @@
-"""Reads of consultations: the public Q&A (published only) and the staff queue (moderators only)."""
+"""Reads of consultations: the public Q&A (published only) and the staff queue (the questions assigned to the
+viewer as a specialist and those of the topics they moderate)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,11 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.core.viewer import Viewer
 from portal.consultations.models import Question, Specialist, Topic
 from portal.consultations.searching import search_ids
-from portal.consultations.services import SEARCH_KIND, may_moderate
+from portal.consultations.services import SEARCH_KIND, moderated_topic_ids
 from portal.core.errors import NotFound
+from portal.core.viewer import Viewer
 from portal.territory.models import District
 
 
@@ -69,12 +70,12 @@ def question_queue(
     viewer: Viewer, *, status: str | None = None, overdue: bool | None = None, specialist_id: int | None = None,
     today: dt.date | None = None,
 ) -> QuerySet[Question]:
-    """The moderation queue for staff: open questions first, then by deadline."""
-    if not may_moderate(viewer) and not viewer.user_id:
+    """The queue of a specialist or moderator: the questions assigned to them and those of the topics they
+    moderate, open questions first, then by deadline. Nobody else sees a question as asked."""
+    if not viewer.user_id:
         return Question.objects.none()
-    questions = Question.objects.select_related("topic", "district", "specialist")
-    if not may_moderate(viewer):
-        questions = questions.filter(specialist__user_id=viewer.user_id)
+    questions = Question.objects.select_related("topic", "district", "specialist").filter(
+        Q(specialist__user_id=viewer.user_id) | Q(topic_id__in=moderated_topic_ids(viewer)))
     day = today or timezone.localdate()
     if status:
         questions = questions.filter(status=status)

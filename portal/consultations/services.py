@@ -1,11 +1,21 @@
 """Writes of offline consultations (офлайн-консультирование): ask → route → assign → answer →
-publish (masked) or reject. Each function is one transaction; refusals raise domain errors."""
+publish (masked) or reject. Each function is one transaction; refusals raise domain errors and leave an
+attempt row in the audit trail.
+
+Who sees a question as asked (the asker's name, e-mail and unmasked text): the specialist it is assigned to and
+the moderators of its topic (`Topic.moderators`, who must also hold a staff role that moderates), nobody else.
+Publishing is refused while the detector (`portal.core.personal_data`) finds anything in the texts, unless the
+moderator confirms each finding by its key; each confirmation is kept in the audit trail."""
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import re
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass
+from typing import ParamSpec, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,16 +27,19 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from portal.core.viewer import Role, Viewer
 from portal.audit import services as audit
 from portal.audit.models import AuditEvent
-from portal.consultations import masking
 from portal.consultations.models import ANSWER_DEADLINE_DAYS, Question, Specialist, Topic
 from portal.consultations.searching import enqueue
-from portal.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
+from portal.core import personal_data
+from portal.core.errors import DomainError, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
+from portal.core.personal_data import CONTACT_KINDS, DOCUMENT_KINDS, Finding
+from portal.core.viewer import Role, Viewer
 from portal.territory.models import District
 
 logger = logging.getLogger("portal.consultations")
+P = ParamSpec("P")
+T = TypeVar("T")
 
 MIN_QUESTION_LENGTH = 15
 MAX_QUESTION_LENGTH = 5000
@@ -37,18 +50,80 @@ STATE_FIELDS = ["status", "specialist_id", "answer", "answered_by", "answered_at
                 "published_text", "published_at", "rejection_reason", "notified_at"]
 
 
+#: Kinds the asker's question may never be published with, confirmed or not: ways to reach the asker and
+#: numbers of their documents. Addresses and names may be confirmed one by one (an office, a public person).
+NEVER_IN_QUESTION = CONTACT_KINDS | DOCUMENT_KINDS
+PERSONAL_DATA = "personal_data"  # code of the refusal to publish unconfirmed findings
+
+
 def may_moderate(viewer: Viewer) -> bool:
-    """Editors, coordinators, officers and admins run the consultation queue."""
+    """Whether the viewer's role lets them moderate at all (editors, coordinators, officers, admins); which
+    questions they moderate is decided by the topics they moderate (`is_topic_moderator`)."""
     return viewer.has_role(Role.ADMIN, Role.EDITOR, Role.COORDINATOR, Role.OFFICER)
 
 
-def _require_moderator(viewer: Viewer) -> None:
-    if not may_moderate(viewer):
-        raise PermissionDenied(_("You may not moderate consultations."))
+def _is_system(viewer: Viewer) -> bool:
+    """An internal actor (`Viewer.system`: the demo loader, commands), never built from a request or token."""
+    return bool(viewer.subject and viewer.subject.startswith("system:") and viewer.is_admin)
+
+
+def moderated_topic_ids(viewer: Viewer) -> list[int]:
+    """The topics whose queue the viewer runs (none without a moderating role)."""
+    if _is_system(viewer):
+        return list(Topic.objects.values_list("pk", flat=True))
+    if not (may_moderate(viewer) and viewer.user_id):
+        return []
+    return list(Topic.moderators.through.objects.filter(user_id=viewer.user_id).values_list("topic_id", flat=True))
+
+
+def is_topic_moderator(viewer: Viewer, topic_id: int) -> bool:
+    return topic_id in moderated_topic_ids(viewer)
 
 
 def _is_own_specialist(viewer: Viewer, question: Question) -> bool:
     return bool(viewer.user_id and question.specialist and question.specialist.user_id == viewer.user_id)
+
+
+def may_open(viewer: Viewer, question: Question) -> bool:
+    """The asker's name, e-mail and unmasked text: the assigned specialist and the topic's moderators only."""
+    return _is_own_specialist(viewer, question) or is_topic_moderator(viewer, question.topic_id)
+
+
+def _require_moderator_of(viewer: Viewer, question: Question) -> None:
+    if not is_topic_moderator(viewer, question.topic_id):
+        raise PermissionDenied(_("Only the moderators of the topic «%(topic)s» may do this."),
+                               topic=question.topic.name)
+
+
+AUDITED_REFUSALS: tuple[type[DomainError], ...] = (NotFound, PermissionDenied, InvalidTransition)
+
+
+def _attempt(viewer: Viewer, verb: str, question_id: object, error: DomainError) -> None:
+    audit.record(viewer=viewer, action=AuditEvent.Action.ATTEMPT, verb=verb, object_type="consultations.question",
+                 object_id=str(question_id)[:64] if question_id is not None else "",
+                 details={"refused": error.code, "message": error.message})
+
+
+def _audited(verb: str) -> Callable[[Callable[P, T]], Callable[P, T]]:
+    """One transaction; a refusal (not found, not allowed, wrong state, unconfirmed personal data) leaves an
+    attempt row written after the rollback, so it stays."""
+
+    def decorate(function: Callable[P, T]) -> Callable[P, T]:
+        @functools.wraps(function)
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
+            try:
+                with transaction.atomic():
+                    return function(*args, **kwargs)
+            except DomainError as error:
+                if isinstance(error, AUDITED_REFUSALS) or error.code == PERSONAL_DATA:
+                    viewer = kwargs.get("viewer")
+                    if isinstance(viewer, Viewer):
+                        _attempt(viewer, verb, kwargs.get("question_id"), error)
+                raise
+
+        return wrapper
+
+    return decorate
 
 
 def _text(value: str | None, *, field: str, empty: object, limit: int, minimum: int = 1) -> str:
@@ -119,7 +194,7 @@ def default_published_name(author_name: str) -> str:
     """The name shown with a published question: the initials of the first two words («Анна Петрова» →
     «А. П.»), or «Аноним» when the name has no letters or looks like a contact."""
     words = re.findall(r"[^\W\d_]+", author_name or "")
-    if not words or masking.contains_contacts(author_name):
+    if not words or personal_data.contains_personal_data(author_name, CONTACT_KINDS | DOCUMENT_KINDS):
         return anonymous_name()
     return " ".join(f"{word[0].upper()}." for word in words[:2])
 
@@ -153,7 +228,7 @@ def ask_question(
     specialist = route(topic_id=topic.pk, district_id=district.pk)
     question = Question.objects.create(
         author_name=name, published_name=default_published_name(name), email=email, topic=topic,
-        district=district, text=body, published_text=masking.mask(body).text, consent_at=now, created_at=now,
+        district=district, text=body, published_text=personal_data.mask(body).text, consent_at=now, created_at=now,
         due_on=timezone.localdate(now) + dt.timedelta(days=ANSWER_DEADLINE_DAYS),
         specialist=specialist, status=Question.Status.ASSIGNED if specialist else Question.Status.NEW,
     )
@@ -164,14 +239,29 @@ def ask_question(
 
 # --- The moderation queue ----------------------------------------------------------------
 
-def _for_update(question_id: int | str) -> Question:
+def _for_update(viewer: Viewer, question_id: int | str) -> Question:
+    """The question, locked, when the viewer may open it; otherwise «not found» (its existence is not told)."""
     try:
         pk = int(question_id)
     except (TypeError, ValueError):
         raise NotFound(_("Question not found.")) from None
-    question = Question.objects.select_for_update().filter(pk=pk).first()
-    if question is None:
+    question = Question.objects.select_for_update().filter(pk=pk).select_related("topic", "specialist").first()
+    if question is None or not may_open(viewer, question):
         raise NotFound(_("Question not found."))
+    return question
+
+
+@_audited("question.read")
+def open_question(*, viewer: Viewer, question_id: int | str) -> Question:
+    """A question as asked, for the assigned specialist or a moderator of its topic; the read is audited."""
+    try:
+        pk = int(question_id)
+    except (TypeError, ValueError):
+        raise NotFound(_("Question not found.")) from None
+    question = Question.objects.filter(pk=pk).select_related("topic", "district", "specialist").first()
+    if question is None or not may_open(viewer, question):
+        raise NotFound(_("Question not found."))
+    audit.record_read(viewer=viewer, verb="question.read", obj=question, fields=["author_name", "email", "text"])
     return question
 
 
@@ -182,11 +272,11 @@ def _transition(viewer: Viewer, question: Question, before: dict[str, object], v
     return question
 
 
-@transaction.atomic
+@_audited("question.assign")
 def assign_question(*, viewer: Viewer, question_id: int, specialist_id: int) -> Question:
-    """Assign (or reassign) an open question to a specialist."""
-    _require_moderator(viewer)
-    question = _for_update(question_id)
+    """Assign (or reassign) an open question to a specialist (a moderator of the topic)."""
+    question = _for_update(viewer, question_id)
+    _require_moderator_of(viewer, question)
     if not question.is_open:
         raise InvalidTransition(_("Only a question that has not been answered yet can be assigned."))
     specialist = Specialist.objects.filter(pk=specialist_id, active=True).first()
@@ -200,34 +290,49 @@ def assign_question(*, viewer: Viewer, question_id: int, specialist_id: int) -> 
     return question
 
 
-@transaction.atomic
+@_audited("question.answer")
 def answer_question(
     *, viewer: Viewer, question_id: int, answer: str, published_text: str | None = None,
-    published_name: str | None = None, confirmed: bool = False,
+    published_name: str | None = None, confirmed: Collection[str] = (),
 ) -> Question:
-    """The specialist answers; the asker gets an e-mail when they left an address.
+    """The assigned specialist or a moderator of the topic answers; the answer is signed with the name of who
+    wrote it. The asker gets an e-mail when they left an address.
 
-    The answer is checked for contacts and addresses only when it is published."""
-    question = _for_update(question_id)
-    if not (may_moderate(viewer) or _is_own_specialist(viewer, question)):
-        raise PermissionDenied(_("You may not answer this question."))
+    The answer is checked for personal data only when it is published."""
+    question = _for_update(viewer, question_id)
     if question.status not in (Question.Status.NEW, Question.Status.ASSIGNED, Question.Status.ANSWERED):
         raise InvalidTransition(_("This question can no longer be answered (status: %(status)s)."),
                                 status=question.get_status_display())
     before = audit.snapshot(question, STATE_FIELDS)
     question.answer = _text(answer, field="answer", empty=_("Write the answer."), limit=MAX_ANSWER_LENGTH)
+    confirmations: list[dict[str, str]] = []
     if published_text is not None:
-        question.published_text = _checked_published_text(published_text, confirmed=confirmed)
+        question.published_text, confirmations = _checked_published_text(published_text, confirmed=confirmed)
     if published_name is not None:
         question.published_name = _checked_published_name(published_name, question.author_name)
     first_answer = question.status != Question.Status.ANSWERED
     question.status = Question.Status.ANSWERED
     question.answered_at = timezone.now()
-    question.answered_by = (question.specialist.full_name if question.specialist else "") or viewer.audit_name
+    question.answered_by = signature(viewer)
     if question.email and first_answer:
         question.notified_at = timezone.now()
         _notify_asker(question)
-    return _transition(viewer, question, before, "question.answer")
+    question.save()
+    audit.record_changed(viewer=viewer, verb="question.answer", obj=question, before=before,
+                         action=AuditEvent.Action.TRANSITION,
+                         details={"confirmed_findings": confirmations} if confirmations else None)
+    enqueue(SEARCH_KIND, question.pk)
+    return question
+
+
+def signature(viewer: Viewer) -> str:
+    """How an answer is signed: the author's specialist card (name, position) when they have one, otherwise
+    their own name — never the name of another specialist."""
+    specialist = (Specialist.objects.filter(user_id=viewer.user_id).order_by("-active", "pk").first()
+                  if viewer.user_id else None)
+    if specialist is not None:
+        return str(specialist)[:200]
+    return viewer.audit_name[:200]
 
 
 def _notify_asker(question: Question) -> None:
@@ -242,40 +347,72 @@ def _notify_asker(question: Question) -> None:
     transaction.on_commit(lambda: _send(subject, body, email))
 
 
-def _found(text: str, kinds: tuple[str, ...]) -> str:
-    """What the detection found, for the moderator: «phone: 8-912-…; address: Ленина 5 кв 3»."""
-    labels = {masking.PHONE: gettext("phone"), masking.EMAIL: gettext("e-mail"), masking.ADDRESS: gettext("address")}
-    return "; ".join(f"{labels[span.kind]}: «{text[span.start:span.end]}»" for span in masking.detect(text, kinds))
+@dataclass(frozen=True)
+class Pending:
+    """A finding in a text for publication, for the moderator: confirm it (when `confirmable`) or mask it."""
+
+    field: str
+    finding: Finding
+    confirmable: bool
+
+    @property
+    def key(self) -> str:
+        return self.finding.key
 
 
-def _checked_published_text(value: str, *, confirmed: bool = False) -> str:
-    """The question for publication: never a phone number or e-mail; an address only when the moderator
-    confirmed that what looks like one is not the asker's (detection errs on the side of masking)."""
+def pending_findings(*, published_text: str = "", answer: str = "") -> list[Pending]:
+    """What the detector finds in the texts about to be published (the moderator confirms or masks each)."""
+    pending = [Pending("published_text", finding, finding.kind not in NEVER_IN_QUESTION)
+               for finding in personal_data.detect(published_text or "")]
+    pending += [Pending("answer", finding, True) for finding in personal_data.detect(answer or "")]
+    return pending
+
+
+def _confirmed_keys(confirmed: Collection[str]) -> frozenset[str]:
+    if isinstance(confirmed, bool | str):
+        raise TypeError("confirm each finding by its key (a collection of Finding.key), not with a flag")
+    return frozenset(confirmed)
+
+
+def _checked(text: str, field: str, findings: Iterable[Pending], confirmed: Collection[str],
+             never: object, unconfirmed: object) -> list[dict[str, str]]:
+    """Refuse findings that may not be published at all, then those not confirmed one by one; the confirmed
+    ones are returned for the audit trail."""
+    keys = _confirmed_keys(confirmed)
+    items = [item for item in findings if item.field == field]
+    forbidden = [item.finding for item in items if not item.confirmable]
+    if forbidden:
+        raise ValidationFailed(never, field=field, code=PERSONAL_DATA, found=personal_data.describe(forbidden))
+    missing = [item.finding for item in items if item.key not in keys]
+    if missing:
+        raise ValidationFailed(unconfirmed, field=field, code=PERSONAL_DATA, found=personal_data.describe(missing))
+    return [{"field": field, "kind": item.finding.kind.value, "key": item.key, "text": item.finding.text}
+            for item in items]
+
+
+def _checked_published_text(value: str, *, confirmed: Collection[str] = ()) -> tuple[str, list[dict[str, str]]]:
+    """The question for publication: never the asker's contacts or document numbers; an address or a name only
+    when the moderator confirmed that item as not the asker's (detection errs on the side of masking)."""
     text = _text(value, field="published_text", empty=_("The question for publication cannot be empty."),
                  limit=MAX_QUESTION_LENGTH)
-    contacts = _found(text, (masking.EMAIL, masking.PHONE))
-    if contacts:
-        raise ValidationFailed(
-            _("The question for publication still contains a phone number or an e-mail address: mask it "
-              "(found: %(found)s)."), field="published_text", found=contacts)
-    addresses = _found(text, (masking.ADDRESS,))
-    if addresses and not confirmed:
-        raise ValidationFailed(
-            _("The question for publication seems to contain a street address (found: %(found)s). Mask it, or "
-              "confirm that it is not the asker's address."), field="published_text", found=addresses)
-    return text
+    confirmations = _checked(
+        text, "published_text", pending_findings(published_text=text), confirmed,
+        _("The question for publication still contains contacts or document numbers: mask them "
+          "(found: %(found)s)."),
+        _("The question for publication seems to contain personal data (found: %(found)s). Mask it, or confirm "
+          "each item that is not the asker's."))
+    return text, confirmations
 
 
-def _checked_answer(value: str, *, confirmed: bool = False) -> str:
-    """The answer for publication: contacts and addresses in it must be masked, or confirmed by the
-    moderator as public ones (an institution's phone or office, for example)."""
+def _checked_answer(value: str, *, confirmed: Collection[str] = ()) -> tuple[str, list[dict[str, str]]]:
+    """The answer for publication: personal data in it must be masked, or each item confirmed by the moderator
+    as public (an institution's phone or office, for example)."""
     text = _text(value, field="answer", empty=_("Write the answer."), limit=MAX_ANSWER_LENGTH)
-    found = _found(text, (masking.EMAIL, masking.PHONE, masking.ADDRESS))
-    if found and not confirmed:
-        raise ValidationFailed(
-            _("The answer contains contacts or addresses (found: %(found)s). Mask them, or confirm that they are "
-              "public contacts, such as an institution's phone or office."), field="answer", found=found)
-    return text
+    confirmations = _checked(
+        text, "answer", pending_findings(answer=text), confirmed, "",
+        _("The answer contains contacts, addresses or other personal data (found: %(found)s). Mask them, or "
+          "confirm each item that is public, such as an institution's phone or office."))
+    return text, confirmations
 
 
 def _checked_published_name(value: str, author_name: str) -> str:
@@ -284,7 +421,7 @@ def _checked_published_name(value: str, author_name: str) -> str:
     if len(name) > MAX_PUBLISHED_NAME_LENGTH:
         raise ValidationFailed(_("The text is too long (at most %(limit)s characters)."), field="published_name",
                                limit=MAX_PUBLISHED_NAME_LENGTH)
-    if masking.detect(name):
+    if personal_data.detect(name):
         raise ValidationFailed(_("The name for publication must not contain contacts or an address."),
                                field="published_name")
     own = {word.lower() for word in re.findall(r"[^\W\d_]{2,}", author_name or "")}
@@ -294,25 +431,31 @@ def _checked_published_name(value: str, author_name: str) -> str:
     return name
 
 
-@transaction.atomic
+@_audited("question.publish")
 def publish_question(
     *, viewer: Viewer, question_id: int, published_text: str | None = None, published_name: str | None = None,
-    answer: str | None = None, confirmed: bool = False,
+    answer: str | None = None, confirmed: Collection[str] = (),
 ) -> Question:
     """Publish an answered question (masked text), its answer and the name for publication.
 
-    Both texts are checked again here: contacts and addresses must be masked unless the moderator
-    `confirmed` that those left are public (the confirmation is kept in the audit trail)."""
-    _require_moderator(viewer)
-    question = _for_update(question_id)
+    Both texts are checked again here with the personal-data detector: publishing is refused while anything
+    is found, unless the moderator `confirmed` each finding (by `Finding.key`) as not the asker's personal
+    data; the asker's contacts and document numbers are never published. Each confirmed item is kept in the
+    audit trail."""
+    question = _for_update(viewer, question_id)
+    _require_moderator_of(viewer, question)
     if question.status != Question.Status.ANSWERED:
         raise InvalidTransition(_("Only an answered question can be published (status: %(status)s)."),
                                 status=question.get_status_display())
     before = audit.snapshot(question, STATE_FIELDS)
     text = published_text if published_text is not None else (question.published_text or
-                                                               masking.mask(question.text).text)
-    question.published_text = _checked_published_text(text, confirmed=confirmed)
-    question.answer = _checked_answer(answer if answer is not None else question.answer, confirmed=confirmed)
+                                                               personal_data.mask(question.text).text)
+    question.published_text, confirmed_text = _checked_published_text(text, confirmed=confirmed)
+    stored_answer = question.answer
+    question.answer, confirmed_answer = _checked_answer(answer if answer is not None else question.answer,
+                                                        confirmed=confirmed)
+    if _rewritten(stored_answer, question.answer):
+        question.answered_by = _co_signed(question.answered_by, signature(viewer))
     name = published_name if published_name is not None else (question.published_name or
                                                               default_published_name(question.author_name))
     question.published_name = _checked_published_name(name, question.author_name)
@@ -320,16 +463,35 @@ def publish_question(
     question.published_at = timezone.now()
     question.save()
     audit.record_changed(viewer=viewer, verb="question.publish", obj=question, before=before,
-                         action=AuditEvent.Action.TRANSITION, details={"confirmed_contacts": bool(confirmed)})
+                         action=AuditEvent.Action.TRANSITION,
+                         details={"confirmed_findings": confirmed_text + confirmed_answer})
     enqueue(SEARCH_KIND, question.pk)
     return question
 
 
-@transaction.atomic
+def _rewritten(before: str, after: str) -> bool:
+    """Whether the publishing moderator changed the answer beyond masking personal data in it."""
+    if before.strip() == after.strip():
+        return False
+    placeholders = {personal_data.placeholder(kind) for kind in personal_data.ALL_KINDS}
+    pattern = re.escape(after.strip())
+    for text in placeholders:
+        pattern = pattern.replace(re.escape(text), r"(?:.+?)")
+    return re.fullmatch(pattern, before.strip(), flags=re.DOTALL) is None
+
+
+def _co_signed(authors: str, author: str) -> str:
+    names = [name.strip() for name in authors.split(";") if name.strip()]
+    if author not in names:
+        names.append(author)
+    return "; ".join(names)[:200]
+
+
+@_audited("question.unpublish")
 def unpublish_question(*, viewer: Viewer, question_id: int) -> Question:
     """Withdraw a published question from the public list (back to answered)."""
-    _require_moderator(viewer)
-    question = _for_update(question_id)
+    question = _for_update(viewer, question_id)
+    _require_moderator_of(viewer, question)
     if question.status != Question.Status.PUBLISHED:
         raise InvalidTransition(_("Only a published question can be withdrawn."))
     before = audit.snapshot(question, STATE_FIELDS)
@@ -338,31 +500,32 @@ def unpublish_question(*, viewer: Viewer, question_id: int) -> Question:
     return _transition(viewer, question, before, "question.unpublish")
 
 
-@transaction.atomic
+@_audited("question.edit")
 def update_published_text(
     *, viewer: Viewer, question_id: int, published_text: str, published_name: str | None = None,
-    confirmed: bool = False,
+    confirmed: Collection[str] = (),
 ) -> Question:
     """The moderator adjusts the masked question text (and the name for publication)."""
-    _require_moderator(viewer)
-    question = _for_update(question_id)
+    question = _for_update(viewer, question_id)
+    _require_moderator_of(viewer, question)
     if question.status == Question.Status.REJECTED:
         raise InvalidTransition(_("A rejected question cannot be edited."))
     before = audit.snapshot(question, STATE_FIELDS)
-    question.published_text = _checked_published_text(published_text, confirmed=confirmed)
+    question.published_text, confirmations = _checked_published_text(published_text, confirmed=confirmed)
     if published_name is not None:
         question.published_name = _checked_published_name(published_name, question.author_name)
     question.save()
-    audit.record_changed(viewer=viewer, verb="question.edit", obj=question, before=before)
+    audit.record_changed(viewer=viewer, verb="question.edit", obj=question, before=before,
+                         details={"confirmed_findings": confirmations} if confirmations else None)
     enqueue(SEARCH_KIND, question.pk)
     return question
 
 
-@transaction.atomic
+@_audited("question.reject")
 def reject_question(*, viewer: Viewer, question_id: int, reason: str) -> Question:
     """Reject a question (spam, off-topic, duplicate…) with the reason."""
-    _require_moderator(viewer)
-    question = _for_update(question_id)
+    question = _for_update(viewer, question_id)
+    _require_moderator_of(viewer, question)
     if question.status in (Question.Status.PUBLISHED, Question.Status.REJECTED):
         raise InvalidTransition(_("A %(status)s question cannot be rejected."), status=question.get_status_display())
     before = audit.snapshot(question, STATE_FIELDS)

@@ -49,10 +49,10 @@ def register_admin_urls() -> list[Any]:
 class QueueMenuItem(MenuItem):
     def is_shown(self, request: Any) -> bool:
         from portal.accounts.selectors import viewer_for_user
-        from portal.consultations.services import may_moderate
+        from portal.consultations.services import moderated_topic_ids
 
         viewer = viewer_for_user(request.user)
-        return may_moderate(viewer) or Specialist.objects.filter(user_id=viewer.user_id).exists()
+        return bool(moderated_topic_ids(viewer)) or Specialist.objects.filter(user_id=viewer.user_id).exists()
 
 
 @hooks.register("register_admin_menu_item")

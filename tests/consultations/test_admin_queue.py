@@ -31,8 +31,9 @@ def notes(response: Any) -> list[str]:
 
 
 @pytest.fixture
-def editor(staff_client: Callable[..., Client]) -> Client:
-    return staff_client("editor", "editor")
+def editor(world: Any, staff_client: Callable[..., Client]) -> Client:
+    """An editor who moderates both topics of the world."""
+    return staff_client("editor", "editor", moderates=[world.benefits, world.housing])
 
 
 def test_queue_and_detail_show_the_question_to_staff_only(world: Any, editor: Client,
@@ -77,10 +78,10 @@ def test_assign_answer_publish_through_the_admin(world: Any, editor: Client,
     assert Question.objects.get(pk=question.pk).status == Question.Status.ANSWERED
 
 
-def test_publish_is_refused_with_what_was_found_until_confirmed(world: Any, editor: Client) -> None:
+def test_publish_is_refused_with_what_was_found_until_confirmed(world: Any, editor: Client, moderator: Any) -> None:
     question = ask(world, text="Как оформить пособие на ребёнка?")
     answer = "Приходите в КЦСОН: ул. Ленина, д. 12, тел. 8 (342) 200-10-10."
-    services.answer_question(viewer=services_viewer(), question_id=question.pk, answer=answer)
+    services.answer_question(viewer=moderator, question_id=question.pk, answer=answer)
     data = {"action": "publish", "published_name": "А. П.", "published_text": "Как оформить пособие?",
             "answer": answer}
     refused = editor.post(url(question), data)
@@ -89,16 +90,24 @@ def test_publish_is_refused_with_what_was_found_until_confirmed(world: Any, edit
     assert any("200-10-10" in e and "ул. Ленина, д. 12" in e for e in errors), errors
     assert "200-10-10" in refused.content.decode()  # the moderator sees what was found
     assert Question.objects.get(pk=question.pk).status == Question.Status.ANSWERED
-    confirmed = editor.post(url(question), {**data, "confirmed": "on"})
+    # Each finding has its own checkbox; ticking one of two is not enough.
+    choices = dict(refused.context["forms"]["publish"].fields["confirmed"].choices)
+    assert len(choices) == 2 and all("ответ" in label for label in choices.values()), choices
+    keys = list(choices)
+    once = editor.post(url(question), {**data, "confirmed": keys[:1]})
+    assert once.status_code == 400 and "200-10-10" in " ".join(once.context["forms"]["publish"].errors["answer"])
+    assert "ул. Ленина, д. 12" not in " ".join(once.context["forms"]["publish"].errors["answer"])
+    confirmed = editor.post(url(question), {**data, "confirmed": keys})
     assert confirmed.status_code == 302
     assert Question.objects.get(pk=question.pk).status == Question.Status.PUBLISHED
-    event = AuditEvent.objects.get(verb="question.publish", object_id=str(question.pk))
-    assert event.details == {"confirmed_contacts": True}
+    event = AuditEvent.objects.get(verb="question.publish", object_id=str(question.pk),
+                                   action=AuditEvent.Action.TRANSITION)
+    assert sorted(item["key"] for item in event.details["confirmed_findings"]) == sorted(keys)
 
 
-def test_published_name_is_checked_in_the_admin(world: Any, editor: Client) -> None:
+def test_published_name_is_checked_in_the_admin(world: Any, editor: Client, moderator: Any) -> None:
     question = ask(world, text="Как оформить пособие на ребёнка?")
-    services.answer_question(viewer=services_viewer(), question_id=question.pk, answer="Ответ специалиста.")
+    services.answer_question(viewer=moderator, question_id=question.pk, answer="Ответ специалиста.")
     refused = editor.post(url(question), {"action": "publish", "published_name": "Анна",
                                           "published_text": "Как оформить пособие?", "answer": "Ответ специалиста."})
     assert refused.status_code == 400
@@ -140,8 +149,3 @@ def test_bad_filters_and_missing_questions(world: Any, editor: Client, path: str
     if "status" in path:
         assert response.status_code == 200 and notes(response) == ["Неизвестный статус: показаны все вопросы."]
 
-
-def services_viewer() -> Any:
-    from identity.viewer import Role, Viewer
-
-    return Viewer(subject="specialist", display_name="Специалист", roles=frozenset({Role.EDITOR}))

@@ -10,11 +10,11 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
-from portal.core.viewer import Role, Viewer
 from portal.audit.models import AuditEvent
 from portal.consultations import masking, selectors, services
 from portal.consultations.models import Question, Specialist
-from portal.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
+from portal.core.errors import InvalidTransition, NotFound, ValidationFailed
+from portal.core.viewer import Role, Viewer
 from search.models import OutboxEntry
 
 
@@ -104,9 +104,10 @@ def test_refused_transitions(world: Any, moderator: Viewer) -> None:
 def test_only_staff_moderate(world: Any) -> None:
     question = ask(world)
     for viewer in (Viewer.anonymous(), Viewer(subject="p", roles=frozenset({Role.PARTNER}), organisation_id=1)):
-        with pytest.raises(PermissionDenied):
+        # Outside the question's audience its existence is not told: «not found», as for a missing one.
+        with pytest.raises(NotFound):
             services.answer_question(viewer=viewer, question_id=question.pk, answer="Ответ")
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(NotFound):
             services.reject_question(viewer=viewer, question_id=question.pk, reason="нет")
         assert selectors.question_queue(viewer).count() == 0
     assert Question.objects.get(pk=question.pk).status == Question.Status.ASSIGNED
@@ -210,10 +211,14 @@ def test_moderator_confirms_public_contacts_in_the_answer(world: Any, moderator:
     services.answer_question(viewer=moderator, question_id=question.pk, answer=answer)
     with pytest.raises(ValidationFailed):
         services.publish_question(viewer=moderator, question_id=question.pk)
-    published = services.publish_question(viewer=moderator, question_id=question.pk, confirmed=True)
+    keys = [item.key for item in services.pending_findings(answer=answer)]
+    assert len(keys) == 2  # the office's address and its phone, each confirmed on its own
+    published = services.publish_question(viewer=moderator, question_id=question.pk, confirmed=keys)
     assert published.answer == answer
-    event = AuditEvent.objects.filter(verb="question.publish", object_id=str(question.pk)).get()
-    assert event.details == {"confirmed_contacts": True}
+    event = AuditEvent.objects.filter(verb="question.publish", object_id=str(question.pk),
+                                      action=AuditEvent.Action.TRANSITION).get()
+    assert [(item["kind"], item["text"]) for item in event.details["confirmed_findings"]] == [
+        ("address", "ул. Ленина, д. 12"), ("phone", "8 (342) 200-10-10")]
 
 
 def test_address_left_in_the_question_needs_the_moderators_confirmation(world: Any, moderator: Viewer) -> None:
@@ -224,11 +229,13 @@ def test_address_left_in_the_question_needs_the_moderators_confirmation(world: A
         services.publish_question(viewer=moderator, question_id=question.pk, published_text=text)
     assert refused.value.field == "published_text" and "Ленина 5" in refused.value.message
     # A phone number is never accepted, confirmed or not.
+    phone = "Звоните 8-912-345-67-89"
     with pytest.raises(ValidationFailed):
-        services.publish_question(viewer=moderator, question_id=question.pk, confirmed=True,
-                                  published_text="Звоните 8-912-345-67-89")
+        services.publish_question(viewer=moderator, question_id=question.pk, published_text=phone,
+                                  confirmed=[item.key for item in services.pending_findings(published_text=phone)])
+    keys = [item.key for item in services.pending_findings(published_text=text)]
     published = services.publish_question(viewer=moderator, question_id=question.pk, published_text=text,
-                                          confirmed=True)
+                                          confirmed=keys)
     assert published.published_text == text
 
 

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from portal.core.viewer import Role, Viewer
 from portal.consultations import services
 from portal.consultations.models import Question, Specialist, Topic
+from portal.core.viewer import Role, Viewer
 from portal.territory.models import District
 
 PHONE = "8-912-345-67-89"
@@ -52,7 +52,12 @@ def test_question_answered_and_published_with_phone_masked(portal_server: Any, p
 
     question = Question.objects.get()
     assert question.specialist == specialist and PHONE in question.text
-    editor = Viewer(subject="e2e-editor", display_name="Редактор", roles=frozenset({Role.EDITOR}))
+    from django.contrib.auth.models import User
+
+    moderator = User.objects.create_user("editor.e2e-benefits")
+    topic.moderators.add(moderator)
+    editor = Viewer(subject="e2e-editor", display_name="Редактор", roles=frozenset({Role.EDITOR}),
+                    user_id=moderator.pk)
     services.answer_question(viewer=editor, question_id=question.pk,
                              answer="Обратитесь в КЦСОН: вам положено единое пособие.")
     services.publish_question(viewer=editor, question_id=question.pk)
@@ -79,8 +84,9 @@ def test_bad_question_shows_russian_errors_without_javascript_tricks(portal_serv
     assert Question.objects.count() == 0
 
 
-def _signed_in(browser: Any, server_url: str, role: str) -> Any:
-    """A browser context with a staff session (made by the test client: same database and secret)."""
+def _signed_in(browser: Any, server_url: str, role: str, moderates: Any = ()) -> Any:
+    """A browser context with a staff session (made by the test client: same database and secret), moderator of
+    the topics in `moderates`."""
     from django.conf import settings
     from django.contrib.auth.models import Group, Permission, User
     from django.test import Client
@@ -92,6 +98,8 @@ def _signed_in(browser: Any, server_url: str, role: str) -> Any:
     group.permissions.add(Permission.objects.get(codename="access_admin"))
     user.groups.add(group)
     StaffProfile.objects.create(user=user, subject=f"sub-{role}-e2e")
+    for topic in moderates:
+        topic.moderators.add(user)
     client = Client()
     client.force_login(user)
     context = browser.new_context(locale="ru-RU")
@@ -107,7 +115,7 @@ def test_moderator_answers_and_publishes_in_the_admin(portal_server: Any, browse
     question = services.ask_question(
         author_name="Ольга Смирнова", email="olga@example.org", topic_id=topic.pk, district_id=district.pk,
         consent=True, text=f"Положена ли субсидия на оплату ЖКУ? Живу Ленина 5 кв 3, телефон {PHONE}.")
-    context = _signed_in(browser, portal_server.url, "editor")
+    context = _signed_in(browser, portal_server.url, "editor", moderates=[topic])
     try:
         admin = context.new_page()
         admin.goto(f"{portal_server.url}/admin/consultations/queue/")
@@ -129,7 +137,8 @@ def test_moderator_answers_and_publishes_in_the_admin(portal_server: Any, browse
         assert "ул. Мира, д. 1" in error.first.inner_text()
         assert Question.objects.get(pk=question.pk).status == Question.Status.ANSWERED
         publish_form = admin.locator("form:has(input[name=action][value=publish])")
-        publish_form.get_by_label("Я проверил(а) оставшиеся в текстах контакты и адреса", exact=False).check()
+        # One checkbox per item found: the moderator confirms the institution's address on its own.
+        publish_form.get_by_label("ответ — адрес: «ул. Мира, д. 1»").check()
         publish_form.get_by_role("button", name="Опубликовать вопрос и ответ").click()
         admin.get_by_text("Готово.").first.wait_for()
         assert Question.objects.get(pk=question.pk).status == Question.Status.PUBLISHED
