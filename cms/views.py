@@ -11,14 +11,14 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 from graphene_django.views import GraphQLView
 
-from cms.finder import MAX_SUGGESTIONS, clean_text, find_officer, suggest_streets
+from cms.finder import MAX_SUGGESTIONS, answer_as_json, clean_text, find_officer, suggest_streets
 
 
 @require_GET
 @cache_control(public=True, max_age=60)
 def street_suggestions(request: HttpRequest) -> JsonResponse:
     """``GET /cms/api/streets?q=лен`` → ``{"query": ..., "results": [{id, label, value, district}]}``."""
-    query = clean_text(request.GET.get("q"), max_length=100)
+    query = clean_text(request.GET.get("q"))
     try:
         limit = int(request.GET.get("limit") or MAX_SUGGESTIONS)
     except ValueError:
@@ -31,16 +31,8 @@ def street_suggestions(request: HttpRequest) -> JsonResponse:
 def find_officer_json(request: HttpRequest) -> JsonResponse:
     """``GET /cms/api/officer?address=...``: the same answer as the finder page, as JSON."""
     answer = find_officer(request.GET.get("address") or "")
-    card: dict[str, Any] | None = None
-    if answer.card is not None:
-        card = {**answer.card.__dict__}
-        if card["photo_url"]:
-            card["photo_url"] = request.build_absolute_uri(card["photo_url"])
-    return JsonResponse({
-        "query": answer.query, "status": answer.status, "message": answer.message, "street": answer.street,
-        "corrected": answer.corrected, "officer": card, "suggestions": answer.suggestions,
-        "ranges": [line.__dict__ for line in answer.ranges],
-    }, json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(answer_as_json(answer, absolute=request.build_absolute_uri),
+                        json_dumps_params={"ensure_ascii": False})
 
 
 def graphql_view() -> Any:

@@ -12,9 +12,6 @@ from graph.territory.types import District, OfficerSearchResult, Precinct, Stree
 from graph.unit import run_unit
 from portal.territory import selectors as territory
 
-MAX_ADDRESS_LENGTH = 300
-MAX_SUGGESTIONS = 20
-
 
 @strawberry.type
 class TerritoryQueries:
@@ -46,24 +43,24 @@ class TerritoryQueries:
 
         return await run_unit(info, unit)
 
-    @strawberry.field(description="Find the district social officer for a free-text address.")
+    @strawberry.field(description="Find the district social officer for a free-text address (the same answer as "
+                                  "the finder page: status, message, officer, candidates, suggestions, ranges).")
     async def find_officer(self, info: Info, address: str) -> OfficerSearchResult:
-        if len(address) > MAX_ADDRESS_LENGTH:
-            raise BadUserInput(_("The address is too long."), field="address")
         check_text(address, "address")
 
         def unit() -> OfficerSearchResult:
-            return OfficerSearchResult.from_match(territory.find_precinct(address))
+            return OfficerSearchResult.from_result(territory.find_officer(address))
 
         return await run_unit(info, unit)
 
-    @strawberry.field(description="Streets whose name starts with the typed text.")
+    @strawberry.field(description="Streets for a typed prefix (any word of the name; typos tolerated), as the finder "
+                                  "page suggests them.")
     async def street_suggestions(self, info: Info, prefix: str, limit: int = 10) -> list[Street]:
-        if not 1 <= limit <= MAX_SUGGESTIONS or len(prefix) > MAX_ADDRESS_LENGTH:
-            raise BadUserInput(_("Ask for 1 to 20 suggestions of a short text."), field="limit")
+        if not 1 <= limit <= territory.MAX_SUGGESTIONS:
+            raise BadUserInput(_("Ask for 1 to 10 street suggestions."), field="limit")
         check_text(prefix, "prefix")
 
         def unit() -> list[Street]:
-            return [Street.from_model(s) for s in territory.street_suggestions(prefix, limit=limit)]
+            return [Street.from_ref(s) for s in territory.suggest_streets(prefix, limit=limit)]
 
         return await run_unit(info, unit)

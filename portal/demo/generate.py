@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,7 +21,6 @@ from django.db import transaction
 from django.utils import timezone
 from faker import Faker
 
-from portal.core.viewer import Viewer
 from portal.audit import services as audit
 from portal.audit.models import AuditEvent
 from portal.cases.models import (
@@ -38,10 +37,19 @@ from portal.cases.models import (
     Signal,
 )
 from portal.cases.terms import add_months
+from portal.core.viewer import Viewer
 from portal.demo import names
-from portal.demo.region import DISTRICTS, INSTITUTIONS, OFFICERS, PARTNERS, OrganisationSpec
+from portal.demo.region import (
+    CENTRE_STREETS,
+    CORE_STREETS,
+    DISTRICTS,
+    INSTITUTIONS,
+    OFFICERS,
+    PARTNERS,
+    OrganisationSpec,
+)
 from portal.partners.models import Agreement, Contact, HelpKind, Organisation, OrganisationKind
-from portal.territory.addresses import normalise_text
+from portal.territory.addresses import STREET_KIND_SHORT, normalise_text
 from portal.territory.models import AddressRange, District, Officer, Precinct, Street
 from search.outbox import enqueue_many
 
@@ -139,11 +147,19 @@ def _settlements(spec: dict[str, Any], scale: Scale, rng: random.Random, used: s
     return result
 
 
-def _street_combos(rng: random.Random, count: int, seen: set[tuple[str, str]]) -> list[tuple[str, str]]:
-    """Distinct (type, name) pairs; `seen` is shared by districts of the same settlement."""
+def _street_combos(rng: random.Random, count: int, seen: set[tuple[str, str]],
+                   core: Sequence[tuple[str, str]] = ()) -> list[tuple[str, str]]:
+    """Distinct (type, name) pairs, the core ones first; `seen` is shared by districts of the same settlement.
+
+    Adjective names agree with the type («улица Солнечная», «проспект Солнечный», «шоссе Солнечное»)."""
     combos: list[tuple[str, str]] = []
+    for combo in core:
+        if combo not in seen:
+            seen.add(combo)
+            combos.append(combo)
     while len(combos) < count:
-        combo = (rng.choice(names.STREET_KINDS), rng.choice(names.STREET_NAMES))
+        kind = rng.choice(names.STREET_KINDS)
+        combo = (kind, names.street_name(rng.choice(names.STREET_BASES), kind))
         if combo not in seen:
             seen.add(combo)
             combos.append(combo)
@@ -165,7 +181,6 @@ def _generate_district(
         return  # already generated: idempotent
     institution = _institution_for(district, organisations, fake, rng)
     local_partners = _local_partners(district, organisations, fake, rng)
-    _local_institutions(spec, district, scale, fake, rng, counters)
 
     # Officers and precincts.
     count = _precinct_count(spec)
@@ -201,7 +216,10 @@ def _generate_district(
     for settlement, street_count in settlements:
         taken = set(Street.objects.filter(settlement_normalized=normalise_text(settlement))
                     .values_list("kind", "name"))
-        for kind, name in _street_combos(rng, street_count, taken):
+        core = list(CORE_STREETS.get(settlement, []))
+        if settlement == spec["centre"].split(" ", 1)[1]:
+            core += [combo for combo in CENTRE_STREETS if combo not in core]
+        for kind, name in _street_combos(rng, street_count, taken, core):
             streets.append(Street(district=district, settlement=settlement, kind=kind, name=name,
                                   normalized=normalise_text(name), settlement_normalized=normalise_text(settlement)))
     Street.objects.bulk_create(streets)
@@ -230,6 +248,10 @@ def _generate_district(
     AddressRange.objects.bulk_create(ranges, batch_size=5000)
     counters.add("streets", len(streets))
     counters.add("address_ranges", len(ranges))
+    centre = spec["centre"].split(" ", 1)[1]
+    centre_streets = [(s, max(r.house_to for r, _ in street_precincts[id(s)])) for s in streets
+                      if s.settlement == centre]
+    _local_institutions(spec, district, scale, fake, rng, counters, centre_streets)
 
     # Households and persons.
     households: list[Household] = []
@@ -243,11 +265,11 @@ def _generate_district(
                 house = house - 1 if house > address_range.house_from else house + 1
             elif address_range.parity == AddressRange.Parity.EVEN and house % 2 == 1:
                 house = house + 1 if house < address_range.house_to else house - 1
-            prefix = "г." if spec["kind"] == "urban" and street.settlement == spec["centre"].split(" ", 1)[1] else "с."
+            prefix = spec["centre"].split(" ", 1)[0] if street.settlement == centre else "с."
             flat = f", кв. {rng.randint(1, 120)}" if spec["kind"] == "urban" else ""
             households.append(Household(
-                precinct=precinct, address=f"{prefix} {street.settlement}, {street.kind}. {street.name}, д. {house}"
-                                           f"{flat}",
+                precinct=precinct, address=f"{prefix} {street.settlement}, {STREET_KIND_SHORT[street.kind]} "
+                                           f"{street.name}, д. {house}{flat}",
                 categories=rng.sample(Category.values, k=rng.choice([0, 1, 1, 2]))))
     Household.objects.bulk_create(households, batch_size=5000)
     persons: list[Person] = []
@@ -333,18 +355,20 @@ LOCAL_INSTITUTIONS = [
 
 
 def _local_institutions(spec: dict[str, Any], district: District, scale: Scale, fake: Faker, rng: random.Random,
-                        counters: Counters) -> None:
+                        counters: Counters, centre_streets: list[tuple[Street, int]]) -> None:
     """Region scale: the district's schools, kindergartens, health posts and NGOs (partner registry bulk)."""
     if not scale.residents_per_school:
         return
     created: list[Organisation] = []
     for kind, pattern, helps, weight in LOCAL_INSTITUTIONS:
         for number in range(1, max(1, round(spec["population"] / scale.residents_per_school * weight)) + 1):
+            street, last = rng.choice(centre_streets)
             created.append(Organisation(
                 code=f"{kind.replace('_', '-')}-{district.code}-{len(created) + 1}",
                 name=f"{pattern.format(n=number)} ({district.centre})",
                 kind=kind, district=district, help_kinds=helps,
-                address=f"{district.centre}, ул. {rng.choice(names.STREET_NAMES)}, д. {rng.randint(1, 90)}",
+                address=f"{district.centre}, {STREET_KIND_SHORT[street.kind]} {street.name}, "
+                        f"д. {rng.randint(1, min(last, 90))}",
                 phone=f"+7 (342) {rng.randint(400, 799)}-{rng.randint(10, 99)}-{rng.randint(10, 99)}",
                 email=f"org{district.pk}-{len(created)}@partners.example"))
     Organisation.objects.bulk_create(created, batch_size=2000)
@@ -556,7 +580,7 @@ def _heavy_ngo_cases(scale: Scale, rng: random.Random, fake: Faker, organisation
     for index in range(scale.ngo_heavy_cases):
         precinct = precincts[index % len(precincts)]
         households.append(Household(precinct=precinct, address=f"{precinct.district.centre}, ул. Мира, "
-                                    f"д. {rng.randint(1, 90)}, кв. {rng.randint(1, 90)}"))
+                                    f"д. {rng.randint(1, 60)}, кв. {rng.randint(1, 90)}"))
     Household.objects.bulk_create(households)
     persons = [Person(household=h, last_name=fake.last_name_female(), first_name=fake.first_name_female(),
                       middle_name=fake.middle_name_female(), sex="f", relation="заявитель") for h in households]

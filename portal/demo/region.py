@@ -100,6 +100,18 @@ PARTNERS: Final[list[OrganisationSpec]] = [
      "email": "school@berezovka.example", "help_kinds": ["pedagogical"]},
 ]
 
+#: Streets that named settlements have whatever the seed: the addresses of the fixed core lie on them, the finder
+#: page's example («Заречный, ул. Ленина, 5») is one of them, and some names are ambiguous on purpose — «Мира» is
+#: a street and a prospect in Заречный and a street in every district centre; «проезд Чкалова» is in two villages.
+CORE_STREETS: Final[dict[str, list[tuple[str, str]]]] = {
+    "Заречный": [("ул", "Ленина"), ("ул", "Гагарина"), ("пр-т", "Мира"), ("ул", "Мира"), ("ул", "Чкалова"),
+                 ("ул", "Кирова"), ("ул", "Полярная"), ("ш", "Полярное"), ("ул", "Советская")],
+    "Берёзовка": [("ул", "Ленина"), ("ул", "Советская"), ("ул", "Школьная"), ("ул", "Мира"), ("проезд", "Чкалова")],
+    "Сосновый Бор": [("проезд", "Чкалова")],
+}
+#: Streets of every district centre: officers' offices, the district's institution and partners lie on them.
+CENTRE_STREETS: Final[list[tuple[str, str]]] = [("ул", "Ленина"), ("ул", "Советская"), ("ул", "Мира")]
+
 #: Officers of the fixed core: username → (full name, institution, district, precinct numbers).
 OFFICERS: Final[list[dict[str, object]]] = [
     {"username": "officer.ivanova", "full_name": "Иванова Марина Сергеевна", "institution": "kcson-zarechny",

@@ -109,6 +109,18 @@ class Street(models.Model):
     def __str__(self) -> str:
         return f"{self.settlement}, {self.kind} {self.name}"
 
+    def save(self, *args: object, **kwargs: object) -> None:
+        """Keep the lookup forms in step with the names, whichever form edited them (the admin too)."""
+        from portal.territory.addresses import STREET_KINDS, normalise_text
+
+        self.kind = STREET_KINDS.get(normalise_text(self.kind).replace(" ", ""), self.kind)
+        self.normalized = normalise_text(self.name)
+        self.settlement_normalized = normalise_text(self.settlement)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "kind", "normalized", "settlement_normalized"}  # type: ignore[misc]
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
 
 class AddressRange(models.Model):
     """Houses of a street that belong to a precinct: numbers from–to, odd, even or all."""
@@ -141,3 +153,22 @@ class AddressRange(models.Model):
         if self.parity == self.Parity.EVEN:
             return house % 2 == 0
         return True
+
+
+class TerritoryVersion(models.Model):
+    """One row whose stamp changes with every write to the territory tables (database triggers).
+
+    The officer finder's in-memory index (`portal.territory.index`) is rebuilt when the stamp it was
+    built at is no longer the current one, in every worker process.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    stamp = models.BigIntegerField(_("stamp"), default=0)
+    changed_at = models.DateTimeField(_("changed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("territory version")
+        verbose_name_plural = _("territory versions")
+
+    def __str__(self) -> str:
+        return f"{self.stamp}"

@@ -1,35 +1,229 @@
-"""Reads of the territory: the officer finder (поиск социального участкового) and precinct load."""
+"""Reads of the territory: the officer finder (поиск социального участкового) and precinct load.
+
+`find_officer(address)` is the one door of the finder: the page (with and without JavaScript),
+the JSON endpoints and the gateway's `findOfficer` only present the `OfficerFinderResult` it returns
+(statuses, messages in the active language, limits). `suggest_streets(text)` is the typeahead.
+"""
 
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
-from typing import Literal
+from enum import StrEnum
 
 from django.db.models import Count, QuerySet, Sum
+from django.utils.translation import gettext as _
 
-from portal.territory.addresses import NormalisedAddress, levenshtein, normalise_address, normalise_text
-from portal.territory.models import AddressRange, District, Officer, Precinct, Street
+from portal.territory.addresses import normalise_text  # noqa: F401  (re-exported for callers)
+from portal.territory.index import OfficerRef, PrecinctRef, StreetRef, territory_index
+from portal.territory.models import District, Precinct
 
 logger = logging.getLogger(__name__)
 
-MatchStatus = Literal["found", "needs_house", "not_found", "empty"]
+#: Limits shared by every door of the finder.
+MAX_ADDRESS_LENGTH = 200
+MIN_ADDRESS_LENGTH = 3
+MIN_SUGGEST_LENGTH = 2
+MAX_SUGGESTIONS = 10
+#: The example on the page; a test checks that it is found in the demo region.
+EXAMPLE_ADDRESS = "Заречный, ул. Ленина, 5"
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+
+
+class FinderStatus(StrEnum):
+    FOUND = "found"
+    NEEDS_HOUSE = "needs_house"
+    AMBIGUOUS = "ambiguous"
+    NOT_SERVED = "not_served"
+    NOT_FOUND = "not_found"
+    INVALID = "invalid"
+
+
+@dataclass(frozen=True, slots=True)
+class StreetChoice:
+    """A street to pick: the address to search for it (with the house typed) and the precinct of that house."""
+
+    street: StreetRef
+    value: str
+    precinct: PrecinctRef | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RangeLine:
+    """Houses of the street that belong to one precinct."""
+
+    houses: str
+    precinct: PrecinctRef
+
+
+@dataclass(slots=True)
+class OfficerFinderResult:
+    """The complete answer of the officer finder for one typed address."""
+
+    query: str
+    status: FinderStatus
+    message: str = ""
+    house: str = ""
+    street: StreetRef | None = None
+    precinct: PrecinctRef | None = None
+    officer: OfficerRef | None = None
+    #: AMBIGUOUS: every street the address may mean.
+    candidates: list[StreetChoice] = field(default_factory=list)
+    #: NOT_FOUND: the nearest streets; NEEDS_HOUSE: the street itself.
+    suggestions: list[StreetChoice] = field(default_factory=list)
+    #: The precincts of the street (NEEDS_HOUSE, NOT_SERVED, FOUND).
+    precincts: list[PrecinctRef] = field(default_factory=list)
+    ranges: list[RangeLine] = field(default_factory=list)
+    #: The address was read despite a typo or a wrong street type.
+    corrected: bool = False
+
+
+def clean_address(value: str | None, *, max_length: int | None = None) -> str:
+    """Control characters out, spaces collapsed (not cut: a too long address is refused, not shortened)."""
+    text = re.sub(r"\s+", " ", _CONTROL.sub(" ", value or "")).strip()
+    return text[:max_length] if max_length else text
+
+
+def _choice(street: StreetRef, house: str, precinct: PrecinctRef | None = None) -> StreetChoice:
+    value = f"{street.label}, д. {house}" if house else street.label
+    return StreetChoice(street=street, value=value, precinct=precinct)
+
+
+def _ranges(street: StreetRef) -> list[RangeLine]:
+    lines = []
+    for house_range in sorted(street.ranges, key=lambda r: (r.house_from, r.parity)):
+        if house_range.house_to >= 9999:
+            houses = _("%(start)s and higher") % {"start": house_range.house_from}
+        else:
+            houses = f"{house_range.house_from}–{house_range.house_to}"
+        if house_range.parity == "odd":
+            houses = f"{houses} ({_('odd')})"
+        elif house_range.parity == "even":
+            houses = f"{houses} ({_('even')})"
+        lines.append(RangeLine(houses=houses, precinct=house_range.precinct))
+    return lines
+
+
+def _example() -> str:
+    return EXAMPLE_ADDRESS
+
+
+def _found(result: OfficerFinderResult, street: StreetRef, precinct: PrecinctRef) -> OfficerFinderResult:
+    result.status = FinderStatus.FOUND
+    result.street, result.precinct, result.officer = street, precinct, precinct.officer
+    result.precincts = list(street.precincts)
+    if precinct.officer is None:
+        result.message = _("Precinct № %(number)s (%(district)s) has no officer at the moment. "
+                           "Please call the hotline.") % {"number": precinct.number,
+                                                           "district": precinct.district.name}
+    elif result.corrected:
+        result.message = _("Showing results for %(street)s.") % {"street": street.label}
+    return result
+
+
+def find_officer(address: str | None) -> OfficerFinderResult:
+    """Find the precinct and officer for a free-text address; bad input is an INVALID answer, never an error."""
+    query = clean_address(address)
+    result = OfficerFinderResult(query=query[:MAX_ADDRESS_LENGTH], status=FinderStatus.INVALID)
+    if len(query) > MAX_ADDRESS_LENGTH:
+        result.message = _("The address is too long: at most %(limit)s characters.") % {"limit": MAX_ADDRESS_LENGTH}
+        return result
+    if len(query) < MIN_ADDRESS_LENGTH:
+        result.message = _("Enter the address: settlement, street and house number, for example “%(example)s”.") % {
+            "example": _example()}
+        return result
+    index = territory_index()
+    reading = index.read(query)
+    result.corrected = reading.corrected
+    house = reading.house_text if reading.house is not None else ""
+    result.house = house
+    if reading.problem == "no_street":
+        result.message = _("We could not find a street name in the address. Enter the street and house number, "
+                           "for example “%(example)s”.") % {"example": _example()}
+        return result
+    if not reading.streets:
+        result.status = FinderStatus.NOT_FOUND
+        result.suggestions = [_choice(s, house) for s in reading.suggestions[:MAX_SUGGESTIONS]]
+        if reading.problem == "not_in_settlement" and reading.settlement:
+            result.message = _("We could not find this street in %(settlement)s. Check the spelling or choose one "
+                               "of the streets below.") % {"settlement": reading.settlement}
+        elif reading.problem == "unknown_words" and reading.unknown_words:
+            result.message = _("We could not recognise “%(words)s” in the address: it is not a settlement or street "
+                               "of our region. Check the spelling or choose one of the streets below.") % {
+                "words": reading.unknown_words}
+        else:
+            result.message = _("We could not find this address. Check the spelling or choose one of the nearest "
+                               "streets.")
+        return result
+    streets = reading.streets
+    if len(streets) > 1:
+        if reading.house is not None:
+            served = [s.precinct_for(reading.house) for s in streets]
+            first = served[0]
+            if first is not None and all(p is not None and p.id == first.id for p in served):
+                return _found(result, streets[0], first)
+        else:
+            precinct_sets = [{p.id for p in s.precincts} for s in streets]
+            if len(precinct_sets[0]) == 1 and all(ids == precinct_sets[0] for ids in precinct_sets):
+                return _found(result, streets[0], streets[0].precincts[0])
+        result.status = FinderStatus.AMBIGUOUS
+        result.candidates = [_choice(s, house, s.precinct_for(reading.house) if reading.house is not None else None)
+                             for s in streets]
+        result.message = _("Several streets match this address. Choose yours, or add the settlement and the street "
+                           "type.")
+        return result
+    street = streets[0]
+    result.street = street
+    result.precincts = list(street.precincts)
+    if reading.house is not None:
+        precinct = street.precinct_for(reading.house) if reading.house > 0 else None
+        if precinct is not None:
+            return _found(result, street, precinct)
+        result.status = FinderStatus.NOT_SERVED
+        result.ranges = _ranges(street)
+        result.message = _("House %(house)s of %(street)s is not assigned to any precinct. Check the number or "
+                           "call the hotline.") % {"house": house, "street": street.label}
+        return result
+    if len(result.precincts) == 1:
+        return _found(result, street, result.precincts[0])
+    if not result.precincts:
+        result.status = FinderStatus.NOT_SERVED
+        result.message = _("%(street)s is not assigned to any precinct yet. Please call the hotline.") % {
+            "street": street.label}
+        return result
+    result.status = FinderStatus.NEEDS_HOUSE
+    result.ranges = _ranges(street)
+    result.suggestions = [_choice(street, "")]
+    result.message = _("This street is served by several precincts. Add the house number, for example "
+                       "“%(example)s”.") % {"example": f"{street.label}, д. 5"}
+    return result
+
+
+def suggest_streets(text: str | None, *, limit: int = MAX_SUGGESTIONS) -> list[StreetRef]:
+    """Typeahead: streets for what has been typed so far (prefix of any name word, typo tolerant)."""
+    query = clean_address(text)
+    if not MIN_SUGGEST_LENGTH <= len(query) <= MAX_ADDRESS_LENGTH:
+        return []
+    return territory_index().suggest(query, limit=max(1, min(limit, MAX_SUGGESTIONS)))
 
 
 @dataclass
 class PrecinctMatch:
-    """Answer of the officer finder for one address."""
+    """`find_officer` for callers that need the precinct row (signal registration)."""
 
-    status: MatchStatus
-    address: NormalisedAddress
+    status: str
     precinct: Precinct | None = None
-    officer: Officer | None = None
-    street: Street | None = None
-    #: Nearest streets (not found) or the street's precincts (house number needed).
-    suggestions: list[Street] = field(default_factory=list)
-    precincts: list[Precinct] = field(default_factory=list)
-    #: The street was matched despite a typo.
-    corrected: bool = False
+
+
+def find_precinct(address: str) -> PrecinctMatch:
+    """The precinct row of an address when the finder answers FOUND; the status otherwise."""
+    result = find_officer(address)
+    precinct = None
+    if result.status == FinderStatus.FOUND and result.precinct is not None:
+        precinct = Precinct.objects.select_related("district", "officer").filter(pk=result.precinct.id).first()
+    return PrecinctMatch(status=str(result.status), precinct=precinct)
 
 
 @dataclass(frozen=True)
@@ -45,108 +239,7 @@ class PrecinctLoad:
         return self.ratio > 1.0
 
 
-def _streets_named(address: NormalisedAddress, name: str) -> QuerySet[Street]:
-    streets = Street.objects.filter(normalized=name).select_related("district")
-    if address.settlement:
-        in_settlement = streets.filter(settlement_normalized=address.settlement)
-        if in_settlement.exists():
-            streets = in_settlement
-    if address.street_kind:
-        of_kind = streets.filter(kind=address.street_kind)
-        if of_kind.exists():
-            streets = of_kind
-    return streets
-
-
-def _typo_candidates(address: NormalisedAddress, limit: int) -> list[Street]:
-    """Streets whose name is close to the typed one: the search engine first, the database otherwise."""
-    typed = address.street
-    try:
-        from search.api import SearchUnavailable, suggest_streets
-    except ImportError:  # search package without its API: database only
-        hits = None
-    else:
-        query = f"{address.street_kind} {typed} {address.settlement}".strip()
-        try:
-            hits = suggest_streets(query, limit=limit)
-        except SearchUnavailable:
-            logger.info("search unavailable, officer finder falls back to the database")
-            hits = None
-    if hits:
-        by_id = Street.objects.select_related("district").in_bulk([hit.street_id for hit in hits])
-        return [by_id[hit.street_id] for hit in hits if hit.street_id in by_id]
-    # Database fallback: same first letter or same length range, ranked by edit distance.
-    pool = Street.objects.select_related("district")
-    if address.settlement:
-        pool = pool.filter(settlement_normalized=address.settlement) or pool
-    candidates = list(pool.filter(normalized__startswith=typed[:1])[:5000])
-    scored = sorted(
-        ((levenshtein(typed, street.normalized, limit=4), street.normalized, street.pk, street)
-         for street in candidates),
-        key=lambda item: item[:3],
-    )
-    return [street for distance, _, _, street in scored if distance <= 4][:limit]
-
-
-def _resolve(address: NormalisedAddress, streets: list[Street], corrected: bool) -> PrecinctMatch:
-    ranges = list(
-        AddressRange.objects.filter(street__in=streets)
-        .select_related("precinct__district", "precinct__officer", "street__district")
-        .order_by("house_from", "pk")
-    )
-    if not ranges:
-        return PrecinctMatch(status="not_found", address=address, street=streets[0], suggestions=streets,
-                             corrected=corrected)
-    precincts = list({r.precinct_id: r.precinct for r in ranges}.values())
-    if len(precincts) == 1:
-        precinct = precincts[0]
-        return PrecinctMatch(status="found", address=address, precinct=precinct, officer=precinct.officer,
-                             street=ranges[0].street, precincts=precincts, corrected=corrected)
-    if address.house is None:
-        return PrecinctMatch(status="needs_house", address=address, street=ranges[0].street, precincts=precincts,
-                             suggestions=streets, corrected=corrected)
-    for address_range in ranges:
-        if address_range.covers(address.house):
-            precinct = address_range.precinct
-            return PrecinctMatch(status="found", address=address, precinct=precinct, officer=precinct.officer,
-                                 street=address_range.street, precincts=precincts, corrected=corrected)
-    return PrecinctMatch(status="not_found", address=address, street=ranges[0].street, precincts=precincts,
-                         suggestions=streets, corrected=corrected)
-
-
-def find_precinct(address: str, *, suggestions: int = 5) -> PrecinctMatch:
-    """Find the precinct and officer for a free-text address (normalise → street → house range)."""
-    normalised = normalise_address(address)
-    if not normalised.street:
-        return PrecinctMatch(status="empty", address=normalised)
-    exact = list(_streets_named(normalised, normalised.street)[:20])
-    if exact:
-        return _resolve(normalised, exact, corrected=False)
-    candidates = _typo_candidates(normalised, limit=suggestions)
-    if candidates:
-        best = candidates[0]
-        close = levenshtein(normalised.street, best.normalized, limit=2) <= 2
-        if close and (not normalised.settlement or levenshtein(
-                normalised.settlement, best.settlement_normalized, limit=2) <= 2):
-            same_name = [s for s in candidates if s.normalized == best.normalized
-                         and s.settlement_normalized == best.settlement_normalized]
-            return _resolve(normalised, same_name, corrected=True)
-    return PrecinctMatch(status="not_found", address=normalised, suggestions=candidates)
-
-
-def street_suggestions(prefix: str, limit: int = 10) -> list[Street]:
-    """Streets whose normalised name starts with the typed text (database; no typo tolerance)."""
-    address = normalise_address(prefix)
-    text = address.street or normalise_text(prefix)
-    if len(text) < 2:
-        return []
-    streets = Street.objects.filter(normalized__startswith=text).select_related("district")
-    if address.settlement:
-        streets = streets.filter(settlement_normalized__startswith=address.settlement)
-    return list(streets.order_by("normalized", "settlement")[:limit])
-
-
-def precinct_load(precinct: Precinct) -> PrecinctLoad:
+def precinct_load(precinct: Precinct | PrecinctRef) -> PrecinctLoad:
     norm = precinct.district.residents_per_officer_norm
     residents = precinct.population
     return PrecinctLoad(residents=residents, norm=norm, ratio=round(residents / norm, 3) if norm else 0.0)

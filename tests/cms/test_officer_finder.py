@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from cms.finder import find_officer
+from tests.cms.conftest import _street
 
 pytestmark = pytest.mark.django_db
 
@@ -95,9 +96,39 @@ def test_finder_failure_is_a_message(client, site_tree, monkeypatch: pytest.Monk
     def broken(address: str, **kwargs: object) -> None:
         raise RuntimeError("database is gone")
 
-    monkeypatch.setattr(selectors, "find_precinct", broken)
+    monkeypatch.setattr(selectors, "find_officer", broken)
     body = _get(client, "г. Заречный, ул. Ленина, 5")
     assert "временно недоступен" in body
+
+
+def test_same_name_in_two_settlements_asks_to_choose(client, site_tree, territory: Any) -> None:
+    from portal.territory.models import AddressRange
+
+    berezovka = _street(territory.district, "Берёзовка", "ул", "Гагарина")
+    AddressRange.objects.create(street=berezovka, precinct=territory.precinct_2)
+    body = _get(client, "ул. Гагарина, 10")
+    assert 'class="officer-card"' not in body and 'data-status="ambiguous"' in body
+    assert "Выберите свою улицу" in body
+    # Each choice is a link that works without JavaScript and keeps the house number.
+    assert "?address=%D0%B3.%20%D0%97%D0%B0%D1%80%D0%B5%D1%87%D0%BD%D1%8B%D0%B9" in body  # «г. Заречный»
+    assert "%D0%B4.%2010" in body  # «д. 10»
+    assert "Петров Сергей Иванович" in _get(client, "Берёзовка, ул. Гагарина, 10")
+
+
+@pytest.mark.parametrize("house", ["15000", "0", "-5"])
+def test_house_not_served_shows_the_ranges(client, site_tree, territory: Any, house: str) -> None:
+    from portal.territory.models import AddressRange
+
+    AddressRange.objects.filter(street=territory.lenina, precinct=territory.precinct_2).update(house_to=300)
+    body = _get(client, f"г. Заречный, ул. Ленина, {house}")
+    assert 'class="officer-card"' not in body and 'data-status="not_served"' in body
+    assert "1–49" in body and "50–300" in body and "горячую линию" in body
+
+
+def test_input_limit_of_the_page_is_the_domain_limit(client, site_tree) -> None:
+    from portal.territory.selectors import MAX_ADDRESS_LENGTH
+
+    assert f'maxlength="{MAX_ADDRESS_LENGTH}"' in client.get(FINDER).content.decode()
 
 
 def test_finder_in_english(client, site_tree, territory: Any) -> None:
@@ -121,6 +152,8 @@ def test_officer_json_endpoint(client, territory: Any) -> None:
     assert data["status"] == "found" and data["officer"]["full_name"] == "Иванова Мария Петровна"
     data = client.get("/cms/api/officer", {"address": ""}).json()
     assert data["status"] == "invalid" and data["message"]
+    data = client.get("/cms/api/officer", {"address": "г. Заречный, ул. Ленина"}).json()
+    assert data["status"] == "needs_house" and [r["houses"] for r in data["ranges"]] == ["1–49", "50 и выше"]
 
 
 def test_generic_precinct_name_is_not_repeated(territory: Any) -> None:

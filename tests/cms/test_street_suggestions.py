@@ -1,44 +1,20 @@
-"""Street suggestions for the officer finder: search engine first, database fallback."""
+"""Street suggestions for the officer finder: the territory index (any name word by prefix, typos after three
+letters), the same streets the finder reads back."""
 
 from __future__ import annotations
 
-import sys
-import types
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
+
+from tests.cms.conftest import _street
 
 pytestmark = pytest.mark.django_db
 
 URL = "/cms/api/streets"
 
 
-class SearchUnavailable(Exception):
-    pass
-
-
-@dataclass
-class Hit:
-    street_id: int
-
-
-def _fake_search(monkeypatch: pytest.MonkeyPatch, suggest) -> list[tuple[str, int]]:
-    calls: list[tuple[str, int]] = []
-
-    def suggest_streets(query: str, limit: int = 10):
-        calls.append((query, limit))
-        return suggest(query, limit)
-
-    module = types.ModuleType("search.api")
-    module.SearchUnavailable = SearchUnavailable
-    module.suggest_streets = suggest_streets
-    monkeypatch.setitem(sys.modules, "search.api", module)
-    return calls
-
-
-def test_database_prefix_suggestions(client, territory: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "search.api", None)  # search not installed: ImportError
+def test_prefix_suggestions(client, territory: Any) -> None:
     response = client.get(URL, {"q": "лен"})
     assert response.status_code == 200
     data = response.json()
@@ -50,23 +26,30 @@ def test_database_prefix_suggestions(client, territory: Any, monkeypatch: pytest
     assert item["value"] == "г. Заречный, улица Ленина"
 
 
-def test_falls_back_to_database_when_search_is_unavailable(client, territory: Any,
-                                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    def unavailable(query: str, limit: int):
-        raise SearchUnavailable("down")
-
-    calls = _fake_search(monkeypatch, unavailable)
-    data = client.get(URL, {"q": "гага"}).json()
-    assert calls, "the search engine was asked first"
+def test_typo_after_three_letters(client, territory: Any) -> None:
+    data = client.get(URL, {"q": "гогар"}).json()
     assert [item["label"] for item in data["results"]] == ["г. Заречный, улица Гагарина"]
 
 
-def test_uses_search_hits_in_their_order(client, territory: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    calls = _fake_search(monkeypatch, lambda q, limit: [Hit(territory.mira.pk), Hit(999_999),
-                                                        Hit(territory.lenina.pk)])
-    data = client.get(URL, {"q": "лнеина", "limit": "5"}).json()
-    assert calls == [("лнеина", 5)]
-    assert [item["id"] for item in data["results"]] == [str(territory.mira.pk), str(territory.lenina.pk)]
+def test_settlement_and_type_narrow_the_list(client, territory: Any) -> None:
+    from portal.territory.models import AddressRange
+
+    other = _street(territory.district, "Берёзовка", "пр-т", "Гагарина")
+    AddressRange.objects.create(street=other, precinct=territory.precinct_3)
+    labels = {item["label"] for item in client.get(URL, {"q": "гага"}).json()["results"]}
+    assert labels == {"г. Заречный, улица Гагарина", "г. Берёзовка, проспект Гагарина"}
+    assert [item["id"] for item in client.get(URL, {"q": "Берёзовка, гага"}).json()["results"]] == [str(other.pk)]
+    assert [item["id"] for item in client.get(URL, {"q": "ул. гага"}).json()["results"]] == [
+        str(territory.gagarina.pk)]
+
+
+def test_numbered_street_by_any_word(client, territory: Any) -> None:
+    from portal.territory.models import AddressRange
+
+    street = _street(territory.district, "Заречный", "ул", "8 Марта")
+    AddressRange.objects.create(street=street, precinct=territory.precinct_1)
+    assert [item["id"] for item in client.get(URL, {"q": "мар"}).json()["results"]] == [str(street.pk)]
+    assert [item["id"] for item in client.get(URL, {"q": "8 мар"}).json()["results"]] == [str(street.pk)]
 
 
 @pytest.mark.parametrize("query", ["", "л", " ", "\x00"])
@@ -88,14 +71,12 @@ def test_only_get(client) -> None:
 
 
 @pytest.mark.parametrize("typed", ["лен", "гаг", "мир", "лес"])
-def test_a_chosen_suggestion_plus_house_number_finds_the_precinct(client, territory: Any, typed: str,
-                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    """The value put into the field must be read back by the address parser."""
+def test_a_chosen_suggestion_plus_house_number_finds_the_precinct(client, territory: Any, typed: str) -> None:
+    """The value put into the field must be read back by the address reader."""
     from cms.finder import find_officer
 
-    monkeypatch.setitem(sys.modules, "search.api", None)
     results = client.get(URL, {"q": typed}).json()["results"]
     assert len(results) == 1
     answer = find_officer(f"{results[0]['value']}, д. 7")
-    assert answer.status in {"found", "no_officer"}, answer
+    assert answer.status == "found", answer
     assert answer.street == results[0]["label"]
