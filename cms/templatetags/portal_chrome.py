@@ -108,10 +108,17 @@ def page_lang(page: Any) -> SafeString:
 @register.simple_tag
 def error_links(form: Any) -> list[dict[str, str]]:
     """(field id, message) for every error of every field, in the form's order: the error summary's links."""
+    from django.forms.widgets import ChoiceWidget
+
     links = []
     for bound in form:
+        widget = bound.field.widget
+        if isinstance(widget, ChoiceWidget) and getattr(widget, "input_type", "") in ("radio", "checkbox"):
+            target = f"{bound.auto_id}_0"  # radio buttons / checkboxes: the first option
+        else:
+            target = bound.id_for_label or bound.auto_id
         for message in bound.errors:
-            links.append({"id": bound.id_for_label or bound.auto_id, "message": str(message)})
+            links.append({"id": target, "message": str(message)})
     return links
 
 

@@ -106,3 +106,18 @@ def test_without_translations_english_chrome_over_russian_pages(client) -> None:
     body = client.get("/urgent/").content.decode()
     assert '<html lang="en">' in body and "Hotline" in body
     assert _lang_of(body, "Срочные социальные услуги</h1>") == "ru"
+
+
+def test_untranslated_consultations_page_is_marked_lang_ru(client) -> None:
+    from portal.consultations.pages import ConsultationsPage
+
+    load_demo(verbose=False)
+    home = HomePage.objects.get()
+    page = ConsultationsPage(title="Вопрос специалисту", slug="vopros-spetsialistu", intro="Задайте вопрос.")
+    home.add_child(instance=page)
+    page.save_revision().publish()
+    _in_english(client)
+    body = client.get("/vopros-spetsialistu/").content.decode()
+    assert '<html lang="en">' in body and "Ask a question" in body  # the form is English chrome
+    assert '<h1 lang="ru">Вопрос специалисту</h1>' in body
+    assert '<p class="lead" lang="ru">Задайте вопрос.</p>' in body

@@ -147,3 +147,14 @@ def test_no_external_avatar_service() -> None:
 
     assert settings.WAGTAIL_GRAVATAR_PROVIDER_URL is None
     assert get_gravatar_url("someone@example.org") is None
+
+
+def test_error_summary_links_radio_and_checkbox_groups_to_their_first_option(client, public_pages: None) -> None:
+    response = client.post("/reestr-blagotvoritelei/", {"name": ""})
+    body = response.content.decode()
+    summary = re.search(r'<div class="error-summary"[^>]*>.*?</div>', body, re.S)
+    assert summary, "no error summary"
+    targets = re.findall(r'href="#([^"]+)"', summary.group(0))
+    assert "id_kind_0" in targets and "id_help_kinds_0" in targets
+    for target in targets:
+        assert f'id="{target}"' in body, f"the summary links #{target}, which is not on the page"
