@@ -144,7 +144,8 @@ _NA = r"(?![\wЁё])"  # no letter or digit after
 
 #: Words after a number that make it a quantity, not a house or phone: «5 лет», «150 000 рублей».
 _QUANTITY = (r"(?:лет|год|мес|недел|дн|день|раз|руб|р\.|₽|тыс|млн|млрд|чел|дет|реб|сем|внук|сын|доч|шт|%"
-             r"|процент|кв\.?\s*м(?![\wЁё])|м2|м²|метр|км|кг|час|мин|класс|курс|этаж|балл|копе|коп\.|штук)")
+             r"|процент|кв\.?\s*м(?![\wЁё])|м2|м²|метр|км|кг|час|мин|класс|курс|этаж|балл|копе|коп\.|штук"
+             r"|дом(?:а|ов)(?![\wЁё])|двор|жител|хозяйств|соток|сотки|га(?![\wЁё]))")
 _NOT_QUANTITY = rf"(?!\s*(?i:{_QUANTITY}))"
 
 
@@ -163,6 +164,8 @@ _EMAIL_RES = [
     re.compile(r"(?<![\w.+\-])[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+"),
     # Spelled out: ivan [at] mail [dot] ru, ivan(собака)mail.ru, ivan собака mail точка ru, ivan @ mail . ru.
     re.compile(rf"(?<![\w.+\-]){_LOCAL}{_AT}{_LABEL}(?:{_DOT}{_LABEL})*{_DOT}{_TLD}(?![\w])"),
+    # A comma typed for the last dot: ivan@mail,ru.
+    re.compile(rf"(?<![\w.+\-])[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)*\s?,\s?{_TLD}(?![\w])"),
 ]
 
 
@@ -226,10 +229,10 @@ _NUM = "(?:№|N|No\\.?|номер|ном\\.?|н\\.)"
 _PASSPORT_RES = [
     # With the word: «паспорт 57 03 123456», «паспорт серия 5703 номер 123456», «паспорт: 5703-123456».
     re.compile(rf"(?i){_NB}(?:паспорт[а-я]*|загранпаспорт[а-я]*|серия|сер\.|пасп\.)(?:\s*(?:гражданина\s+рф|рф"
-               rf"|серия|сер\.|и\s+номер|данные)\s*)*[:\s]*(?P<n>\d{{2}}\s?\d{{2}}\s*(?:{_NUM}\s*)?[{_DASH}]?\s*"
+               rf"|серия|сер\.|и\s+номер|данные|паспорта|номер)\s*)*[:\s]*(?P<n>\d{{2}}\s?\d{{2}}\s*(?:{_NUM}\s*)?[{_DASH}]?\s*"
                rf"\d{{6}}|\d{{2}}\s*{_NUM}?\s*\d{{7}})(?!\d)"),
     # Series and number with their words: «серия 57 03 № 123456», «серия 5703, номер 123456».
-    re.compile(rf"(?i){_NB}сери[яи]\s*\d{{2}}\s?\d{{2}}\s*,?\s*{_NUM}\s*\d{{6}}(?!\d)"),
+    re.compile(rf"(?i){_NB}сери[яи](?:\s+паспорта)?[:\s]*\d{{2}}\s?\d{{2}}\s*,?\s*(?:{_NUM}[:\s]*)?\d{{6}}(?!\d)"),
     # The bare shape: «5703 123456», «57 03 123456», «5703 № 123456».
     re.compile(rf"(?<![\d{_DASH}.,/])\d{{2}}\s?\d{{2}}\s(?:{_NUM}\s*)?\d{{6}}(?![\d{_DASH}.,/])"),
 ]
@@ -288,8 +291,12 @@ _ADDRESS_RES = [
     # House and flat numbers on their own: «д. 5, кв. 12», «дом 7», «д 5 кв 3».
     re.compile(rf"(?<![\wЁё])(?i:д(?:ом|оме|\.))\s*{_HOUSE_NUMBER}{_NOT_QUANTITY}{_BUILDING}{_FLAT}"),
     re.compile(rf"(?<![\wЁё])(?i:д)\s*\d{{1,4}}\s?[а-я]?,?\s*{_FLAT_MARK}"),
-    # A flat on its own: «кв. 12», «кв 12», «кв12», «квартира 12» (not «2 кв. 2024 года»).
-    re.compile(r"(?<![\wЁё])(?i:кв(?:артира|артире|\.)?)\s*№?\s*(?!(?:19|20)\d{2}(?!\d))\d{1,4}(?!\d)"),
+    # A flat on its own: «кв. 12», «кв 12», «кв12», «квартира 12» (not «2 кв. 2024 года», «квартира 3-комнатная»).
+    re.compile(rf"(?<![\wЁё])(?i:кв(?:артира|артире|\.)?)\s*№?\s*(?!(?:19|20)\d{{2}}(?!\d))\d{{1,4}}(?!\d)"
+               rf"(?!\s?[{_DASH}]?\s?(?i:х\b|ти\b|комн|к\b))"),
+    # The street type after the name: «Комсомольский проспект 45», «Октябрьская улица, 5».
+    re.compile(rf"(?<![\wЁё]){_CAP}(?:\s+{_CAP})?\s+(?i:улица|проспект|переулок|бульвар|шоссе|проезд|тупик|тракт"
+               rf"|набережная|площадь|аллея|ул\.|пр-т|пер\.|б-р|ш\.)\s*{_HOUSE}{_FLAT}"),
     # No street type, but a house marker, a flat or the «5/2-12» shape: «Ленина 5 кв 3», «Мира 30, оф. 2».
     re.compile(rf"(?<![\wЁё]){_STREET_NAME}(?:,?\s*(?i:д(?:ом|\.)?)\s*{_HOUSE_NUMBER}{_NOT_QUANTITY}{_BUILDING}"
                rf"{_FLAT}|,?\s*{_HOUSE_NUMBER}{_BUILDING},?\s*{_FLAT_MARK}"
@@ -374,6 +381,15 @@ def _is_street_word(word: str) -> bool:
     if best.tag.POS == "ADJF" and {"femn", "sing", "nomn"} <= best.tag.grammemes and lower.endswith(("ая", "яя")):
         return True
     return any(p.score >= 0.3 and "Surn" in p.tag and "gent" in p.tag for p in parses)
+
+
+@functools.lru_cache(maxsize=8192)
+def _is_feminine_adjective(word: str) -> bool:
+    """«Набережной», «Советской»: a street's name in a case other than the nominative («на Советской 12»)."""
+    if word.lower().startswith("набережн"):
+        return True
+    return any(p.score >= 0.1 and p.tag.POS == "ADJF" and {"femn", "sing"} <= p.tag.grammemes
+               for p in _morph().parse(word))  # type: ignore[attr-defined]
 
 
 def _is_name(words: list[str], *, strong: bool) -> bool:
@@ -586,13 +602,25 @@ def _documents(text: str) -> Iterable[_Candidate]:
         yield _Candidate(match.start(), match.end(), kind, 3, _SHAPE_ONLY if kind != Kind.ID_NUMBER else None)
 
 
+_RESIDENCE_BEFORE = re.compile(r"(?i)(?:живу|живём|живем|живёт|живет|живут|прожива\w*|прописан\w*|зарегистрирован\w*"
+                               r"|адрес\w*|находимся|приезжайте)[\s:,]+(?:\w+\s+){0,2}$")
+
+
 def _addresses(text: str) -> Iterable[_Candidate]:
     for rank, pattern in enumerate(_ADDRESS_RES):
         for match in pattern.finditer(text):
-            yield _Candidate(*_group(match), Kind.ADDRESS, rank)
+            start, end = _group(match)
+            # A street without a house number («ул. Ленина перекрыта») is not someone's address, unless it is
+            # said to be where they live («живу на ул. Ленина»).
+            if rank == 0 and not re.search(r"\d", text[start:end]) and \
+                    not _RESIDENCE_BEFORE.search(text[max(0, start - 40):start]):
+                continue
+            yield _Candidate(start, end, Kind.ADDRESS, rank)
     for match in _BARE_STREET.finditer(text):
         name = match.group("name")
-        if _is_street_word(name) and not _sentence_date(text, match.end("num")):
+        after_preposition = bool(re.search(r"(?i)(?:^|\s)(?:на|по)\s+$", text[max(0, match.start() - 4):match.start()]))
+        if (_is_street_word(name) or (after_preposition and _is_feminine_adjective(name))) and \
+                not _sentence_date(text, match.end("num")):
             yield _Candidate(match.start(), match.end(), Kind.ADDRESS, 9)
 
 
