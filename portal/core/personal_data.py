@@ -293,15 +293,15 @@ _ADDRESS_RES = [
     re.compile(rf"(?<![\wЁё])(?i:д)\s*\d{{1,4}}\s?[а-я]?,?\s*{_FLAT_MARK}"),
     # A flat on its own: «кв. 12», «кв 12», «кв12», «квартира 12» (not «2 кв. 2024 года», «квартира 3-комнатная»).
     re.compile(rf"(?<![\wЁё])(?i:кв(?:артира|артире|\.)?)\s*№?\s*(?!(?:19|20)\d{{2}}(?!\d))\d{{1,4}}(?!\d)"
-               rf"(?!\s?[{_DASH}]?\s?(?i:х\b|ти\b|комн|к\b))"),
+               rf"(?!\s?[{_DASH}]?\s?(?i:х\b|ти\b|комн|к\b)){_NOT_QUANTITY}"),
     # The street type after the name: «Комсомольский проспект 45», «Октябрьская улица, 5».
     re.compile(rf"(?<![\wЁё]){_CAP}(?:\s+{_CAP})?\s+(?i:улица|проспект|переулок|бульвар|шоссе|проезд|тупик|тракт"
                rf"|набережная|площадь|аллея|ул\.|пр-т|пер\.|б-р|ш\.)\s*{_HOUSE}{_FLAT}"),
     # No street type, but a house marker, a flat or the «5/2-12» shape: «Ленина 5 кв 3», «Мира 30, оф. 2».
     re.compile(rf"(?<![\wЁё]){_STREET_NAME}(?:,?\s*(?i:д(?:ом|\.)?)\s*{_HOUSE_NUMBER}{_NOT_QUANTITY}{_BUILDING}"
                rf"{_FLAT}|,?\s*{_HOUSE_NUMBER}{_BUILDING},?\s*{_FLAT_MARK}"
-               rf"|,?\s*\d{{1,4}}\s?[а-я]?\s?/\s?\d{{1,4}}(?:[{_DASH}]\d{{1,4}})?(?!\d){_FLAT}"
-               rf"|,?\s*\d{{1,4}}\s?[а-я]?[{_DASH}]\d{{1,4}}(?!\d)(?![{_DASH}]\d){_NOT_QUANTITY})"),
+               rf"|,?\s*\d{{1,3}}\s?[а-я]?\s?/\s?\d{{1,4}}(?:[{_DASH}]\d{{1,4}})?(?!\d){_FLAT}"
+               rf"|,?\s*\d{{1,3}}\s?[а-я]?[{_DASH}]\d{{1,4}}(?!\d)(?![{_DASH}]\d){_NOT_QUANTITY})"),
     # After a town: «г. Заречный, Ленина 5» (the town itself stays readable).
     re.compile(rf"{_SETTLEMENT}\s*,\s*(?P<n>{_STREET_NAME}{_HOUSE}{_FLAT})(?![\wЁё])"),
     # A village and a house: «д. Сосновка, 12», «с. Берёзовка д. 5», «СНТ «Рассвет», участок 14».
