@@ -4,6 +4,7 @@
     portal serve [--host H] [--port P]  serve the ASGI app with uvicorn
     portal seed --scale demo|region [--seed N]
     portal search-sync [--loop] | reindex [INDEX ...] | sync-realm [--dry-run]   (arguments passed through)
+    portal backup [-o FILE] | restore FILE [--force] [--skip-reindex]
     portal manage <django command> ...  any Django management command
 """
 

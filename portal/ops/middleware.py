@@ -51,7 +51,7 @@ def graphql_operation_name(body: bytes) -> str:
     """The operation name of a GraphQL POST body: `operationName`, else the first named operation."""
     try:
         payload = json.loads(body or b"{}")
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: deeply nested JSON
         return "invalid"
     if isinstance(payload, list):
         return "batch"
@@ -124,8 +124,8 @@ class RequestContextMiddleware:
                                     seconds=seconds)
         route = info.route or "unmatched"
         metrics.observe_http(route=route, method=info.method, status=status, seconds=seconds)
-        fields: dict[str, Any] = {"method": info.method, "route": route, "status": status,
-                                  "duration_ms": round(seconds * 1000, 1)}
+        fields: dict[str, Any] = {"request_id": info.request_id, "method": info.method, "route": route,
+                                  "status": status, "duration_ms": round(seconds * 1000, 1)}
         if info.viewer:
             fields["viewer"] = info.viewer
         if info.graphql_operation:
