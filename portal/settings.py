@@ -179,6 +179,8 @@ WAGTAIL_I18N_ENABLED = True
 WAGTAIL_CONTENT_LANGUAGES = [("ru", _("Russian")), ("en", _("English"))]
 # No external avatar service: the admin shows its built-in default avatar (no request leaves the portal).
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# Nor does the admin dashboard ask releases.wagtail.org for new versions (upgrades go through pyproject.toml).
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 
 # --- Headless CMS (wagtail-grapple) ------------------------------------------
 GRAPHENE = {"SCHEMA": "grapple.schema.schema"}

@@ -158,3 +158,11 @@ def test_error_summary_links_radio_and_checkbox_groups_to_their_first_option(cli
     assert "id_kind_0" in targets and "id_help_kinds_0" in targets
     for target in targets:
         assert f'id="{target}"' in body, f"the summary links #{target}, which is not on the page"
+
+def test_admin_dashboard_does_not_check_for_wagtail_upgrades(client) -> None:
+    from django.contrib.auth.models import User
+
+    client.force_login(User.objects.create_superuser("admin.t", email="admin.t@example.org", password="x"))
+    body = client.get("/admin/").content.decode()
+    assert "releases.wagtail.org" not in body and "w-upgrade" not in body
+    assert "gravatar" not in body

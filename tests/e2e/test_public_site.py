@@ -145,3 +145,49 @@ def test_booklet_print_button_only_with_javascript(public_site: Any, browser: An
             assert page.locator("[data-print-control]").count() == 1
         finally:
             context.close()
+
+
+def _nav_height(page: Any) -> float:
+    return float(page.evaluate("document.querySelector('.site-nav').getBoundingClientRect().height"))
+
+
+@pytest.mark.parametrize("scripts", [True, False])
+def test_menu_is_collapsed_at_375px_and_opens_without_javascript(public_site: Any, browser: Any,
+                                                                 scripts: bool) -> None:
+    from tests.e2e.site_seed import seed_public_site
+
+    seed_public_site()  # ten menu items: the CMS pages, consultations and the three registries
+    context = browser.new_context(locale="ru-RU", java_script_enabled=scripts, viewport=PHONE)
+    try:
+        page = context.new_page()
+        page.goto(f"{public_site.url}/vopros-spetsialistu/")
+        toggle = page.locator(".site-nav__toggle")
+        assert toggle.is_visible() and toggle.inner_text().strip() == "Меню"
+        links = page.locator(".site-nav").get_by_role("link")
+        assert links.count() == 0, "menu links are visible although the menu is collapsed"
+        assert _nav_height(page) < 60
+        # The form starts within the first screen.
+        assert page.locator("#id_author_name").bounding_box()["y"] < PHONE["height"]
+        page.screenshot(path=f"/tmp/e2e-menu-closed-{'js' if scripts else 'nojs'}.png")
+        toggle.click()
+        menu = page.locator(".site-nav__compact .site-nav__list")
+        menu.wait_for(state="visible")
+        names = page.locator(".site-nav").get_by_role("link").all_inner_texts()
+        assert len(names) >= 10 and "Вопрос специалисту" in names and "Реестр благотворителей" in names
+        assert page.locator(".site-nav").get_by_role("link", name="Вопрос специалисту").get_attribute(
+            "aria-current") == "page"
+        page.screenshot(path=f"/tmp/e2e-menu-open-{'js' if scripts else 'nojs'}.png")
+        page.get_by_role("link", name="Новости").click()
+        page.wait_for_url(f"{public_site.url}/news/")
+        _no_horizontal_scroll(page)
+    finally:
+        context.close()
+
+
+def test_menu_is_a_plain_list_on_wide_screens(public_site: Any, page: Any) -> None:
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(f"{public_site.url}/")
+    assert not page.locator(".site-nav__toggle").is_visible()
+    assert page.locator(".site-nav").get_by_role("link", name="Новости").is_visible()
+    # Only one copy of the menu is exposed (the collapsed copy is display:none on wide screens).
+    assert page.locator(".site-nav").get_by_role("link", name="Новости").count() == 1
