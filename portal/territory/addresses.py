@@ -20,6 +20,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
 #: Street types: every spelling → canonical short form (the form stored in `Street.kind`).
 STREET_KINDS: dict[str, str] = {
     **dict.fromkeys(["ул", "улица", "ули", "улиц"], "ул"),
@@ -84,6 +87,8 @@ _FULL_MARKER_WORDS: dict[str, tuple[str, str]] = {
 
 _HYPHEN_MARKERS = sorted((word for word in [*STREET_KINDS, *SETTLEMENT_MARKERS, *REGION_MARKERS] if "-" in word),
                          key=len, reverse=True)
+
+_FUZZY_MARKER_WORDS = [word for word in _FULL_MARKER_WORDS if len(word) >= 5]
 
 TokenKind = Literal["word", "num", "sep", "street_type", "settlement_type", "house", "building", "flat", "region",
                     "noise"]
@@ -244,15 +249,14 @@ def fuzzy_marker(word: str) -> tuple[str, str] | None:
     """A misspelt marker word («улца», «проспкт», «деревна»): (token kind, canonical street type) or None."""
     if len(word) < 4:
         return None
-    best: tuple[int, tuple[str, str]] | None = None
-    for full, meaning in _FULL_MARKER_WORDS.items():
-        if len(full) < 5:
-            continue
-        limit = 1 if len(full) < 7 or len(word) < 6 else 2
-        distance = levenshtein(word, full, limit=limit)
-        if distance <= limit and (best is None or distance < best[0]):
-            best = (distance, meaning)
-    return best[1] if best else None
+    found = process.extractOne(word, _FUZZY_MARKER_WORDS, scorer=OSA.distance,
+                               score_cutoff=1 if len(word) < 6 else 2)
+    if found is None:
+        return None
+    full, distance = found[0], found[1]
+    if distance > (1 if len(full) < 7 else 2):
+        return None
+    return _FULL_MARKER_WORDS[full]
 
 
 @dataclass(slots=True)

@@ -198,6 +198,7 @@ class TerritoryIndex:
         self.in_settlement = {key: {name: order(items) for name, items in names.items()}
                               for key, names in in_settlement.items()}
         self.names = sorted(self.by_name)
+        self.settlement_names = {key: sorted(names) for key, names in self.in_settlement.items()}
         self.settlement_keys = sorted(self.settlements)
         self.known_words = frozenset(word for key in [*self.names, *self.settlement_keys] for word in key.split())
         settlement_words = {word for key in self.settlement_keys for word in key.split()}
@@ -393,7 +394,7 @@ class TerritoryIndex:
             if settlement is None or (before is not None and before.kind == "settlement_type"):
                 settlement = span
         used = set(range(settlement.start, settlement.end)) if settlement else set()
-        names = list(self.in_settlement.get(settlement.key, {})) if settlement else self.names
+        names = self.settlement_names.get(settlement.key, []) if settlement else self.names
         best: tuple[tuple[int, int, int], _Span, list[str]] | None = None
         free = [i for i, t in enumerate(tokens) if i not in used and t.name_text is not None]
         for run in _runs(tokens, free):
@@ -452,7 +453,7 @@ class TerritoryIndex:
         return reading
 
     def _nearest(self, text: str, settlement_key: str | None, limit: int = 5) -> list[StreetRef]:
-        names = list(self.in_settlement.get(settlement_key, {})) if settlement_key else self.names
+        names = self.settlement_names.get(settlement_key, []) if settlement_key else self.names
         if not text or not names:
             return []
         found = process.extract(text, names, scorer=OSA.normalized_distance, limit=limit,
@@ -471,13 +472,22 @@ class TerritoryIndex:
         _, settlement_spans = self._spans(tokens)
         settlement = settlement_spans[0] if settlement_spans else None
         used = set(range(settlement.start, settlement.end)) if settlement else set()
-        if settlement is not None and settlement.end == len(tokens) and len(tokens) > settlement.end - settlement.start:
-            used = set()  # the last words typed may be the street after all («Заречный, Заречн…»)
-            settlement = None
-        kinds = {t.text for t in tokens if t.kind == "street_type" and t.raw not in STREET_KIND_NAMES.values()}
-        words = [t.name_text for i, t in enumerate(tokens)
-                 if i not in used and t.name_text is not None and not (t.kind == "num" and t.value and i == len(tokens)
-                                                                       - 1 and i > 0)]
+        if settlement is not None and not any(t.name_text for i, t in enumerate(tokens) if i not in used):
+            used, settlement = set(), None  # only a settlement typed so far: it may be a street's beginning
+        kinds: set[str] = set()
+        words: list[str] = []
+        for position, token in enumerate(tokens):
+            if position in used:
+                continue
+            if token.kind == "street_type":
+                more = any(tokens[j].name_text for j in range(position + 1, len(tokens)) if j not in used)
+                if more or token.raw not in STREET_KIND_NAMES.values():
+                    kinds.add(token.text)  # a type word; in full and last it may be a name («Набережная»)
+                    continue
+            text = token.name_text
+            if text is None or (token.kind == "num" and position == len(tokens) - 1 and position > 0):
+                continue  # the house number being typed
+            words.append(text)
         prefix = " ".join(w for w in words if w)
         if len(prefix.replace(" ", "")) < 2:
             return []

@@ -91,18 +91,45 @@ def _choice(street: StreetRef, house: str, precinct: PrecinctRef | None = None) 
     return StreetChoice(street=street, value=value, precinct=precinct)
 
 
+def _merged_ranges(street: StreetRef) -> list[tuple[int, int, str, PrecinctRef]]:
+    """The street's ranges as a citizen reads them: adjacent blocks of one precinct joined, and the odd and even
+    sides of one stretch shown once («1–179 (odd)», «2–180 (even)» of one precinct → «1–180»)."""
+    merged: list[list] = []
+    for house_range in sorted(street.ranges, key=lambda r: (r.parity, r.house_from)):
+        step = 1 if house_range.parity == "all" else 2
+        last = merged[-1] if merged else None
+        if last is not None and last[2] == house_range.parity and last[3].id == house_range.precinct.id \
+                and house_range.house_from <= last[1] + step:
+            last[1] = max(last[1], house_range.house_to)
+        else:
+            merged.append([house_range.house_from, house_range.house_to, house_range.parity, house_range.precinct])
+    odd = [m for m in merged if m[2] == "odd"]
+    even = [m for m in merged if m[2] == "even"]
+    result = [tuple(m) for m in merged if m[2] == "all"]
+    for side in odd:
+        twin = next((e for e in even if e[3].id == side[3].id and abs(e[0] - side[0]) <= 1
+                     and abs(e[1] - side[1]) <= 1), None)
+        if twin is not None:
+            even.remove(twin)
+            result.append((min(side[0], twin[0]), max(side[1], twin[1]), "all", side[3]))
+        else:
+            result.append(tuple(side))
+    result += [tuple(e) for e in even]
+    return sorted(result, key=lambda r: (r[0], r[2]))  # type: ignore[return-value]
+
+
 def _ranges(street: StreetRef) -> list[RangeLine]:
     lines = []
-    for house_range in sorted(street.ranges, key=lambda r: (r.house_from, r.parity)):
-        if house_range.house_to >= 9999:
-            houses = _("%(start)s and higher") % {"start": house_range.house_from}
+    for house_from, house_to, parity, precinct in _merged_ranges(street):
+        if house_to >= 9999:
+            houses = _("%(start)s and higher") % {"start": house_from}
         else:
-            houses = f"{house_range.house_from}–{house_range.house_to}"
-        if house_range.parity == "odd":
+            houses = f"{house_from}–{house_to}"
+        if parity == "odd":
             houses = f"{houses} ({_('odd')})"
-        elif house_range.parity == "even":
+        elif parity == "even":
             houses = f"{houses} ({_('even')})"
-        lines.append(RangeLine(houses=houses, precinct=house_range.precinct))
+        lines.append(RangeLine(houses=houses, precinct=precinct))
     return lines
 
 
