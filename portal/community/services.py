@@ -219,9 +219,10 @@ def check_public_summary(summary: str, *, family: Iterable[Person] = ()) -> str:
     """The plain-words description of what is needed is public: it must be given and hold no contacts,
     addresses, documents, exact ages, dates or family names."""
     text = _text(summary, field="summary", empty=_("Describe in plain words what is needed."), limit=300)
-    if personal_data_in(text):
-        raise ValidationFailed(_("The description must not contain personal data: phone numbers, e-mail, "
-                                 "addresses or document numbers."), field="summary")
+    found = personal_data_in(text)
+    if found:
+        raise ValidationFailed(_("The description must not contain personal data (found: %(found)s)."),
+                               field="summary", found="; ".join(finding.describe() for finding in found))
     if _AGE_RE.search(text) or _DATE_RE.search(text):
         raise ValidationFailed(_("The description must not state exact ages or dates."), field="summary")
     lowered = text.lower()

@@ -23,6 +23,19 @@ def publish(world: Any, help_kind: str = "material", summary: str = "Нужна 
                                  urgency="urgent", summary=summary)
 
 
+def test_a_need_says_what_is_needed(make_case: Any) -> None:
+    """Issue 20: publishing asks for the plain-words description; the error names what was found."""
+    world = make_case()
+    for empty in ("", "   "):
+        with pytest.raises(ValidationFailed) as refused:
+            publish(world, summary=empty)
+        assert refused.value.field == "summary" and "что нужно" in str(refused.value.message)
+    with pytest.raises(ValidationFailed) as refused:
+        publish(world, summary="Нужна куртка, звоните 8 912 345-67-89")
+    assert "8 912 345-67-89" in str(refused.value.message) and "телефон" in str(refused.value.message)
+    assert Need.objects.count() == 0
+
+
 def test_publication_needs_the_familys_consent(make_case: Any) -> None:
     without = make_case(publication=False)
     with pytest.raises(InvalidTransition):
@@ -58,6 +71,9 @@ def test_other_institutions_coordinator_cannot_publish(make_case: Any) -> None:
 @pytest.mark.parametrize("summary", [
     "Позвоните маме 8-912-345-67-89", "Живут на ул. Ленина, д. 5", "Ребёнку 7 лет нужна куртка",
     "Родился 12.05.2019", "Смирновой нужна помощь", "Ольге нужен холодильник",
+    # The portal's personal-data detector (portal.core.personal_data), as for consultation answers:
+    "Пишите в телеграм @mama_olya", "Паспорт 4510 123456", "СНИЛС 112-233-445 95", "Живут в д. Сосновка, 12",
+    "Иванова Мария Петровна просит помощи", "Пишите: ivanova(собака)mail.ru",
 ])
 def test_summary_with_personal_data_is_refused(make_case: Any, summary: str) -> None:
     world = make_case()

@@ -101,6 +101,16 @@ def test_offer_becomes_measure_then_covered(need_group: list[tuple[Any, Any]]) -
     assert html.count("Помощь найдена") == 3 and "закрыта" not in html and "Могу помочь" not in html
     with pytest.raises(InvalidTransition):
         services.offer_help(need_id=need.pk, name="Ещё", email="x@example.org", phone="", message="", consent=True)
+    # Issue 20: the offer page of a need whose help is found refuses at once — no form to fill in first.
+    page = Client().get(f"/registry/needs/{need.pk}/help/")
+    html = page.content.decode()
+    assert page.status_code == 200 and "Помощь по этой нужде уже найдена" in html
+    assert 'name="consent"' not in html and 'name="email"' not in html and "Нужны продукты" in html
+    count = Offer.objects.count()
+    late = Client().post(f"/registry/needs/{need.pk}/help/", {"name": "Ещё", "email": "x@example.org",
+                                                              "consent": "on"})
+    assert late.status_code == 409 and "Помощь по этой нужде уже найдена" in late.content.decode()
+    assert Offer.objects.count() == count
 
 
 def _approved_fund(world: Any, editor: Any) -> tuple[Benefactor, Any]:
