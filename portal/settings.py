@@ -324,7 +324,8 @@ PUBLIC_FORM_RATE_LIMITS = {
 }
 #: Trust the first X-Forwarded-For address for rate limits (only behind a proxy that sets it).
 PUBLIC_FORMS_TRUST_X_FORWARDED_FOR = env_bool("PUBLIC_FORMS_TRUST_X_FORWARDED_FOR", default=False)
-#: A published need whose category+district+help combination is rarer than this is coarsened or hidden.
+#: k of the needs registry: every card (category, district, help, urgency, status, time since publication) is
+#: shared by at least this many published needs, in every filtered list; rarer ones are coarsened or hidden.
 COMMUNITY_MIN_GROUP_SIZE = env_int("COMMUNITY_MIN_GROUP_SIZE", 3)
 # <<< consultations / community
 
