@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
+from strawberry.types import Info
 
 from graph.context import GraphContext
 from graph.errors import Forbidden, RateLimited, Unauthenticated
+from graph.unit import run_unit
+from portal.audit import services as audit
 from portal.core.viewer import Role, Viewer
 
 #: Roles that run cases (write); supervisors only read.
@@ -56,6 +60,19 @@ def require_signal_reporter(viewer: Viewer) -> Viewer:
     if not (viewer.is_partner or viewer.has_role(*CASE_WORKER_ROLES)):
         raise Forbidden(_("Only partner organisations and social-support staff report signals."))
     return viewer
+
+
+async def gate_write(info: Info, gate: Callable[[Viewer], Viewer]) -> Viewer:
+    """The gate of a mutation: a signed-in caller refused here leaves an attempt row in the audit trail, like a
+    refusal by the services (an anonymous call is nobody's attempt: it is only answered)."""
+    viewer: Viewer = info.context.viewer
+    try:
+        return gate(viewer)
+    except Forbidden as error:
+        await run_unit(info, audit.record_attempt, viewer=viewer, verb=f"graphql.{info.field_name}",
+                       object_type="graphql.mutation", object_id=info.field_name, code=error.code,
+                       message=error.message)
+        raise
 
 
 def check_mutation_rate(context: GraphContext) -> None:

@@ -59,9 +59,13 @@ def ensure_role_groups() -> dict[Role, Group]:
     site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
     root_page = site.root_page if site is not None else Page.get_first_root_node()
     if root_page is not None:
-        for codename in EDITOR_PAGE_PERMISSIONS:
-            GroupPagePermission.objects.get_or_create(group=editor, page=root_page,
-                                                      permission=_permission("wagtailcore", codename))
+        # Every language version of the home page: the English pages live beside the Russian tree.
+        for home in root_page.get_translations(inclusive=True):
+            for codename in EDITOR_PAGE_PERMISSIONS:
+                GroupPagePermission.objects.get_or_create(group=editor, page=home,
+                                                          permission=_permission("wagtailcore", codename))
+    # Editors translate pages (the admin's "Translate" action, wagtail.contrib.simple_translation).
+    editor.permissions.add(_permission("simple_translation", "submit_translation"))
     root_collection = Collection.get_first_root_node()
     if root_collection is not None:
         for app_label, codename in EDITOR_COLLECTION_PERMISSIONS:

@@ -18,6 +18,7 @@ from django.db.migrations.executor import MigrationExecutor
 COMPONENT_CHECKS: dict[str, str] = {
     "search": "search.health:status",
     "identity": "identity.health:status",
+    "audit": "portal.audit.health:status",
 }
 
 

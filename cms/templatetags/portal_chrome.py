@@ -80,6 +80,9 @@ def build_chrome(request: HttpRequest | None) -> dict[str, Any]:
     # when the visitor reads another one.
     active = (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
     chrome["settings_lang"] = settings.LANGUAGE_CODE if active != settings.LANGUAGE_CODE else ""
+    if chrome["settings_lang"]:
+        # The site's name (in <title>) is a Russian setting too: in another language, the translated name.
+        chrome["site_name"] = str(chrome["default_title"])
     return chrome
 
 

@@ -16,11 +16,11 @@ from graph.cases.queries import CASE_RELATIONS, SIGNAL_RELATIONS
 from graph.cases.types import Case, Consent, Household, Person, Review, Signal
 from graph.core.inputs import id_number
 from graph.measures.types import HelpKindEnum, Measure
-from graph.permissions import check_mutation_rate, require_case_worker, require_signal_reporter
+from graph.permissions import check_mutation_rate, gate_write, require_case_worker, require_signal_reporter
 from graph.unit import run_unit
-from portal.core.viewer import Viewer
 from portal.cases import models, services
 from portal.core.errors import NotFound
+from portal.core.viewer import Viewer
 
 T = TypeVar("T")
 
@@ -53,7 +53,7 @@ def _measure(measure: models.Measure) -> Measure:
 
 
 async def _mutate(info: Info, gate: Callable[[Viewer], Viewer], work: Callable[[Viewer], T]) -> T:
-    viewer = gate(info.context.viewer)
+    viewer = await gate_write(info, gate)
 
     def unit() -> T:
         check_mutation_rate(info.context)

@@ -10,7 +10,7 @@ from strawberry.types import Info
 
 from graph.core.inputs import id_number
 from graph.measures.types import Measure, MeasureComment
-from graph.permissions import check_mutation_rate, require_measure_reader
+from graph.permissions import check_mutation_rate, gate_write, require_measure_reader
 from graph.unit import run_unit
 from portal.cases import services
 from portal.cases.models import Measure as MeasureModel
@@ -37,7 +37,7 @@ def _reload(measure: MeasureModel) -> Measure:
 class MeasureMutations:
     @strawberry.mutation(description="Accept a newly assigned measure (принять к исполнению).")
     async def accept_measure(self, info: Info, id: strawberry.ID, version: int) -> Measure:
-        viewer = require_measure_reader(info.context.viewer)
+        viewer = await gate_write(info, require_measure_reader)
 
         def unit() -> Measure:
             check_mutation_rate(info.context)
@@ -48,7 +48,7 @@ class MeasureMutations:
     @strawberry.mutation(description="Report the measure fulfilled (исполнено) with its result.")
     async def fulfil_measure(self, info: Info, id: strawberry.ID, version: int, result: str,
                              done_on: dt.date | None = None) -> Measure:
-        viewer = require_measure_reader(info.context.viewer)
+        viewer = await gate_write(info, require_measure_reader)
 
         def unit() -> Measure:
             check_mutation_rate(info.context)
@@ -60,7 +60,7 @@ class MeasureMutations:
     @strawberry.mutation(description="Report the measure not fulfilled, with the reason.")
     async def report_measure_not_fulfilled(self, info: Info, id: strawberry.ID, version: int,
                                            reason: str) -> Measure:
-        viewer = require_measure_reader(info.context.viewer)
+        viewer = await gate_write(info, require_measure_reader)
 
         def unit() -> Measure:
             check_mutation_rate(info.context)
@@ -71,7 +71,7 @@ class MeasureMutations:
 
     @strawberry.mutation(description="Comment on a measure.")
     async def comment_measure(self, info: Info, id: strawberry.ID, text: str) -> MeasureComment:
-        viewer = require_measure_reader(info.context.viewer)
+        viewer = await gate_write(info, require_measure_reader)
 
         def unit() -> MeasureComment:
             check_mutation_rate(info.context)

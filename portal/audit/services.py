@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-from collections.abc import Iterable
-from typing import Any
+import functools
+from collections.abc import Callable, Iterable
+from typing import Any, ParamSpec, TypeVar
 
-from django.db import models
+from django.db import models, transaction
+from django.db.models.fields.files import FieldFile
 
-from portal.core.viewer import Viewer
 from portal.audit.models import AuditEvent
+from portal.core.errors import Conflict, DomainError, InvalidTransition, NotFound, PermissionDenied
+from portal.core.viewer import Viewer
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 def _plain(value: Any) -> Any:
@@ -25,7 +31,7 @@ def _plain(value: Any) -> Any:
         return sorted(_plain(v) for v in value)
     if isinstance(value, list):
         return [_plain(v) for v in value]
-    if hasattr(value, "name") and hasattr(value, "url"):  # file fields
+    if isinstance(value, FieldFile):  # file fields (an empty one has no url)
         return value.name or None
     return value
 
@@ -97,3 +103,52 @@ def record_read(*, viewer: Viewer, verb: str, obj: models.Model, fields: Iterabl
         viewer=viewer, action=AuditEvent.Action.READ, verb=verb, obj=obj,
         details={"fields": sorted(set(fields))},
     )
+
+
+#: Refusals kept in the audit trail as attempts: not found (which is also how an object outside the caller's
+#: scope is reported), not allowed, not possible in the object's state, changed by someone else meanwhile.
+#: Validation errors are the caller's typos, not attempts.
+AUDITED_REFUSALS: tuple[type[DomainError], ...] = (NotFound, PermissionDenied, InvalidTransition, Conflict)
+
+
+def record_attempt(
+    *, viewer: Viewer, verb: str, object_type: str, object_id: int | str | None, code: str, message: str,
+    details: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """An attempt row: who tried what on which object, and why it was refused."""
+    return record(viewer=viewer, action=AuditEvent.Action.ATTEMPT, verb=verb, object_type=object_type,
+                  object_id=object_id, details={"refused": code, "message": message, **(details or {})})
+
+
+def _targets(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """The identifiers a refused call named (`…_id` and `version` arguments), for the attempt row."""
+    return {name: value for name, value in kwargs.items()
+            if (name.endswith("_id") or name == "version") and isinstance(value, int | str | None)}
+
+
+def audited_write(
+    verb: str, *, object_type: str, id_arg: str | None = None,
+) -> Callable[[Callable[P, T]], Callable[P, T]]:
+    """Decorator of a service write (keyword-only, with `viewer=`): one transaction, and a refused call
+    (`AUDITED_REFUSALS`) leaves an attempt row — written after the rollback of the work, so it stays —
+    before the refusal is re-raised. The one place where services audit their refusals."""
+
+    def decorate(function: Callable[P, T]) -> Callable[P, T]:
+        @functools.wraps(function)
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
+            try:
+                with transaction.atomic():
+                    return function(*args, **kwargs)
+            except AUDITED_REFUSALS as error:
+                if not getattr(error, "audited", False):  # a nested audited write has kept it already
+                    viewer = kwargs["viewer"]
+                    assert isinstance(viewer, Viewer)
+                    record_attempt(viewer=viewer, verb=verb, object_type=object_type,
+                                   object_id=kwargs.get(id_arg) if id_arg else None, code=error.code,
+                                   message=error.message, details={"arguments": _targets(dict(kwargs))})
+                    error.audited = True  # type: ignore[attr-defined]
+                raise
+
+        return wrapper
+
+    return decorate

@@ -4,6 +4,12 @@
 - officer (социальный участковый): cases of its precincts;
 - coordinator (куратор): cases of its institution;
 - supervisor: every case, read only; admin: everything.
+
+Writes that name a territory (a precinct, or a household of a precinct) stay inside the actor's territory:
+an officer works in the precincts it serves, a coordinator in the territory of its institution (the
+precincts served by the institution's officers and every precinct of the district the institution is
+registered in). Registering a family of another institution's territory would be a transfer between
+institutions, which is not a registration (it is refused here).
 """
 
 from __future__ import annotations
@@ -11,9 +17,10 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from portal.core.viewer import Role, Viewer
 from portal.cases.models import Case, Measure
 from portal.core.errors import PermissionDenied
+from portal.core.viewer import Role, Viewer
+from portal.territory.models import Precinct
 
 
 def case_scope(viewer: Viewer, prefix: str = "") -> Q | None:
@@ -63,3 +70,24 @@ def may_execute_measure(viewer: Viewer, measure: Measure) -> bool:
     return viewer.is_staff_reader and viewer.institution_id is not None and (
         viewer.institution_id == measure.organisation_id
     ) and not viewer.has_role(Role.SUPERVISOR)
+
+
+def institution_territory(institution_id: int) -> Q:
+    """Filter of `Precinct`: the territory an institution serves — the precincts of its officers and the
+    precincts of the district it is registered in."""
+    return Q(officer__institution_id=institution_id) | Q(district__organisations__pk=institution_id)
+
+
+def in_institution_territory(institution_id: int, precinct_id: int) -> bool:
+    return Precinct.objects.filter(institution_territory(institution_id), pk=precinct_id).exists()
+
+
+def may_work_in_precinct(viewer: Viewer, precinct_id: int) -> bool:
+    """Whether the viewer registers households and persons, and runs registrations, in this precinct:
+    an officer in its own precincts, a coordinator in its institution's territory, an admin anywhere."""
+    if viewer.is_admin:
+        return True
+    if viewer.has_role(Role.OFFICER) and precinct_id in viewer.precinct_ids:
+        return True
+    return bool(viewer.has_role(Role.COORDINATOR) and viewer.institution_id
+                and in_institution_territory(viewer.institution_id, precinct_id))

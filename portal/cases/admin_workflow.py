@@ -22,12 +22,13 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import FormView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from portal.core.viewer import Role, Viewer
+from portal.audit import services as audit
 from portal.cases import admin_forms, selectors, services
 from portal.cases.access import may_manage_case
 from portal.cases.models import Case, Measure, Signal
 from portal.core.admin_views import request_viewer
 from portal.core.errors import Conflict, DomainError
+from portal.core.viewer import Role, Viewer
 
 Perform = Callable[[Viewer, Any, dict[str, Any]], Any]
 
@@ -134,6 +135,10 @@ class WorkflowActionView(WagtailAdminTemplateMixin, FormView):  # type: ignore[m
         self.viewer = request_viewer(request)
         self.object = selector(self.viewer).filter(pk=kwargs["pk"]).first()
         if self.object is None:
+            if request.method == "POST":  # a refused change of an object outside the scope (or none): an attempt
+                audit.record_attempt(viewer=self.viewer, verb=f"admin.{kwargs['kind']}.{kwargs['action']}",
+                                     object_type=f"cases.{kwargs['kind']}", object_id=kwargs["pk"],
+                                     code="not_found", message="Http404")
             raise Http404
         return super().dispatch(request, *args, **kwargs)
 

@@ -9,11 +9,11 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.core.viewer import Role, Viewer
 from portal.audit.models import AuditEvent
 from portal.cases.access import case_scope, scoped_cases, scoped_measures
-from portal.cases.models import Case, Measure, Person, Signal
+from portal.cases.models import Case, Household, Measure, Person, Signal
 from portal.core.errors import NotFound
+from portal.core.viewer import Role, Viewer
 
 
 def today() -> dt.date:
@@ -191,6 +191,25 @@ def persons_for(viewer: Viewer) -> QuerySet[Person]:
         scope |= Q(pk__in=cases.values("applicant_id")) | Q(household_id__in=cases.values("household_id"))
         scope |= _registered_by(institution_id=viewer.institution_id)
     return Person.objects.filter(scope)
+
+
+def households_for(viewer: Viewer) -> QuerySet[Household]:
+    """Households of the viewer's scope, by the rules of `persons_for`: an officer's precincts, the households of
+    a coordinator's cases, and, before any case exists, the households the officer, or the coordinator's
+    institution, registered itself."""
+    if viewer.has_role(Role.ADMIN, Role.SUPERVISOR):
+        return Household.objects.all()
+    in_a_case = Q(pk__in=Case.objects.values("household_id"))
+    scope = Q(pk__in=[])
+    if viewer.has_role(Role.OFFICER):
+        if viewer.precinct_ids:
+            scope |= Q(precinct_id__in=sorted(viewer.precinct_ids))
+        if viewer.subject:
+            scope |= Q(registered_by_subject=viewer.subject) & ~in_a_case
+    if viewer.has_role(Role.COORDINATOR) and viewer.institution_id:
+        scope |= Q(pk__in=Case.objects.filter(institution_id=viewer.institution_id).values("household_id"))
+        scope |= Q(registered_by_institution_id=viewer.institution_id) & ~in_a_case
+    return Household.objects.filter(scope)
 
 
 def get_person(*, viewer: Viewer, person_id: int | str) -> Person:

@@ -5,26 +5,35 @@ measures executed by partners → interim review after 3 months → close or ext
 (6 months at most, 12 in total by collegial decision).
 
 Every function is one transaction, takes a Viewer, checks scope and state, and leaves an
-audit record. Measure changes carry a version number: a stale version raises Conflict
-with the current measure, and the refused attempt is audited too.
+audit record. Case and measure changes carry a version number: a stale version raises Conflict
+with the current object. Every refusal (not found, not allowed, wrong state, stale version) is
+kept as an attempt row by `audit.audited_write`, the one decorator of the public writes.
+
+Territory: households, persons and registrations stay inside the actor's territory (`access.may_work_in_precinct`);
+taking over a family of another institution's territory is a transfer, not a registration, and is refused.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
+from collections.abc import Iterable
+from typing import Any
 
-from django.db import models, transaction
+from django.db import models
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from portal.core.viewer import Role, Viewer
 from portal.audit import services as audit
 from portal.audit.models import AuditEvent
-from portal.cases.access import may_execute_measure, may_manage_case, require_case_manager
+from portal.cases.access import (
+    in_institution_territory,
+    may_execute_measure,
+    may_manage_case,
+    may_work_in_precinct,
+    require_case_manager,
+)
 from portal.cases.models import (
     DEFAULT_SHARED_FIELDS,
     SHAREABLE_RECIPIENT_FIELDS,
@@ -44,17 +53,17 @@ from portal.cases.models import (
 from portal.cases.terms import MAX_TERM_MONTHS, REVIEW_AFTER_MONTHS, add_months, latest_end
 from portal.core.errors import (
     Conflict,
-    DomainError,
     InvalidTransition,
     NotFound,
     PermissionDenied,
     ValidationFailed,
 )
+from portal.core.viewer import Role, Viewer
 from portal.partners.models import HelpKind, Organisation
 from portal.territory.models import Precinct
 from search.outbox import enqueue, enqueue_many
 
-T = TypeVar("T")
+audited_write = audit.audited_write
 ACTIVE_CASE_STATUSES = (Case.Status.PROGRAMME_APPROVED, Case.Status.IN_PROGRESS, Case.Status.EXTENDED)
 MAX_TEXT = 5000
 #: Support starts on the approving decision or soon after it.
@@ -100,28 +109,6 @@ def _check_choices(values: Iterable[str], allowed: Iterable[str], field: str) ->
     return values
 
 
-#: Refusals kept in the audit trail as attempts (validation errors are the caller's typos, not attempts).
-AUDITED_REFUSALS = (Conflict, PermissionDenied, InvalidTransition)
-
-
-def _audit_refusal(viewer: Viewer, verb: str, object_type: str, object_id: int, error: DomainError) -> None:
-    """Keep an audit record of a refused attempt (call it outside the rolled-back transaction)."""
-    audit.record(viewer=viewer, action=AuditEvent.Action.ATTEMPT, verb=verb, object_type=object_type,
-                 object_id=object_id, details={"refused": error.code, "message": error.message})
-
-
-def _audited_attempt(viewer: Viewer, verb: str, object_id: int, work: Callable[[], T],
-                     object_type: str = "cases.measure") -> T:
-    """Run `work` in a transaction; if it is refused, keep an audit record of the attempt
-    (outside the rolled-back transaction) and re-raise."""
-    try:
-        with transaction.atomic():
-            return work()
-    except AUDITED_REFUSALS as error:
-        _audit_refusal(viewer, verb, object_type, object_id, error)
-        raise
-
-
 # --- Signals (сигналы) ---------------------------------------------------------
 
 def _signal_for_update(viewer: Viewer, signal_id: int) -> Signal:
@@ -135,7 +122,7 @@ def _signal_for_update(viewer: Viewer, signal_id: int) -> Signal:
     return signal
 
 
-@transaction.atomic
+@audited_write("signal.receive", object_type="cases.signal")
 def receive_signal(
     *, viewer: Viewer, source: str, summary: str, received_at: dt.datetime | None = None, address: str = "",
     reporter: str = "", reporter_organisation_id: int | None = None, institution_id: int | None = None,
@@ -162,6 +149,9 @@ def receive_signal(
 
         match = find_precinct(address)
         precinct_id = match.precinct.pk if match.precinct else None
+    if precinct_id is not None and not viewer.is_admin and not in_institution_territory(institution.pk, precinct_id):
+        raise PermissionDenied(_("The address lies outside the territory of the chosen institution: send the signal "
+                                 "to the institution that serves this address."))
     signal = Signal.objects.create(
         source=source, summary=summary, received_at=received_at or timezone.now(), address=address,
         reporter=reporter, reporter_organisation_id=reporter_organisation_id, institution_id=institution_id,
@@ -171,7 +161,7 @@ def receive_signal(
     return signal
 
 
-@transaction.atomic
+@audited_write("signal.check", object_type="cases.signal", id_arg="signal_id")
 def start_signal_check(*, viewer: Viewer, signal_id: int) -> Signal:
     signal = _signal_for_update(viewer, signal_id)
     if signal.status != Signal.Status.RECEIVED:
@@ -184,7 +174,7 @@ def start_signal_check(*, viewer: Viewer, signal_id: int) -> Signal:
     return signal
 
 
-@transaction.atomic
+@audited_write("signal.inspect", object_type="cases.signal", id_arg="signal_id")
 def record_inspection(
     *, viewer: Viewer, signal_id: int, inspected_on: dt.date, findings: str, need_circumstances: Iterable[str],
 ) -> Signal:
@@ -205,7 +195,7 @@ def record_inspection(
     return signal
 
 
-@transaction.atomic
+@audited_write("signal.confirm", object_type="cases.signal", id_arg="signal_id")
 def confirm_signal(*, viewer: Viewer, signal_id: int) -> Signal:
     signal = _signal_for_update(viewer, signal_id)
     if signal.status != Signal.Status.CHECKING or signal.inspected_on is None:
@@ -218,7 +208,7 @@ def confirm_signal(*, viewer: Viewer, signal_id: int) -> Signal:
     return signal
 
 
-@transaction.atomic
+@audited_write("signal.dismiss", object_type="cases.signal", id_arg="signal_id")
 def dismiss_signal(*, viewer: Viewer, signal_id: int, reason: str) -> Signal:
     signal = _signal_for_update(viewer, signal_id)
     if signal.status not in (Signal.Status.RECEIVED, Signal.Status.CHECKING):
@@ -236,21 +226,35 @@ def dismiss_signal(*, viewer: Viewer, signal_id: int, reason: str) -> Signal:
 # --- Households, persons, consent ---------------------------------------------------
 
 def _require_precinct_access(viewer: Viewer, precinct_id: int) -> Precinct:
+    """The precinct, if the viewer works in it (`access.may_work_in_precinct`)."""
     precinct = Precinct.objects.select_related("officer").filter(pk=precinct_id).first()
     if precinct is None:
         raise NotFound(_("Precinct not found."))
-    if viewer.is_admin or (viewer.has_role(Role.COORDINATOR) and viewer.institution_id):
-        return precinct
-    if viewer.has_role(Role.OFFICER) and precinct_id in viewer.precinct_ids:
-        return precinct
-    raise PermissionDenied(_("You may not register households in this precinct."))
+    if not may_work_in_precinct(viewer, precinct_id):
+        raise PermissionDenied(_("This precinct is outside your territory: households and persons are registered "
+                                 "by the officer or institution that serves it."))
+    return precinct
+
+
+def _household_to_register_in(viewer: Viewer, household_id: int) -> Household:
+    """A household the viewer may add persons to: one of its scope (`selectors.households_for`) in a precinct
+    of its territory. A household outside the scope is refused exactly like one that does not exist."""
+    from portal.cases.selectors import households_for
+
+    household = households_for(viewer).filter(pk=household_id).first()
+    if household is None:
+        if viewer.is_admin:
+            raise NotFound(_("Household not found."))
+        raise PermissionDenied(_("You may not register persons in this household."))
+    _require_precinct_access(viewer, household.precinct_id)
+    return household
 
 
 def _registration_fields(viewer: Viewer) -> dict[str, Any]:
     return {"registered_by_subject": viewer.subject or "", "registered_by_institution_id": viewer.institution_id}
 
 
-@transaction.atomic
+@audited_write("household.create", object_type="territory.precinct", id_arg="precinct_id")
 def create_household(*, viewer: Viewer, precinct_id: int, address: str, categories: Iterable[str] = ()) -> Household:
     _require_precinct_access(viewer, precinct_id)
     household = Household.objects.create(
@@ -284,17 +288,14 @@ def _clean_person(fields: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
-@transaction.atomic
+@audited_write("person.create", object_type="cases.household", id_arg="household_id")
 def create_person(
     *, viewer: Viewer, household_id: int | None, last_name: str, first_name: str, middle_name: str = "",
     birth_date: dt.date | None = None, sex: str = "", phone: str = "", relation: str = "",
     categories: Iterable[str] = (),
 ) -> Person:
     if household_id is not None:
-        household = Household.objects.filter(pk=household_id).first()
-        if household is None:
-            raise NotFound(_("Household not found."))
-        _require_precinct_access(viewer, household.precinct_id)
+        _household_to_register_in(viewer, household_id)
     elif not (viewer.is_admin or viewer.is_staff_reader) or viewer.has_role(Role.SUPERVISOR):
         raise PermissionDenied(_("You may not register persons."))
     fields = _clean_person({"last_name": last_name, "first_name": first_name, "middle_name": middle_name,
@@ -306,7 +307,7 @@ def create_person(
     return person
 
 
-@transaction.atomic
+@audited_write("person.update", object_type="cases.person", id_arg="person_id")
 def update_person(*, viewer: Viewer, person_id: int, **changes: Any) -> Person:
     from portal.cases.selectors import persons_for
 
@@ -320,10 +321,7 @@ def update_person(*, viewer: Viewer, person_id: int, **changes: Any) -> Person:
         raise PermissionDenied(_("You may not change this person's data."))
     changes = _clean_person(changes)
     if changes.get("household_id") is not None:  # a move: to a household the viewer may register people in
-        household = Household.objects.filter(pk=changes["household_id"]).first()
-        if household is None:
-            raise NotFound(_("Household not found."))
-        _require_precinct_access(viewer, household.precinct_id)
+        _household_to_register_in(viewer, changes["household_id"])
     before = audit.snapshot(person, changes.keys())
     for name, value in changes.items():
         setattr(person, name, value)
@@ -339,6 +337,7 @@ def _may_handle_consents(viewer: Viewer) -> bool:
     return viewer.is_admin or (viewer.is_staff_reader and not viewer.has_role(Role.SUPERVISOR))
 
 
+@audited_write("consent.record", object_type="cases.person", id_arg="person_id")
 def record_consent(
     *, viewer: Viewer, person_id: int, purpose: str, given_on: dt.date, scope: str = "", document: str = "",
 ) -> Consent:
@@ -347,70 +346,74 @@ def record_consent(
     does not exist, and the refusal is audited."""
     from portal.cases.selectors import persons_for
 
-    def work() -> Consent:
-        if not _may_handle_consents(viewer):
-            raise PermissionDenied(_("You may not record consents."))
-        person = persons_for(viewer).filter(pk=person_id).first()
-        if person is None:
-            raise PermissionDenied(_("You may not record consents for this person."))
-        if purpose not in Consent.Purpose.values:
-            raise ValidationFailed(_("Unknown purpose of the consent."), field="purpose")
-        if given_on > _today():
-            raise ValidationFailed(_("A consent cannot be dated in the future."), field="given_on")
-        consent = Consent.objects.create(person=person, purpose=purpose, given_on=given_on,
-                                         scope=_text(scope, Consent, "scope"),
-                                         document=_text(document, Consent, "document"))
-        audit.record_created(viewer=viewer, verb="consent.record", obj=consent)
-        return consent
-
-    return _audited_attempt(viewer, "consent.record", person_id, work, object_type="cases.person")
+    if not _may_handle_consents(viewer):
+        raise PermissionDenied(_("You may not record consents."))
+    person = persons_for(viewer).filter(pk=person_id).first()
+    if person is None:
+        raise PermissionDenied(_("You may not record consents for this person."))
+    if purpose not in Consent.Purpose.values:
+        raise ValidationFailed(_("Unknown purpose of the consent."), field="purpose")
+    if given_on > _today():
+        raise ValidationFailed(_("A consent cannot be dated in the future."), field="given_on")
+    consent = Consent.objects.create(person=person, purpose=purpose, given_on=given_on,
+                                     scope=_text(scope, Consent, "scope"),
+                                     document=_text(document, Consent, "document"))
+    audit.record_created(viewer=viewer, verb="consent.record", obj=consent)
+    return consent
 
 
+@audited_write("consent.withdraw", object_type="cases.consent", id_arg="consent_id")
 def withdraw_consent(*, viewer: Viewer, consent_id: int, withdrawn_on: dt.date) -> Consent:
     """Withdraw a consent of a person of the viewer's scope (refusals are audited)."""
     from portal.cases.selectors import persons_for
 
-    def work() -> Consent:
-        if not _may_handle_consents(viewer):
-            raise PermissionDenied(_("You may not change consents."))
-        consent = Consent.objects.select_for_update().filter(
-            pk=consent_id, person__in=persons_for(viewer)).first()
-        if consent is None:
-            raise PermissionDenied(_("You may not change this consent."))
-        if consent.withdrawn_on is not None:
-            raise InvalidTransition(_("This consent has already been withdrawn."))
-        if withdrawn_on < consent.given_on:
-            raise ValidationFailed(_("A consent cannot be withdrawn before it was given."), field="withdrawn_on")
-        before = audit.snapshot(consent, ["withdrawn_on"])
-        consent.withdrawn_on = withdrawn_on
-        consent.save(update_fields=["withdrawn_on"])
-        audit.record_changed(viewer=viewer, verb="consent.withdraw", obj=consent, before=before)
-        return consent
-
-    return _audited_attempt(viewer, "consent.withdraw", consent_id, work, object_type="cases.consent")
+    if not _may_handle_consents(viewer):
+        raise PermissionDenied(_("You may not change consents."))
+    consent = Consent.objects.select_for_update().filter(
+        pk=consent_id, person__in=persons_for(viewer)).first()
+    if consent is None:
+        raise PermissionDenied(_("You may not change this consent."))
+    if consent.withdrawn_on is not None:
+        raise InvalidTransition(_("This consent has already been withdrawn."))
+    if withdrawn_on < consent.given_on:
+        raise ValidationFailed(_("A consent cannot be withdrawn before it was given."), field="withdrawn_on")
+    before = audit.snapshot(consent, ["withdrawn_on"])
+    consent.withdrawn_on = withdrawn_on
+    consent.save(update_fields=["withdrawn_on"])
+    audit.record_changed(viewer=viewer, verb="consent.withdraw", obj=consent, before=before)
+    return consent
 
 
 # --- Cases and programmes --------------------------------------------------------
 
-@transaction.atomic
+@audited_write("case.register", object_type="cases.person", id_arg="applicant_id")
 def register_case(
     *, viewer: Viewer, applicant_id: int, household_id: int, precinct_id: int, institution_id: int,
     registered_on: dt.date, signal_id: int | None = None, categories: Iterable[str] = (),
     need_circumstances: Iterable[str] = (), reasons: str = "", level: str = Case.Level.BASIC,
 ) -> Case:
-    """Registration (постановка на учёт) by personal application; needs consent to processing."""
+    """Registration (постановка на учёт) by personal application; needs consent to processing.
+
+    The case belongs to an institution serving the precinct: a coordinator registers for its own institution in
+    its territory, an officer in its own precincts for its own institution. A family of another institution's
+    territory is never registered here (taking it over is a transfer between institutions)."""
     if not viewer.is_admin:
         if viewer.has_role(Role.COORDINATOR) and viewer.institution_id == institution_id:
             pass
-        elif viewer.has_role(Role.OFFICER) and precinct_id in viewer.precinct_ids:
+        elif viewer.has_role(Role.OFFICER) and precinct_id in viewer.precinct_ids and (
+                viewer.institution_id in (None, institution_id)):
             pass
         else:
             raise PermissionDenied(_("You may not register cases for this precinct or institution."))
-    from portal.cases.selectors import persons_for, signals_for
+        if not in_institution_territory(institution_id, precinct_id):
+            raise PermissionDenied(_("The precinct is outside the territory of the institution: the case is "
+                                     "registered by the institution that serves it."))
+    from portal.cases.selectors import households_for, persons_for, signals_for
 
-    # The applicant must be a person of the viewer's scope, living in the household, in the case's precinct.
+    # The applicant must be a person of the viewer's scope, living in a household of its scope, in the case's
+    # precinct.
     applicant = persons_for(viewer).filter(pk=applicant_id).first()
-    household = Household.objects.filter(pk=household_id).first()
+    household = households_for(viewer).filter(pk=household_id).first()
     if applicant is None or household is None:
         raise NotFound(_("Applicant or household not found."))
     if applicant.household_id != household.pk:
@@ -478,7 +481,7 @@ def _bump(obj: Case | Measure) -> None:
     obj.version += 1
 
 
-@transaction.atomic
+@audited_write("measure.assign", object_type="cases.case", id_arg="case_id")
 def assign_measure(
     *, viewer: Viewer, case_id: int, task: str, kind: str, deadline: dt.date, organisation_id: int,
     content: str = "", place: str = "", responsible_person: str = "", recipient_id: int | None = None,
@@ -518,7 +521,7 @@ def assign_measure(
     return measure
 
 
-@transaction.atomic
+@audited_write("programme.approve", object_type="cases.case", id_arg="case_id")
 def approve_programme(
     *, viewer: Viewer, case_id: int, decided_on: dt.date, protocol_number: str, participants: str,
     started_on: dt.date | None = None, term_months: int = MAX_TERM_MONTHS,
@@ -570,7 +573,7 @@ def _collegial_decision(
     )
 
 
-@transaction.atomic
+@audited_write("case.review", object_type="cases.case", id_arg="case_id")
 def record_review(
     *, viewer: Viewer, case_id: int, reviewed_on: dt.date, findings: str, programme_changed: bool = False,
 ) -> Review:
@@ -594,7 +597,7 @@ def record_review(
     return review
 
 
-@transaction.atomic
+@audited_write("case.extend", object_type="cases.case", id_arg="case_id")
 def extend_case(
     *, viewer: Viewer, case_id: int, version: int, ends_on: dt.date, decided_on: dt.date, protocol_number: str,
     participants: str, summary: str = "",
@@ -623,7 +626,7 @@ def extend_case(
     return case
 
 
-@transaction.atomic
+@audited_write("case.close", object_type="cases.case", id_arg="case_id")
 def close_case(
     *, viewer: Viewer, case_id: int, version: int, closed_on: dt.date, outcome: str, results: str,
     recommendations: str,
@@ -680,56 +683,50 @@ def _save_measure(viewer: Viewer, measure: Measure, before: dict[str, Any], verb
     return measure
 
 
+@audited_write("measure.reassign", object_type="cases.measure", id_arg="measure_id")
 def reassign_measure(*, viewer: Viewer, measure_id: int, version: int, organisation_id: int, reason: str) -> Measure:
-    def work() -> Measure:
-        measure = _measure_for_update(viewer, measure_id, version)
-        require_case_manager(viewer, measure.case)
-        if not measure.is_open:
-            raise InvalidTransition(_("Only an open measure can be reassigned."))
-        if organisation_id == measure.organisation_id:
-            raise ValidationFailed(_("The measure is already assigned to this organisation."), field="organisation")
-        if not Organisation.objects.filter(pk=organisation_id, active=True).exists():
-            raise ValidationFailed(_("Choose an active organisation of the partner registry."), field="organisation")
-        why = _clean_text(reason, field="reason", label=_("reason"), required=_("Give the reason for reassigning."))
-        before = audit.snapshot(measure, MEASURE_STATE_FIELDS)
-        measure.organisation_id = organisation_id
-        measure.status = Measure.Status.ASSIGNED
-        # What the previous organisation was shown is not carried over: the new one sees the default
-        # (first name and district) until the coordinator shares more with it.
-        measure.shared_fields = list(DEFAULT_SHARED_FIELDS)
-        return _save_measure(viewer, measure, before, "measure.reassign", AuditEvent.Action.UPDATE,
-                             details={"reason": why})
-
-    return _audited_attempt(viewer, "measure.reassign", measure_id, work)
+    measure = _measure_for_update(viewer, measure_id, version)
+    require_case_manager(viewer, measure.case)
+    if not measure.is_open:
+        raise InvalidTransition(_("Only an open measure can be reassigned."))
+    if organisation_id == measure.organisation_id:
+        raise ValidationFailed(_("The measure is already assigned to this organisation."), field="organisation")
+    if not Organisation.objects.filter(pk=organisation_id, active=True).exists():
+        raise ValidationFailed(_("Choose an active organisation of the partner registry."), field="organisation")
+    why = _clean_text(reason, field="reason", label=_("reason"), required=_("Give the reason for reassigning."))
+    before = audit.snapshot(measure, MEASURE_STATE_FIELDS)
+    measure.organisation_id = organisation_id
+    measure.status = Measure.Status.ASSIGNED
+    # What the previous organisation was shown is not carried over: the new one sees the default
+    # (first name and district) until the coordinator shares more with it.
+    measure.shared_fields = list(DEFAULT_SHARED_FIELDS)
+    return _save_measure(viewer, measure, before, "measure.reassign", AuditEvent.Action.UPDATE,
+                         details={"reason": why})
 
 
+@audited_write("measure.cancel", object_type="cases.measure", id_arg="measure_id")
 def cancel_measure(*, viewer: Viewer, measure_id: int, version: int, reason: str) -> Measure:
-    def work() -> Measure:
-        measure = _measure_for_update(viewer, measure_id, version)
-        require_case_manager(viewer, measure.case)
-        if not measure.is_open:
-            raise InvalidTransition(_("Only an open measure can be cancelled."))
-        before = audit.snapshot(measure, MEASURE_STATE_FIELDS)
-        measure.cancel_reason = _text(reason, Measure, "cancel_reason", field="reason",
-                                      required=_("Give the reason for cancelling."))
-        measure.status = Measure.Status.CANCELLED
-        return _save_measure(viewer, measure, before, "measure.cancel", AuditEvent.Action.TRANSITION)
-
-    return _audited_attempt(viewer, "measure.cancel", measure_id, work)
+    measure = _measure_for_update(viewer, measure_id, version)
+    require_case_manager(viewer, measure.case)
+    if not measure.is_open:
+        raise InvalidTransition(_("Only an open measure can be cancelled."))
+    before = audit.snapshot(measure, MEASURE_STATE_FIELDS)
+    measure.cancel_reason = _text(reason, Measure, "cancel_reason", field="reason",
+                                  required=_("Give the reason for cancelling."))
+    measure.status = Measure.Status.CANCELLED
+    return _save_measure(viewer, measure, before, "measure.cancel", AuditEvent.Action.TRANSITION)
 
 
+@audited_write("measure.share", object_type="cases.measure", id_arg="measure_id")
 def set_shared_fields(*, viewer: Viewer, measure_id: int, version: int, fields: Iterable[str]) -> Measure:
     """Choose which recipient data the responsible organisation sees for this measure."""
-    def work() -> Measure:
-        measure = _measure_for_update(viewer, measure_id, version)
-        require_case_manager(viewer, measure.case)
-        if not measure.is_open:
-            raise InvalidTransition(_("The data shared for a closed measure can no longer be changed."))
-        before = audit.snapshot(measure, MEASURE_STATE_FIELDS)
-        measure.shared_fields = _check_choices(fields, SHAREABLE_RECIPIENT_FIELDS, "shared_fields")
-        return _save_measure(viewer, measure, before, "measure.share", AuditEvent.Action.UPDATE)
-
-    return _audited_attempt(viewer, "measure.share", measure_id, work)
+    measure = _measure_for_update(viewer, measure_id, version)
+    require_case_manager(viewer, measure.case)
+    if not measure.is_open:
+        raise InvalidTransition(_("The data shared for a closed measure can no longer be changed."))
+    before = audit.snapshot(measure, MEASURE_STATE_FIELDS)
+    measure.shared_fields = _check_choices(fields, SHAREABLE_RECIPIENT_FIELDS, "shared_fields")
+    return _save_measure(viewer, measure, before, "measure.share", AuditEvent.Action.UPDATE)
 
 
 # --- Measures: the responsible organisation ------------------------------------------
@@ -746,69 +743,69 @@ def _executable(viewer: Viewer, measure_id: int, version: int) -> Measure:
     return measure
 
 
-def _case_under_way(measure: Measure) -> None:
-    """The first report of a partner puts an approved programme into execution."""
-    case = measure.case
+def _case_under_way(viewer: Viewer, measure: Measure) -> None:
+    """The first report of a partner puts an approved programme into execution (a transition of the case,
+    audited like every other one, in the name of the partner whose report started it)."""
+    case = measure.case  # locked by `_executable`
     if case.status == Case.Status.PROGRAMME_APPROVED:
-        Case.objects.filter(pk=case.pk).update(status=Case.Status.IN_PROGRESS, version=case.version + 1)
+        before = audit.snapshot(case, ["status", "version"])
+        case.status = Case.Status.IN_PROGRESS
+        _bump(case)
+        case.save(update_fields=["status", "version"])
+        audit.record_changed(viewer=viewer, verb="case.under_way", obj=case, before=before,
+                             action=AuditEvent.Action.TRANSITION, details={"measure": measure.pk})
         enqueue("case", case.pk)
 
 
+@audited_write("measure.accept", object_type="cases.measure", id_arg="measure_id")
 def accept_measure(*, viewer: Viewer, measure_id: int, version: int) -> Measure:
-    def work() -> Measure:
-        measure = _executable(viewer, measure_id, version)
-        if measure.status != Measure.Status.ASSIGNED:
-            raise InvalidTransition(_("Only a newly assigned measure can be accepted."))
-        before = audit.snapshot(measure, MEASURE_STATE_FIELDS)
-        measure.status = Measure.Status.ACCEPTED
-        _case_under_way(measure)
-        return _save_measure(viewer, measure, before, "measure.accept", AuditEvent.Action.TRANSITION)
-
-    return _audited_attempt(viewer, "measure.accept", measure_id, work)
+    measure = _executable(viewer, measure_id, version)
+    if measure.status != Measure.Status.ASSIGNED:
+        raise InvalidTransition(_("Only a newly assigned measure can be accepted."))
+    before = audit.snapshot(measure, MEASURE_STATE_FIELDS)
+    measure.status = Measure.Status.ACCEPTED
+    _case_under_way(viewer, measure)
+    return _save_measure(viewer, measure, before, "measure.accept", AuditEvent.Action.TRANSITION)
 
 
+@audited_write("measure.fulfil", object_type="cases.measure", id_arg="measure_id")
 def fulfil_measure(
     *, viewer: Viewer, measure_id: int, version: int, result: str, done_on: dt.date | None = None,
 ) -> Measure:
     """Report the measure fulfilled (исполнено) with its result."""
-    def work() -> Measure:
-        measure = _executable(viewer, measure_id, version)
-        if not measure.is_open:
-            raise InvalidTransition(_("This measure is already closed (%(status)s)."),
-                                    status=measure.get_status_display())
-        day = done_on or _today()
-        if day > _today():
-            raise ValidationFailed(_("The date done cannot be in the future."), field="done_on")
-        if measure.case.started_on and day < measure.case.started_on:
-            raise ValidationFailed(_("The date done cannot be before support started."), field="done_on")
-        before = audit.snapshot(measure, MEASURE_STATE_FIELDS)
-        measure.result = _text(result, Measure, "result", required=_("Describe the result of the measure."))
-        measure.done_on = day
-        measure.status = Measure.Status.FULFILLED
-        _case_under_way(measure)
-        return _save_measure(viewer, measure, before, "measure.fulfil", AuditEvent.Action.TRANSITION)
-
-    return _audited_attempt(viewer, "measure.fulfil", measure_id, work)
+    measure = _executable(viewer, measure_id, version)
+    if not measure.is_open:
+        raise InvalidTransition(_("This measure is already closed (%(status)s)."),
+                                status=measure.get_status_display())
+    day = done_on or _today()
+    if day > _today():
+        raise ValidationFailed(_("The date done cannot be in the future."), field="done_on")
+    if measure.case.started_on and day < measure.case.started_on:
+        raise ValidationFailed(_("The date done cannot be before support started."), field="done_on")
+    before = audit.snapshot(measure, MEASURE_STATE_FIELDS)
+    measure.result = _text(result, Measure, "result", required=_("Describe the result of the measure."))
+    measure.done_on = day
+    measure.status = Measure.Status.FULFILLED
+    _case_under_way(viewer, measure)
+    return _save_measure(viewer, measure, before, "measure.fulfil", AuditEvent.Action.TRANSITION)
 
 
+@audited_write("measure.not_fulfilled", object_type="cases.measure", id_arg="measure_id")
 def report_measure_not_fulfilled(*, viewer: Viewer, measure_id: int, version: int, reason: str) -> Measure:
-    def work() -> Measure:
-        measure = _executable(viewer, measure_id, version)
-        if not measure.is_open:
-            raise InvalidTransition(_("This measure is already closed (%(status)s)."),
-                                    status=measure.get_status_display())
-        before = audit.snapshot(measure, MEASURE_STATE_FIELDS)
-        measure.not_fulfilled_reason = _text(reason, Measure, "not_fulfilled_reason", field="reason",
-                                             required=_("Give the reason the measure was not fulfilled."))
-        measure.done_on = _today()
-        measure.status = Measure.Status.NOT_FULFILLED
-        _case_under_way(measure)
-        return _save_measure(viewer, measure, before, "measure.not_fulfilled", AuditEvent.Action.TRANSITION)
-
-    return _audited_attempt(viewer, "measure.not_fulfilled", measure_id, work)
+    measure = _executable(viewer, measure_id, version)
+    if not measure.is_open:
+        raise InvalidTransition(_("This measure is already closed (%(status)s)."),
+                                status=measure.get_status_display())
+    before = audit.snapshot(measure, MEASURE_STATE_FIELDS)
+    measure.not_fulfilled_reason = _text(reason, Measure, "not_fulfilled_reason", field="reason",
+                                         required=_("Give the reason the measure was not fulfilled."))
+    measure.done_on = _today()
+    measure.status = Measure.Status.NOT_FULFILLED
+    _case_under_way(viewer, measure)
+    return _save_measure(viewer, measure, before, "measure.not_fulfilled", AuditEvent.Action.TRANSITION)
 
 
-@transaction.atomic
+@audited_write("measure.comment", object_type="cases.measure", id_arg="measure_id")
 def comment_measure(*, viewer: Viewer, measure_id: int, text: str) -> MeasureComment:
     from portal.cases.selectors import get_measure
 

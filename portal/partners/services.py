@@ -5,12 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from portal.core.viewer import Role, Viewer
 from portal.audit import services as audit
 from portal.core.errors import NotFound, PermissionDenied, ValidationFailed
+from portal.core.viewer import Role, Viewer
 from portal.partners.models import Agreement, Contact, HelpKind, Organisation, OrganisationKind
 from search.outbox import enqueue
 
@@ -33,7 +32,7 @@ def _validate(fields: dict[str, Any]) -> None:
         raise ValidationFailed(_("Enter the name of the organisation."), field="name")
 
 
-@transaction.atomic
+@audit.audited_write("organisation.create", object_type="partners.organisation")
 def create_organisation(*, viewer: Viewer, code: str, name: str, kind: str, **fields: Any) -> Organisation:
     _require_registry_admin(viewer)
     unknown = set(fields) - set(EDITABLE_FIELDS)
@@ -48,7 +47,7 @@ def create_organisation(*, viewer: Viewer, code: str, name: str, kind: str, **fi
     return organisation
 
 
-@transaction.atomic
+@audit.audited_write("organisation.update", object_type="partners.organisation", id_arg="organisation_id")
 def update_organisation(*, viewer: Viewer, organisation_id: int, **changes: Any) -> Organisation:
     _require_registry_admin(viewer)
     unknown = set(changes) - set(EDITABLE_FIELDS)
@@ -72,7 +71,7 @@ def deactivate_organisation(*, viewer: Viewer, organisation_id: int) -> Organisa
     return update_organisation(viewer=viewer, organisation_id=organisation_id, active=False)
 
 
-@transaction.atomic
+@audit.audited_write("agreement.create", object_type="partners.organisation", id_arg="organisation_id")
 def add_agreement(
     *, viewer: Viewer, organisation_id: int, number: str, signed_on: dt.date, expires_on: dt.date | None = None,
     subject: str = "",
@@ -91,7 +90,7 @@ def add_agreement(
     return agreement
 
 
-@transaction.atomic
+@audit.audited_write("contact.create", object_type="partners.organisation", id_arg="organisation_id")
 def add_contact(
     *, viewer: Viewer, organisation_id: int, full_name: str, position: str = "", phone: str = "", email: str = "",
 ) -> Contact:

@@ -1,4 +1,7 @@
-"""Wagtail admin: the partner registry (реестр субъектов межведомственного взаимодействия)."""
+"""Wagtail admin: the partner registry (реестр субъектов межведомственного взаимодействия).
+
+Creates and organisation edits go through the services; the other edits and every delete are audited by the
+generic audited views (`portal.audit.admin_views`), with the values before and after."""
 
 from __future__ import annotations
 
@@ -7,10 +10,10 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.viewsets.base import ViewSetGroup
-from wagtail.admin.viewsets.model import ModelViewSet
 
-from portal.core.viewer import Viewer
+from portal.audit.admin_views import AuditedModelViewSet
 from portal.core.admin_views import ServiceCreateView, ServiceEditView
+from portal.core.viewer import Viewer
 from portal.partners import services
 from portal.partners.models import Agreement, Contact, Organisation
 
@@ -38,7 +41,7 @@ class OrganisationEditView(ServiceEditView):
     update = staticmethod(_update)
 
 
-class OrganisationViewSet(ModelViewSet):
+class OrganisationViewSet(AuditedModelViewSet):
     model = Organisation
     icon = "group"
     form_fields = ["code", "name", "short_name", "kind", "district", "address", "phone", "email", "website",
@@ -58,7 +61,7 @@ class AgreementCreateView(ServiceCreateView):
         expires_on=data["expires_on"], subject=data["subject"]))
 
 
-class AgreementViewSet(ModelViewSet):
+class AgreementViewSet(AuditedModelViewSet):
     model = Agreement
     icon = "doc-full"
     form_fields = ["organisation", "number", "signed_on", "expires_on", "subject"]
@@ -74,7 +77,7 @@ class ContactCreateView(ServiceCreateView):
         position=data["position"], phone=data["phone"], email=data["email"]))
 
 
-class ContactViewSet(ModelViewSet):
+class ContactViewSet(AuditedModelViewSet):
     model = Contact
     icon = "mail"
     form_fields = ["organisation", "full_name", "position", "phone", "email"]

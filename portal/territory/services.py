@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from portal.core.viewer import Role, Viewer
 from portal.audit import services as audit
 from portal.core.errors import NotFound, PermissionDenied, ValidationFailed
+from portal.core.viewer import Role, Viewer
 from portal.territory.addresses import STREET_KINDS, normalise_text
 from portal.territory.models import AddressRange, District, Officer, Precinct, Street
 from search.outbox import enqueue, enqueue_many
@@ -18,7 +17,7 @@ def _require_territory_admin(viewer: Viewer) -> None:
         raise PermissionDenied(_("Only coordinators and administrators may change the territory."))
 
 
-@transaction.atomic
+@audit.audited_write("street.create", object_type="territory.district", id_arg="district_id")
 def create_street(*, viewer: Viewer, district_id: int, settlement: str, kind: str, name: str) -> Street:
     _require_territory_admin(viewer)
     canonical_kind = STREET_KINDS.get(normalise_text(kind).replace(" ", ""), "")
@@ -38,7 +37,7 @@ def create_street(*, viewer: Viewer, district_id: int, settlement: str, kind: st
     return street
 
 
-@transaction.atomic
+@audit.audited_write("address_range.create", object_type="territory.street", id_arg="street_id")
 def add_address_range(
     *, viewer: Viewer, street_id: int, precinct_id: int, house_from: int = 1, house_to: int = 9999,
     parity: str = AddressRange.Parity.ALL,
@@ -67,7 +66,7 @@ def add_address_range(
     return candidate
 
 
-@transaction.atomic
+@audit.audited_write("precinct.assign_officer", object_type="territory.precinct", id_arg="precinct_id")
 def assign_officer(*, viewer: Viewer, precinct_id: int, officer_id: int | None) -> Precinct:
     """Assign a district social officer (социальный участковый) to a precinct."""
     _require_territory_admin(viewer)

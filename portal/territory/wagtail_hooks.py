@@ -1,4 +1,7 @@
-"""Wagtail admin: districts, precincts, officers, streets and address ranges (Территория)."""
+"""Wagtail admin: districts, precincts, officers, streets and address ranges (Территория).
+
+Creates and edits that have a service go through it; every other create, edit and delete is audited by the
+generic audited views (`portal.audit.admin_views`), with the values before and after."""
 
 from __future__ import annotations
 
@@ -7,11 +10,11 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.viewsets.base import ViewSetGroup
-from wagtail.admin.viewsets.model import ModelViewSet
 
-from portal.core.viewer import Viewer
 from portal.audit import services as audit
+from portal.audit.admin_views import AuditedEditView, AuditedModelViewSet
 from portal.core.admin_views import ServiceCreateView, ServiceEditView
+from portal.core.viewer import Viewer
 from portal.territory import services
 from portal.territory.models import AddressRange, District, Officer, Precinct, Street
 
@@ -34,7 +37,7 @@ class PrecinctEditView(ServiceEditView):
     update = staticmethod(_update_precinct)
 
 
-class DistrictViewSet(ModelViewSet):
+class DistrictViewSet(AuditedModelViewSet):
     model = District
     icon = "site"
     form_fields = ["code", "name", "kind", "population", "centre"]
@@ -44,7 +47,7 @@ class DistrictViewSet(ModelViewSet):
     copy_view_enabled = False
 
 
-class PrecinctViewSet(ModelViewSet):
+class PrecinctViewSet(AuditedModelViewSet):
     model = Precinct
     icon = "pick"
     form_fields = ["district", "number", "name", "population", "officer"]
@@ -55,8 +58,19 @@ class PrecinctViewSet(ModelViewSet):
     copy_view_enabled = False
 
 
-class OfficerViewSet(ModelViewSet):
+class OfficerEditView(AuditedEditView):
+    def save_audited(self, before: dict[str, Any]) -> Officer:
+        officer: Officer = self.form.instance
+        if officer.username != before["username"] and officer.user_id is not None:
+            # The sign-in name grants the officer's precincts: the account linked under the old name loses them
+            # now (the account of the new name is linked at its next sign-in).
+            officer.user = None
+        return super().save_audited(before)  # type: ignore[return-value]
+
+
+class OfficerViewSet(AuditedModelViewSet):
     model = Officer
+    edit_view_class = OfficerEditView
     icon = "user"
     form_fields = ["full_name", "photo", "phone", "email", "office_address", "office_hours", "username",
                    "institution"]
@@ -71,7 +85,7 @@ class StreetCreateView(ServiceCreateView):
         name=data["name"]))
 
 
-class StreetViewSet(ModelViewSet):
+class StreetViewSet(AuditedModelViewSet):
     model = Street
     icon = "link"
     form_fields = ["district", "settlement", "kind", "name"]
@@ -88,7 +102,7 @@ class AddressRangeCreateView(ServiceCreateView):
         house_to=data["house_to"], parity=data["parity"]))
 
 
-class AddressRangeViewSet(ModelViewSet):
+class AddressRangeViewSet(AuditedModelViewSet):
     model = AddressRange
     icon = "list-ol"
     form_fields = ["street", "precinct", "house_from", "house_to", "parity"]

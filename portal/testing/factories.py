@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from portal.core.viewer import Role, Viewer
 from portal.cases import services as case_services
 from portal.cases.models import Case, Consent, Household, Measure, Person
+from portal.core.viewer import Role, Viewer
 from portal.partners.models import Organisation
 from portal.territory.addresses import normalise_text
 from portal.territory.models import AddressRange, District, Officer, Precinct, Street
@@ -93,8 +93,14 @@ class CaseWorld:
 def registered_case(*, institution: Organisation | None = None, precinct_obj: Precinct | None = None,
                     registered_on: dt.date | None = None, consent: bool = True) -> CaseWorld:
     """A household with an applicant who consented, and a registered case (programme in draft)."""
-    institution = institution or organisation(kind="social_service", code=f"kcson-{next(_sequence)}")
-    place = precinct_obj or precinct(district_obj=district())
+    # The precinct lies in the institution's territory (its district, or served by its officer).
+    place = precinct_obj
+    if institution is None:
+        place = place or precinct(district_obj=district())
+        institution = organisation(kind="social_service", code=f"kcson-{next(_sequence)}",
+                                   district_obj=place.district)
+    elif place is None:
+        place = precinct(district_obj=district(), officer=officer(institution=institution))
     viewer = coordinator(institution)
     day = registered_on or timezone.localdate() - dt.timedelta(days=30)
     household = case_services.create_household(viewer=viewer, precinct_id=place.pk,

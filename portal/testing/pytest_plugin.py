@@ -23,3 +23,10 @@ if not os.environ.get("DATABASE_URL") and os.environ.get("PORTAL_TEST_DB", "post
     _cluster = start_temporary_postgres()
     atexit.register(_cluster.stop)
     os.environ["DATABASE_URL"] = _cluster.url
+
+
+def pytest_configure(config: object) -> None:
+    # The audit table is append-only in the database; the flush between transactional tests must still empty it.
+    from portal.audit.db import allow_test_flush
+
+    allow_test_flush()

@@ -64,6 +64,7 @@ def test_english_page_at_the_same_address(client) -> None:
     # Menu and page titles are English too.
     assert ">Urgent social services</a>" in body and ">News</a>" in body
     assert _lang_of(body, "How to get social support</h1>") is None
+    assert "<title>How to get social support — Social support</title>" in body
 
 
 def test_russian_fallback_is_marked_lang_ru(client) -> None:
@@ -121,3 +122,29 @@ def test_untranslated_consultations_page_is_marked_lang_ru(client) -> None:
     assert '<html lang="en">' in body and "Ask a question" in body  # the form is English chrome
     assert '<h1 lang="ru">Вопрос специалисту</h1>' in body
     assert '<p class="lead" lang="ru">Задайте вопрос.</p>' in body
+
+
+def test_editor_translates_a_page_in_the_admin(client) -> None:
+    """Editors have the translate permission and may edit the English tree (as on the Russian one)."""
+    from django.contrib.auth.models import User
+
+    from identity.accounts import ensure_role_groups
+    from portal.core.viewer import Role
+
+    home = _english_site()
+    groups = ensure_role_groups()
+    editor = User.objects.create_user("editor.t", is_staff=True)
+    editor.groups.add(groups[Role.EDITOR])
+    client.force_login(editor)
+    news = ServiceInfoPage.objects.get(slug="families", locale__language_code="ru")
+    extra = ServiceInfoPage(title="Новая страница", slug="novaya")
+    news.get_parent().add_child(instance=extra)
+    extra.save_revision().publish()
+    english = Locale.objects.get(language_code="en")
+    response = client.post(f"/admin/translation/submit/page/{extra.pk}/", {"locales": [english.pk]})
+    assert response.status_code == 302
+    translated = extra.get_translation(english)
+    assert translated.get_parent().specific.title == "How to get social support"
+    edit = client.get(f"/admin/pages/{translated.pk}/edit/")
+    assert edit.status_code == 200
+    assert client.get(f"/admin/pages/{home.pk}/edit/").status_code == 200

@@ -14,6 +14,7 @@ from portal.cases import selectors
 from portal.cases import services as s
 from portal.cases.models import DEFAULT_SHARED_FIELDS, Consent, Measure
 from portal.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
+from portal.core.viewer import Role
 from portal.testing import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -55,8 +56,9 @@ def test_withdrawal_of_another_institutions_consent_is_refused_and_audited() -> 
 
 
 def test_persons_registered_before_any_case_are_in_the_registering_scope() -> None:
-    institution = f.organisation(kind="social_service")
-    precinct = f.precinct(district_obj=f.district())
+    district = f.district()
+    institution = f.organisation(kind="social_service", district_obj=district)
+    precinct = f.precinct(district_obj=district)
     coordinator = f.coordinator(institution)
     household = s.create_household(viewer=coordinator, precinct_id=precinct.pk, address="ул. Мира, 1")
     person = s.create_person(viewer=coordinator, household_id=household.pk, last_name="Орлова", first_name="Вера")
@@ -87,6 +89,9 @@ def _register(world: f.CaseWorld, viewer: object = None, **overrides: object) ->
 def test_register_case_refuses_an_applicant_outside_the_scope() -> None:
     mine, other = f.registered_case(), f.registered_case()
     with pytest.raises(NotFound):
+        _register(other, applicant_id=mine.applicant.pk, household_id=mine.household.pk)
+    # In the other institution's precinct the territory refuses it before anything else is looked at.
+    with pytest.raises(PermissionDenied):
         _register(other, applicant_id=mine.applicant.pk, household_id=mine.household.pk,
                   precinct_id=mine.precinct.pk)
 
@@ -195,22 +200,33 @@ def test_shared_data_of_a_closed_measure_cannot_change() -> None:
 
 
 def test_the_registering_scope_ends_when_another_institution_takes_the_household() -> None:
-    first, second = f.organisation(kind="social_service"), f.organisation(kind="social_service")
-    precinct = f.precinct(district_obj=f.district())
+    """Both institutions serve the district; the second may not put people into the first one's household
+    (that would open the family to it), but once a case of the second exists, the case decides."""
+    district = f.district()
+    first = f.organisation(kind="social_service", district_obj=district)
+    second = f.organisation(kind="social_service", district_obj=district)
+    precinct = f.precinct(district_obj=district)
     registrar, taker = f.coordinator(first), f.coordinator(second)
     household = s.create_household(viewer=registrar, precinct_id=precinct.pk, address="ул. Мира, 3")
-    person = s.create_person(viewer=taker, household_id=household.pk, last_name="Зайцева", first_name="Ия")
+    with pytest.raises(PermissionDenied):
+        s.create_person(viewer=taker, household_id=household.pk, last_name="Зайцева", first_name="Ия")
+    assert _attempts("person.create", household.pk)[0].actor_organisation == second.code
+    person = s.create_person(viewer=registrar, household_id=household.pk, last_name="Зайцева", first_name="Ия")
     assert selectors.persons_for(registrar).filter(pk=person.pk).exists()  # a member of its household
-    s.record_consent(viewer=taker, person_id=person.pk, purpose="processing", given_on=TODAY)
-    s.register_case(viewer=taker, applicant_id=person.pk, household_id=household.pk, precinct_id=precinct.pk,
-                    institution_id=second.pk, registered_on=TODAY)
+    assert not selectors.persons_for(taker).filter(pk=person.pk).exists()
+    s.record_consent(viewer=registrar, person_id=person.pk, purpose="processing", given_on=TODAY)
+    with pytest.raises(PermissionDenied):  # registering for another institution is a transfer, not a registration
+        s.register_case(viewer=registrar, applicant_id=person.pk, household_id=household.pk, precinct_id=precinct.pk,
+                        institution_id=second.pk, registered_on=TODAY)
+    s.register_case(viewer=f.viewer_with(Role.ADMIN), applicant_id=person.pk, household_id=household.pk,
+                    precinct_id=precinct.pk, institution_id=second.pk, registered_on=TODAY)
     assert not selectors.persons_for(registrar).filter(pk=person.pk).exists()
     assert selectors.persons_for(taker).filter(pk=person.pk).exists()
 
 
 def test_moving_a_person_needs_an_existing_household_of_an_allowed_precinct() -> None:
     world = f.registered_case()
-    with pytest.raises(NotFound):
+    with pytest.raises(PermissionDenied):  # a missing household is refused like one outside the scope
         s.update_person(viewer=world.coordinator, person_id=world.applicant.pk, household_id=987654)
     officer = f.officer_viewer(world.institution, {world.precinct.pk})
     elsewhere = s.create_household(viewer=world.coordinator, precinct_id=f.precinct(district_obj=world.district).pk,

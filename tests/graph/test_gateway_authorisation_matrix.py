@@ -4,6 +4,9 @@ precinct or institution → allowed or refused (with the typed error code), agai
 The target is always the school's measure in Zarechny's case (precinct 1 of Leninsky district):
 "own" roles are the school, Zarechny's officer and coordinator; "other" roles are the clinic, Berezovsky's
 officer and coordinator. Supervisors read everything, admins run everything, editors have no business here.
+
+Chains of writes (household → person → consent → registration, then reads) are checked the same way: no role
+reaches a family of another territory by creating things first.
 """
 
 from __future__ import annotations
@@ -17,9 +20,10 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from portal.core.viewer import Role, Viewer
+from portal.audit.models import AuditEvent
 from portal.cases import services
 from portal.cases.models import Case, Consent, Measure, Signal
+from portal.core.viewer import Role, Viewer
 from portal.territory.models import Officer
 from portal.testing import factories
 
@@ -229,8 +233,8 @@ OPERATIONS = [
               lambda w, t: {"id": str(t.signal.pk)}, CASE_WORK),
     Operation("createHousehold", "mutation($p: ID!) { createHousehold(precinctId: $p, address: \"ул. Ленина, 7\") "
               "{ id } }", lambda w, t: {"p": str(w.precinct_own.pk)},
-              # Coordinators register households in any precinct (the domain rule); officers only in theirs.
-              {**CASE_WORK, "officer_other": F, "coordinator_other": "ok"}),
+              # Only in the actor's territory: an officer's precincts, a coordinator's institution's territory.
+              SCOPED_WRITE),
     Operation("districts", "{ districts { code } }", lambda w, t: {}, PUBLIC),
     Operation("district", "{ district(code: \"zarechny-leninsky\") { code } }", lambda w, t: {}, PUBLIC),
     Operation("helpKinds", "{ helpKinds { value label } }", lambda w, t: {}, PUBLIC),
@@ -242,8 +246,8 @@ OPERATIONS = [
               lambda w, t: {"id": str(t.extra["signal"].pk)}, CASE_WORK, prepare=_checked_signal),
     Operation("createPerson", "mutation($h: ID!) { createPerson(input: {householdId: $h, lastName: \"Ким\", "
               "firstName: \"Олег\"}) { id } }", lambda w, t: {"h": str(w.case_own.household_id)},
-              # As for households: coordinators register persons in any precinct; officers only in theirs.
-              {**CASE_WORK, "officer_other": F, "coordinator_other": "ok"}),
+              # As for households: only into a household of the actor's scope and territory.
+              SCOPED_WRITE),
     Operation("updatePerson", "mutation($id: ID!) { updatePerson(id: $id, input: {phone: \"+7 900 000-00-01\"}) "
               "{ id phone } }", lambda w, t: {"id": str(w.case_own.applicant_id)}, CASE_WORK),
     Operation("recordConsent", "mutation($p: ID!, $on: Date!) { recordConsent(personId: $p, purpose: "
@@ -324,8 +328,15 @@ def test_authorisation_matrix_over_http(live_world, gateway, operation: Operatio
         signal_before = Signal.objects.filter(pk=target.signal.pk).values().get()
         cases_before = list(Case.objects.order_by("pk").values())
         consents_before = list(Consent.objects.order_by("pk").values())
+        attempts_before = AuditEvent.objects.filter(action=AuditEvent.Action.ATTEMPT).count()
         status, result = gateway.post(who[role], operation.document, operation.variables(world, target))
         got[role] = outcome(status, result, operation, world, target)
+        if operation.document.startswith("mutation") and got[role] not in ("ok", U):
+            # Every refused write of a signed-in caller is in the audit trail, exactly once (whether the gateway's
+            # role gate, the scope, a missing object or the object's state refused it).
+            attempts = AuditEvent.objects.filter(action=AuditEvent.Action.ATTEMPT)
+            assert attempts.count() == attempts_before + 1, (operation.name, role)
+            assert attempts.order_by("id").last().details["refused"] == got[role], (operation.name, role)
         if got[role] not in ("ok", "visible", "hidden"):
             # A refusal changes nothing.
             assert Measure.objects.filter(pk=measure.pk).values().get() == before, (operation.name, role)
@@ -352,3 +363,84 @@ def test_no_graphiql_page_without_debug(live_world, gateway) -> None:
 
     page = httpx.get(gateway.url, headers={"Accept": "text/html"}, timeout=30)
     assert page.status_code in (404, 405) and "graphiql" not in page.text.lower()
+
+
+# --- Chains of writes: each role runs the whole chain; the family must stay out of reach of other territories ----
+
+CHAIN_REGISTER = ("mutation($a: ID!, $h: ID!, $p: ID!, $i: ID!, $on: Date!) { registerCase(input: {applicantId: $a, "
+                  "householdId: $h, precinctId: $p, institutionId: $i, registeredOn: $on}) { id } }")
+CHAIN_READS = "query($id: ID!) { person(id: $id) { id phone } persons(first: 100) { nodes { id } } }"
+#: How far each role gets: "ok" (the whole chain, legitimately: its own territory), or the code of the first
+#: refused step; afterwards whether it reads the family member that was there before the chain.
+CHAIN_EXPECTED = {"anonymous": U, "editor": F, "partner_own": F, "partner_other": F, "officer_own": "ok",
+                  "officer_other": F, "coordinator_own": "ok", "coordinator_other": F, "supervisor": F, "admin": "ok"}
+CHAIN_READS_FAMILY = {"anonymous": False, "editor": False, "partner_own": False, "partner_other": False,
+                      "officer_own": True, "officer_other": False, "coordinator_own": True,
+                      "coordinator_other": False, "supervisor": True, "admin": True}
+
+
+def _institution_of(viewer: Viewer, world: Any) -> int:
+    return viewer.institution_id or world.zarechny.pk
+
+
+def _run_chain(gateway: Any, viewer: Viewer, world: Any, household_id: int | None) -> str:
+    """household (unless given) → person → consent → case registration, stopping at the first refusal."""
+    today = timezone.localdate().isoformat()
+    if household_id is None:
+        _status, result = gateway.post(viewer, "mutation($p: ID!) { createHousehold(precinctId: $p, address: "
+                                      "\"ул. Тихая, 5\") { id } }", {"p": str(world.precinct_own.pk)})
+        if result.errors:
+            return result.code
+        household_id = int(result.data["createHousehold"]["id"])
+    steps: list[tuple[str, Callable[[dict[str, Any]], dict[str, Any]]]] = [
+        ("mutation($h: ID!) { createPerson(input: {householdId: $h, lastName: \"Чужая\", firstName: \"Анна\"}) "
+         "{ id } }", lambda got: {"h": str(household_id)}),
+        ("mutation($p: ID!, $on: Date!) { recordConsent(personId: $p, purpose: \"processing\", givenOn: $on) "
+         "{ id } }", lambda got: {"p": got["createPerson"]["id"], "on": today}),
+        (CHAIN_REGISTER, lambda got: {"a": got["createPerson"]["id"], "h": str(household_id),
+                                      "p": str(world.precinct_own.pk), "i": str(_institution_of(viewer, world)),
+                                      "on": today}),
+    ]
+    got: dict[str, Any] = {}
+    for document, variables in steps:
+        status, result = gateway.post(viewer, document, variables(got))
+        assert status == 200, (status, result)
+        if result.errors:
+            return result.code
+        got.update(result.data)
+    return "ok"
+
+
+@pytest.mark.parametrize("start", ["family_without_case", "new_household"])
+def test_write_chains_do_not_widen_any_scope(live_world, gateway, settings, start: str) -> None:
+    """The attack of issue 11: add a person to a family of another institution's precinct that has no case yet,
+    record consent, register a case under one's own institution, and read the family. Every role runs the
+    chain against a fresh family of Zarechny's precinct 1; only the roles of that territory get through, the
+    others are refused at the first step (and the refusal is in the audit trail), and nobody reads more."""
+    from portal.cases.models import Household, Person
+
+    settings.GRAPHQL_MUTATIONS_PER_MINUTE = 0
+    world = live_world
+    who = viewers(world)
+    got: dict[str, str] = {}
+    reads: dict[str, bool] = {}
+    for role in ROLES:
+        household = services.create_household(viewer=world.petrova, precinct_id=world.precinct_own.pk,
+                                              address="ул. Тихая, 3")
+        member = services.create_person(viewer=world.petrova, household_id=household.pk, last_name="Тихонова",
+                                        first_name="Алла", phone="+7 900 111-22-33")
+        attempts = AuditEvent.objects.filter(action=AuditEvent.Action.ATTEMPT).count()
+        persons_before = set(Person.objects.values_list("pk", flat=True))
+        households_before = set(Household.objects.values_list("pk", flat=True))
+        got[role] = _run_chain(gateway, who[role], world, household.pk if start == "family_without_case" else None)
+        if got[role] not in ("ok", U):
+            # Refused at the first step: nothing was created, and the refusal was audited.
+            assert set(Person.objects.values_list("pk", flat=True)) == persons_before, role
+            assert set(Household.objects.values_list("pk", flat=True)) == households_before, role
+            assert AuditEvent.objects.filter(action=AuditEvent.Action.ATTEMPT).count() == attempts + 1, role
+        _status, result = gateway.post(who[role], CHAIN_READS, {"id": str(member.pk)})
+        person = (result.data or {}).get("person")
+        listed = {node["id"] for node in ((result.data or {}).get("persons") or {}).get("nodes", [])}
+        reads[role] = person is not None or str(member.pk) in listed
+    assert got == CHAIN_EXPECTED
+    assert reads == CHAIN_READS_FAMILY

@@ -1,6 +1,8 @@
 """Property (hypothesis): for random organisations (random codes and names), cases and assignments, nothing
 returned under organisation A's viewer — lists, single objects, totals, error messages of reads and of refused
-changes of B's measures — belongs to organisation B, and `myMeasures` equals a direct database filter."""
+changes of B's measures — belongs to organisation B, and `myMeasures` equals a direct database filter.
+And for random chains of staff writes (household → person → consent → registration → move), no viewer's
+reads widen beyond its own territory."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -192,3 +195,133 @@ def _refused_changes_leak_nothing(gql: Any, viewer: Any, me: Any, others: list[A
                 assert set(re.findall(r"\d+", shown)) <= {str(measure.pk)}, (name, shown)
             assert Measure.objects.filter(pk=measure.pk).values().get() == before
             assert not MeasureComment.objects.filter(measure_id=measure.pk, text="Взгляд").exists()
+
+
+# --- Chains of writes cannot widen a viewer's scope ----------------------------------------------------------------
+
+#: One step of a chain: (actor, operation, a, b); a and b pick the targets among the objects existing at that step.
+CHAIN_OPERATIONS = ("createHousehold", "createPerson", "recordConsent", "registerCase", "movePerson")
+chains_st = st.lists(st.tuples(st.integers(0, 3), st.sampled_from(CHAIN_OPERATIONS), st.integers(0, 50),
+                               st.integers(0, 50)), min_size=1, max_size=10)
+
+CHAIN_DOCUMENTS = {
+    "createHousehold": "mutation($p: ID!) { createHousehold(precinctId: $p, address: \"ул. Цепочек, 1\") { id } }",
+    "createPerson": "mutation($h: ID) { createPerson(input: {householdId: $h, lastName: \"Цепь\", "
+                    "firstName: \"Звено\"}) { id } }",
+    "recordConsent": "mutation($p: ID!, $on: Date!) { recordConsent(personId: $p, purpose: \"processing\", "
+                     "givenOn: $on) { id } }",
+    "registerCase": "mutation($a: ID!, $h: ID!, $p: ID!, $i: ID!, $on: Date!) { registerCase(input: {applicantId: $a, "
+                    "householdId: $h, precinctId: $p, institutionId: $i, registeredOn: $on}) { id } }",
+}
+#: Everything a staff viewer reads of persons: the list, each person, and the families of its cases.
+SCOPE_READS = """{ persons(first: 100) { nodes { id } }
+                   cases(first: 100) { nodes { id precinct { id } household { id members { id } } } } }"""
+
+
+def _visible(gql: Any, viewer: Any) -> tuple[set[int], dict[int, int]]:
+    """Persons the viewer can read (list and case families), and the precinct of each case it can read."""
+    result = gql(viewer, SCOPE_READS)
+    assert result.errors == [], result.errors
+    persons = {int(node["id"]) for node in result.data["persons"]["nodes"]}
+    cases: dict[int, int] = {}
+    for case in result.data["cases"]["nodes"]:
+        cases[int(case["id"])] = int(case["precinct"]["id"])
+        persons |= {int(member["id"]) for member in case["household"]["members"]}
+    return persons, cases
+
+
+def _territory(world: Any, viewer: Any) -> set[int]:
+    """The precincts a viewer works in, written independently of the services: an officer's own precincts;
+    the precincts served by a coordinator's institution (its officers, or the district it is registered in)."""
+    from portal.territory.models import Precinct
+
+    if viewer.precinct_ids:
+        return set(viewer.precinct_ids)
+    by_officer = Precinct.objects.filter(officer__institution_id=viewer.institution_id)
+    by_district = Precinct.objects.filter(district__organisations__pk=viewer.institution_id)
+    return set(by_officer.values_list("pk", flat=True)) | set(by_district.values_list("pk", flat=True))
+
+
+def _chain_step(gql: Any, world: Any, actor: Any, operation: str, a: int, b: int) -> str:
+    from portal.cases import services
+    from portal.cases.models import Household, Person
+    from portal.core.errors import DomainError
+
+    households = list(Household.objects.order_by("pk").values_list("pk", "precinct_id"))
+    persons = list(Person.objects.order_by("pk").values_list("pk", "household_id"))
+    precincts = [world.precinct_own.pk, world.precinct_other.pk]
+    institutions = [world.zarechny.pk, world.berezovsky.pk]
+    today = timezone.localdate().isoformat()
+    if operation == "createHousehold":
+        variables: dict[str, Any] = {"p": str(precincts[a % 2])}
+    elif operation == "createPerson":
+        variables = {"h": str(households[a % len(households)][0]) if a % 7 else None}
+    elif operation == "recordConsent":
+        variables = {"p": str(persons[a % len(persons)][0]), "on": today}
+    elif operation == "registerCase":
+        person, household_id = persons[a % len(persons)]
+        if household_id is None or b % 5 == 0:  # mostly the applicant's own household, sometimes another one
+            household_id = households[b % len(households)][0]
+        household = household_id
+        variables = {"a": str(person), "h": str(household), "p": str(dict(households)[household]),
+                     "i": str(institutions[b % 2]), "on": today}
+    else:  # a move of a person into another household (not in the gateway: the service directly)
+        try:
+            services.update_person(viewer=actor, person_id=persons[a % len(persons)][0],
+                                   household_id=households[b % len(households)][0])
+        except DomainError as error:
+            return error.code
+        return "ok"
+    result = gql(actor, CHAIN_DOCUMENTS[operation], variables)
+    return result.code
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                  HealthCheck.too_slow])
+@given(chain=chains_st)
+def test_write_chains_cannot_widen_a_viewers_scope(world, gql, settings, chain) -> None:
+    """Random chains of writes by officers and coordinators of two institutions (create household or person,
+    record consent, register a case, move a person), targeting any object that exists at that step — including
+    the other institution's families without a case. Afterwards no viewer reads a person or case beyond what it
+    read before the chain, except in its own territory (or a household-less person its institution registered)."""
+    from portal.cases import services
+    from portal.cases.models import Case, Person
+
+    settings.GRAPHQL_MUTATIONS_PER_MINUTE = 0
+    actors = [world.petrova, world.orlov, world.ivanova, _sokolov(world)]
+    try:
+        with transaction.atomic():
+            # A family without a case in each institution's precinct (what the attack took over).
+            for coordinator, precinct in ((world.petrova, world.precinct_own), (world.orlov, world.precinct_other)):
+                household = services.create_household(viewer=coordinator, precinct_id=precinct.pk,
+                                                      address="ул. Тихая, 3")
+                services.create_person(viewer=coordinator, household_id=household.pk, last_name="Тихонова",
+                                       first_name="Алла", phone="+7 900 111-22-33")
+            before = {actor.subject: _visible(gql, actor) for actor in actors}
+            for actor_index, operation, a, b in chain:
+                _chain_step(gql, world, actors[actor_index], operation, a, b)
+            for actor in actors:
+                territory = _territory(world, actor)
+                persons, cases = _visible(gql, actor)
+                old_persons, old_cases = before[actor.subject]
+                for person in Person.objects.filter(pk__in=persons - old_persons).select_related("household"):
+                    if person.household_id is None:
+                        assert person.registered_by_subject == actor.subject or (
+                            person.registered_by_institution_id == actor.institution_id), (actor.subject, chain)
+                    else:
+                        assert person.household.precinct_id in territory, (actor.subject, person.pk, chain)
+                for case_id in set(cases) - set(old_cases):
+                    assert cases[case_id] in territory, (actor.subject, case_id, chain)
+                    assert Case.objects.get(pk=case_id).institution_id == actor.institution_id or (
+                        cases[case_id] in actor.precinct_ids), (actor.subject, case_id, chain)
+            raise _Rollback
+    except _Rollback:
+        pass
+
+
+def _sokolov(world: Any) -> Any:
+    from portal.core.viewer import Role, Viewer
+
+    return Viewer(subject="sokolov", username="officer.sokolov", display_name="Соколов Андрей",
+                  roles=frozenset({Role.OFFICER}), institution_id=world.berezovsky.pk,
+                  institution_code=world.berezovsky.code, precinct_ids=frozenset({world.precinct_other.pk}))
