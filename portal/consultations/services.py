@@ -15,7 +15,7 @@ import logging
 import re
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -64,7 +64,8 @@ def may_moderate(viewer: Viewer) -> bool:
 
 def _is_system(viewer: Viewer) -> bool:
     """An internal actor (`Viewer.system`: the demo loader, commands), never built from a request or token."""
-    return bool(viewer.subject and viewer.subject.startswith("system:") and viewer.is_admin)
+    return bool(viewer.subject and viewer.subject.startswith("system:") and viewer.is_admin
+                and viewer.user_id is None)
 
 
 def moderated_topic_ids(viewer: Viewer) -> list[int]:
@@ -99,9 +100,16 @@ AUDITED_REFUSALS: tuple[type[DomainError], ...] = (NotFound, PermissionDenied, I
 
 
 def _attempt(viewer: Viewer, verb: str, question_id: object, error: DomainError) -> None:
+    """An attempt row. A refusal for personal data names the kinds and keys of what was found, never the
+    data itself (the audit trail is kept for years)."""
+    details: dict[str, Any] = {"refused": error.code}
+    findings = getattr(error, "findings", None)
+    if findings is not None:
+        details["findings"] = findings
+    else:
+        details["message"] = error.message
     audit.record(viewer=viewer, action=AuditEvent.Action.ATTEMPT, verb=verb, object_type="consultations.question",
-                 object_id=str(question_id)[:64] if question_id is not None else "",
-                 details={"refused": error.code, "message": error.message})
+                 object_id=str(question_id)[:64] if question_id is not None else "", details=details)
 
 
 def _audited(verb: str) -> Callable[[Callable[P, T]], Callable[P, T]]:
@@ -381,11 +389,13 @@ def _checked(text: str, field: str, findings: Iterable[Pending], confirmed: Coll
     keys = _confirmed_keys(confirmed)
     items = [item for item in findings if item.field == field]
     forbidden = [item.finding for item in items if not item.confirmable]
-    if forbidden:
-        raise ValidationFailed(never, field=field, code=PERSONAL_DATA, found=personal_data.describe(forbidden))
-    missing = [item.finding for item in items if item.key not in keys]
-    if missing:
-        raise ValidationFailed(unconfirmed, field=field, code=PERSONAL_DATA, found=personal_data.describe(missing))
+    missing = [item.finding for item in items if item.confirmable and item.key not in keys]
+    if forbidden or missing:
+        error = ValidationFailed(never if forbidden else unconfirmed, field=field, code=PERSONAL_DATA,
+                                 found=personal_data.describe(forbidden or missing))
+        error.findings = [{"field": field, "kind": finding.kind.value, "key": finding.key}  # type: ignore[attr-defined]
+                          for finding in forbidden or missing]
+        raise error
     return [{"field": field, "kind": item.finding.kind.value, "key": item.key, "text": item.finding.text}
             for item in items]
 

@@ -184,6 +184,11 @@ def test_the_askers_contacts_and_documents_are_never_published(world: Any, moder
     assert refused.value.field == "published_text" and refused.value.code == "personal_data"
     assert Question.objects.get(pk=question.pk).status == Question.Status.ANSWERED
     assert attempts(question, "question.publish") == 1
+    # The attempt row names what kind of data was refused, never the data itself.
+    row = AuditEvent.objects.get(action=AuditEvent.Action.ATTEMPT, verb="question.publish",
+                                 object_id=str(question.pk))
+    assert row.details["refused"] == "personal_data" and row.details["findings"]
+    assert leak.split()[-1] not in str(row.details)
 
 
 def test_each_finding_in_the_answer_must_be_confirmed(world: Any, moderator: Viewer) -> None:
