@@ -4,6 +4,7 @@ starts from the portal's own copy of its scripts."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -111,6 +112,16 @@ def test_admin_pages_stay_on_the_portal(site: Any, browser: Any) -> None:
         for path in paths:
             response = page.goto(f"{site.url}{path}")
             assert response is not None and response.status == 200, path
+            page.wait_for_load_state("networkidle")
+        # Every screen of the admin menu (the sidebar's items, read from its props).
+        page.goto(f"{site.url}/admin/")
+        props = page.locator("#wagtail-sidebar-props").text_content() or ""
+        menu = sorted({url for url in re.findall(r'"url":\s*"(/admin/[^"]*)"', props)
+                       if "logout" not in url} - set(paths))
+        assert len(menu) >= 5, menu
+        for path in menu:
+            response = page.goto(f"{site.url}{path}")
+            assert response is not None and response.status < 500, path
             page.wait_for_load_state("networkidle")
         avatar = page.locator(".avatar img, img.avatar").first
         if avatar.count():
