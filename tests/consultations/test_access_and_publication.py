@@ -231,3 +231,10 @@ def test_confirming_an_item_of_another_text_does_not_confirm_this_one(world: Any
     other = [item.key for item in services.pending_findings(answer="Звоните 8 (342) 200-10-11.")]
     with pytest.raises(ValidationFailed):
         services.publish_question(viewer=moderator, question_id=question.pk, confirmed=other)
+
+
+def test_an_admin_appoints_the_moderators_of_a_topic(world: Any, staff_client: Callable[..., Client]) -> None:
+    admin = staff_client("admin.portal", "admin")
+    User.objects.filter(username="admin.portal").update(is_superuser=True)
+    page = admin.get(f"/admin/snippets/consultations/topic/edit/{world.benefits.pk}/")
+    assert page.status_code == 200 and 'name="moderators"' in page.content.decode()
