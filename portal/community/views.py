@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 from collections.abc import Callable
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse, StreamingHttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -168,13 +169,13 @@ def offer_help(request: HttpRequest, need_id: int) -> HttpResponse:
 
 # --- HSDS 3.0 JSON (the API profile of openapi.json) ----------------------------------------
 
-def _paging(request: HttpRequest, *, limit: int = hsds.MAX_PER_PAGE) -> tuple[int, int]:
-    def number(name: str, default: int) -> int:
+def _paging(request: HttpRequest, *, limit: int = hsds.MAX_PER_PAGE, default: int = 50) -> tuple[int, int]:
+    def number(name: str, fallback: int) -> int:
         try:
-            return max(1, int(request.GET.get(name, default)))
+            return max(1, int(request.GET.get(name, fallback)))
         except (TypeError, ValueError):
-            return default
-    return number("page", 1), min(number("per_page", 50), limit)
+            return fallback
+    return number("page", 1), min(number("per_page", default), limit)
 
 
 def _json(data: Any, status: int = 200) -> JsonResponse:
@@ -200,6 +201,7 @@ class _Refused(Exception):
 
 
 BAD_QUERY = "A query parameter contains characters that are not allowed or is too long."
+BAD_FORMAT = "format must be json or ndjson."
 BAD_MODIFIED_AFTER = "modified_after must be a date or a date-time, e.g. 2026-01-31 or 2026-01-31T12:00:00Z."
 
 
@@ -227,16 +229,34 @@ def _query(request: HttpRequest) -> dict[str, Any]:
     return query
 
 
-def _hsds(view: Callable[..., JsonResponse]) -> Callable[..., JsonResponse]:
+def _hsds(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """GET only; a refused parameter is a 400 with its message (never a 500)."""
     @require_GET
     @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
             return view(request, *args, **kwargs)
         except _Refused as refused:
             return _bad_request(str(refused))
     return wrapper
+
+
+def _listing(request: HttpRequest, items: list[Any], render: Callable[[Any], Any] = lambda item: item, *,
+             limit: int = hsds.MAX_PER_PAGE, default: int = 50) -> HttpResponse:
+    """A list endpoint: the `Page` envelope of the requested page, or with `format=ndjson` every item, one JSON
+    object a line, without paging (as the profile allows)."""
+    form = (request.GET.get("format") or "json").strip().lower()
+    if form == "ndjson":
+        lines = (json.dumps(render(item), ensure_ascii=False) + "\n" for item in items)
+        response = StreamingHttpResponse(lines, content_type="application/x-ndjson; charset=utf-8")
+        response["Access-Control-Allow-Origin"] = "*"
+        return response
+    if form != "json":
+        raise _Refused(BAD_FORMAT)
+    number, per_page = _paging(request, limit=limit, default=default)
+    page_items, total = hsds.paginate(items, number, per_page)
+    return _json(hsds.page([render(item) for item in page_items], total=total, page_number=number,
+                           per_page=per_page))
 
 
 def _modified(organisations: list[Any], after: dt.datetime | None) -> tuple[list[Any], dict[int, dt.datetime]]:
@@ -253,15 +273,12 @@ def hsds_meta(request: HttpRequest) -> JsonResponse:
 
 
 @_hsds
-def hsds_organizations(request: HttpRequest) -> JsonResponse:
+def hsds_organizations(request: HttpRequest) -> HttpResponse:
     query = _query(request)
-    number, per_page = _paging(request)
     organisations, changed = _modified(list(hsds.organisations(query["search"])), query["modified_after"])
-    items, total = hsds.paginate(organisations, number, per_page)
     full, full_services = _flag(request, "full"), _flag(request, "full_service")
-    return _json(hsds.page([hsds.organization(o, nested=full, full_services=full_services,
-                                              modified=changed.get(o.pk)) for o in items],
-                           total=total, page_number=number, per_page=per_page))
+    return _listing(request, organisations, lambda o: hsds.organization(
+        o, nested=full, full_services=full_services, modified=changed.get(o.pk)))
 
 
 @_hsds
@@ -293,22 +310,15 @@ def _services(query: dict[str, Any]) -> tuple[list[tuple[Any, str]], dict[int, d
 
 
 @_hsds
-def hsds_services(request: HttpRequest) -> JsonResponse:
+def hsds_services(request: HttpRequest) -> HttpResponse:
     query = _query(request)
     pairs, changed = _services(query)
     if _flag(request, "minimal"):
         # Just ids and modification times, all in one page as the profile asks.
-        number, per_page = _paging(request, limit=hsds.MAX_MINIMAL_PER_PAGE)
-        if "per_page" not in request.GET:
-            per_page = hsds.MAX_MINIMAL_PER_PAGE
-        items, total = hsds.paginate(pairs, number, per_page)
-        return _json(hsds.page([hsds.minimal_service(o, k, changed.get(o.pk)) for o, k in items], total=total,
-                               page_number=number, per_page=per_page))
-    number, per_page = _paging(request)
-    items, total = hsds.paginate(pairs, number, per_page)
+        return _listing(request, pairs, lambda pair: hsds.minimal_service(*pair, changed.get(pair[0].pk)),
+                        limit=hsds.MAX_MINIMAL_PER_PAGE, default=hsds.MAX_MINIMAL_PER_PAGE)
     full = _flag(request, "full")
-    return _json(hsds.page([hsds.service(o, k, nested=full, modified=changed.get(o.pk)) for o, k in items],
-                           total=total, page_number=number, per_page=per_page))
+    return _listing(request, pairs, lambda pair: hsds.service(*pair, nested=full, modified=changed.get(pair[0].pk)))
 
 
 @_hsds
@@ -320,12 +330,9 @@ def hsds_service(request: HttpRequest, pk: str) -> JsonResponse:
 
 
 @_hsds
-def hsds_locations(request: HttpRequest) -> JsonResponse:
+def hsds_locations(request: HttpRequest) -> HttpResponse:
     query = _query(request)
-    number, per_page = _paging(request)
-    located = [loc for loc in (hsds.location(o) for o in hsds.organisations(query["search"])) if loc]
-    items, total = hsds.paginate(located, number, per_page)
-    return _json(hsds.page(items, total=total, page_number=number, per_page=per_page))
+    return _listing(request, [loc for loc in (hsds.location(o) for o in hsds.organisations(query["search"])) if loc])
 
 
 @_hsds
@@ -335,15 +342,13 @@ def hsds_location(request: HttpRequest, pk: str) -> JsonResponse:
 
 
 @_hsds
-def hsds_service_at_locations(request: HttpRequest) -> JsonResponse:
+def hsds_service_at_locations(request: HttpRequest) -> HttpResponse:
     query = _query(request)
-    number, per_page = _paging(request)
     full = _flag(request, "full")
     pairs, changed = _services(query)
-    links = [s for s in (hsds.service_at_location(o, k, nested=full, with_service=full, modified=changed.get(o.pk))
-                         for o, k in pairs) if s]
-    items, total = hsds.paginate(links, number, per_page)
-    return _json(hsds.page(items, total=total, page_number=number, per_page=per_page))
+    return _listing(request, [s for s in (hsds.service_at_location(o, k, nested=full, with_service=full,
+                                                                    modified=changed.get(o.pk))
+                                          for o, k in pairs) if s])
 
 
 @_hsds
@@ -357,12 +362,10 @@ def hsds_service_at_location(request: HttpRequest, pk: str) -> JsonResponse:
 
 
 @_hsds
-def hsds_service_areas(request: HttpRequest) -> JsonResponse:
+def hsds_service_areas(request: HttpRequest) -> HttpResponse:
     query = _query(request)
-    number, per_page = _paging(request)
     pairs, _changed = _services(query)
-    items, total = hsds.paginate([hsds.service_area(o, k) for o, k in pairs], number, per_page)
-    return _json(hsds.page(items, total=total, page_number=number, per_page=per_page))
+    return _listing(request, pairs, lambda pair: hsds.service_area(*pair))
 
 
 @_hsds
@@ -372,13 +375,11 @@ def hsds_service_area(request: HttpRequest, pk: str) -> JsonResponse:
 
 
 @_hsds
-def hsds_taxonomies(request: HttpRequest) -> JsonResponse:
+def hsds_taxonomies(request: HttpRequest) -> HttpResponse:
     query = _query(request)
-    number, per_page = _paging(request)
     search = query["search"].lower()
-    found = [t for t in hsds.taxonomies() if not search or search in f"{t['name']} {t['description']}".lower()]
-    items, total = hsds.paginate(found, number, per_page)
-    return _json(hsds.page(items, total=total, page_number=number, per_page=per_page))
+    return _listing(request, [t for t in hsds.taxonomies()
+                              if not search or search in f"{t['name']} {t['description']}".lower()])
 
 
 @_hsds
@@ -388,9 +389,8 @@ def hsds_taxonomy(request: HttpRequest, pk: str) -> JsonResponse:
 
 
 @_hsds
-def hsds_taxonomy_terms(request: HttpRequest) -> JsonResponse:
+def hsds_taxonomy_terms(request: HttpRequest) -> HttpResponse:
     query = _query(request)
-    number, per_page = _paging(request)
     terms = hsds.taxonomy_terms()
     if query["taxonomy_id"]:
         terms = [t for t in terms if t["taxonomy_id"] == query["taxonomy_id"]]
@@ -400,8 +400,7 @@ def hsds_taxonomy_terms(request: HttpRequest) -> JsonResponse:
     if search:
         terms = [t for t in terms if search in f"{t['code']} {t['name']}".lower()]
     # `top_only`: every term is a top-level term (flat taxonomies), so it changes nothing.
-    items, total = hsds.paginate(terms, number, per_page)
-    return _json(hsds.page(items, total=total, page_number=number, per_page=per_page))
+    return _listing(request, terms)
 
 
 @_hsds

@@ -110,6 +110,11 @@ def test_meta_and_organizations(partners: list[Any]) -> None:
     client = Client()
     meta = client.get("/registry/hsds/").json()
     assert meta["version"].startswith("3.") and "openapi_url" in meta
+    assert client.get("/registry/hsds").json() == meta
+    meta_schema = _openapi()["paths"]["/"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    errors = list(Draft202012Validator(meta_schema, format_checker=Draft202012Validator.FORMAT_CHECKER
+                                       ).iter_errors(meta))
+    assert not errors and {"version", "profile", "openapi_url"} <= set(meta)
     data = client.get("/registry/hsds/organizations").json()
     assert PAGE_KEYS <= set(data) and data["total_items"] == 2 and data["empty"] is False
     for org in data["contents"]:
@@ -350,3 +355,17 @@ def test_taxonomy_filters(partners: list[Any]) -> None:
     assert client.get("/registry/hsds/services", {"taxonomy_id": taxonomies["agreements"]}).json()["empty"] is True
     legal = next(t["id"] for t in help_terms["contents"] if t["code"] == "legal")
     assert client.get("/registry/hsds/service_at_locations", {"taxonomy_term_id": legal}).json()["empty"] is True
+
+
+def test_ndjson_streams_every_item_without_paging(partners: list[Any]) -> None:
+    client = Client()
+    response = client.get("/registry/hsds/services", {"format": "ndjson", "per_page": 1, "full": "true"})
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/x-ndjson")
+    lines = b"".join(response.streaming_content).decode().splitlines()
+    assert len(lines) == 3
+    for line in lines:
+        check(json.loads(line), "compiled/service.json")
+    terms = b"".join(client.get("/registry/hsds/taxonomy_terms/", {"format": "ndjson"}).streaming_content)
+    assert len(terms.decode().splitlines()) == client.get("/registry/hsds/taxonomy_terms").json()["total_items"]
+    refused = client.get("/registry/hsds/organizations", {"format": "xml"})
+    assert refused.status_code == 400 and "format" in refused.json()["message"]
