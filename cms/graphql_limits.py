@@ -1,7 +1,11 @@
 """Validation rules that bound the cost of a query to the public headless endpoint (/cms/graphql).
 
 Both limits read the settings at validation time: GRAPHQL_MAX_DEPTH (nesting of fields, fragments
-expanded) and GRAPHQL_MAX_ALIASES (aliased fields in one operation, fragments counted at each use).
+expanded) and GRAPHQL_MAX_ALIASES (aliased fields in one operation, fragments counted at each use). Both are
+measured with each fragment walked once (memoised), so nested fragment spreads cost time linear in the
+document. Before validation, `LimitedGraphQLView` refuses documents of more than GRAPHQL_MAX_TOKENS tokens:
+graphql-core's OverlappingFieldsCanBeMergedRule is quadratic in repeated fields (220 kB of `__typename`
+took 4 s), so the document's size is bounded as on the gateway.
 Introspection fields (``__schema``, ``__type``) are not counted, so GraphiQL keeps working in
 development. A refused query gets a clear error with a stable ``extensions.code``.
 """
@@ -12,7 +16,8 @@ from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext
-from graphql import GraphQLError, ValidationRule, specified_rules
+from graphene_django.views import GraphQLView
+from graphql import ExecutionResult, GraphQLError, GraphQLSyntaxError, ValidationRule, parse, specified_rules
 from graphql.language import (
     DocumentNode,
     FieldNode,
@@ -25,6 +30,7 @@ from graphql.language import (
 
 DEPTH_CODE = "QUERY_TOO_DEEP"
 ALIASES_CODE = "TOO_MANY_ALIASES"
+TOKENS_CODE = "QUERY_TOO_LONG"
 
 
 class _Walker:
@@ -104,3 +110,20 @@ class MaxAliasesRule(ValidationRule):
 def validation_rules() -> list[type[ValidationRule]]:
     """graphql-core's standard rules plus the limits (the view replaces the defaults with this list)."""
     return [*specified_rules, MaxDepthRule, MaxAliasesRule]
+
+
+class LimitedGraphQLView(GraphQLView):
+    """graphene-django's view with the document's size bounded (GRAPHQL_MAX_TOKENS) before it is validated."""
+
+    def execute_graphql_request(self, request: Any, data: Any, query: Any, variables: Any, operation_name: Any,
+                                show_graphiql: bool = False) -> Any:
+        if isinstance(query, str) and query:
+            limit = int(settings.GRAPHQL_MAX_TOKENS)
+            try:
+                parse(query, max_tokens=limit)
+            except GraphQLSyntaxError as error:
+                if error.message.startswith("Syntax Error: Document contains more than"):
+                    return ExecutionResult(data=None, errors=[GraphQLError(
+                        gettext("The query is too long: at most %(limit)d tokens are allowed.") % {"limit": limit},
+                        extensions={"code": TOKENS_CODE})])
+        return super().execute_graphql_request(request, data, query, variables, operation_name, show_graphiql)

@@ -9,7 +9,6 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
-from graphene_django.views import GraphQLView
 
 from cms.finder import MAX_SUGGESTIONS, answer_as_json, clean_text, find_officer, suggest_streets
 
@@ -37,10 +36,11 @@ def find_officer_json(request: HttpRequest) -> JsonResponse:
 
 def graphql_view() -> Any:
     """Read-only headless endpoint over grapple's schema; GraphiQL only in development. Queries deeper
-    than GRAPHQL_MAX_DEPTH or with more than GRAPHQL_MAX_ALIASES aliases are refused (cms.graphql_limits)."""
+    than GRAPHQL_MAX_DEPTH, with more than GRAPHQL_MAX_ALIASES aliases or GRAPHQL_MAX_TOKENS tokens are refused
+    (cms.graphql_limits)."""
     from grapple.schema import schema
 
-    from cms.graphql_limits import validation_rules
+    from cms.graphql_limits import LimitedGraphQLView, validation_rules
 
-    return csrf_exempt(GraphQLView.as_view(schema=schema, graphiql=settings.DEBUG,
-                                           validation_rules=validation_rules()))
+    return csrf_exempt(LimitedGraphQLView.as_view(schema=schema, graphiql=settings.DEBUG,
+                                                  validation_rules=validation_rules()))

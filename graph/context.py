@@ -42,6 +42,8 @@ class GraphContext:
     #: In-process test mode: units of work run in the caller's thread (the test transaction's
     #: connection) and connections are not closed.
     inline: bool = False
+    #: The operation is a mutation: its units of work run in the gateway's write pool (graph.threads).
+    writing: bool = False
 
     @cached_property
     def loaders(self) -> Loaders:

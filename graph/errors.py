@@ -3,7 +3,8 @@
 Domain refusals (`portal.core.errors`) become `GatewayError`s: a GraphQL error whose message is
 already translated into the caller's language and whose `extensions` carry a stable `code`
 (`not_found`, `forbidden`, `invalid_transition`, `validation_failed` + `field`, `conflict` +
-`current`, `unauthenticated`, `rate_limited`, `bad_user_input`). Refusals of the document itself (limits,
+`current`, `unauthenticated`, `rate_limited`, `bad_user_input`, `try_again` + `retryAfter` when the database
+gave up waiting for a lock held by someone else). Refusals of the document itself (limits,
 syntax, unknown fields, values of the wrong type) are typed too (`query_too_complex`, `graphql_parse_failed`,
 `graphql_validation`, `bad_user_input`) with a translated message, graphql-core's English text kept in
 `extensions.detail`. Anything else is unexpected and masked by `MaskErrors` ("Unexpected error."), so no
@@ -70,6 +71,41 @@ class RateLimited(GatewayError):
                          retryAfter=retry_after)
 
 
+#: Seconds a caller is asked to wait after a lock timeout (the `Retry-After` of the partner workspace).
+RETRY_AFTER_SECONDS = 5
+
+#: SQLSTATEs of a wait the database gave up: lock_not_available (lock_timeout), query_canceled
+#: (statement_timeout), deadlock_detected, serialization_failure.
+_RETRY_SQLSTATES = {"55P03", "57014", "40P01", "40001"}
+
+
+class TryAgain(GatewayError):
+    """The database gave up waiting for a lock (someone else is changing the same rows): a transient refusal."""
+
+    def __init__(self, retry_after: int = RETRY_AFTER_SECONDS) -> None:
+        super().__init__(_("Someone else is changing the same data right now. Try again in a few seconds."),
+                         code="try_again", retryAfter=retry_after)
+
+
+def is_lock_timeout(error: BaseException) -> bool:
+    """Whether `error` (or an error it was raised from) is a lock wait the database ended: PostgreSQL's
+    lock_timeout / statement_timeout / deadlock, SQLite's "database is locked", or no pooled connection free."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if getattr(current, "sqlstate", None) in _RETRY_SQLSTATES:
+            return True
+        text = str(current).lower()
+        kind = type(current).__name__
+        if kind == "OperationalError" and ("database is locked" in text or "database table is locked" in text):
+            return True
+        if kind == "PoolTimeout":
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
 def current_state(obj: Any) -> dict[str, Any] | None:
     """The current state carried by a Conflict (a Measure or a Case), in the API's field names."""
     from portal.cases.models import Case, Measure
@@ -129,7 +165,7 @@ def should_mask_error(error: GraphQLError) -> bool:
 
 
 _QUOTED = r"['\"]([^'\"]+)['\"]"
-_SCALAR_NAMES = r"(Int|Float|String|Boolean|ID|Date|DateTime|Time|Decimal|UUID|JSON)"
+_SCALAR_NAMES = r"(Int|Float|String|Boolean|ID|DateTime|Date|Time|Decimal|UUID|JSON)\b"
 
 
 def _typed(error: GraphQLError, message: str | Promise, code: str, **extensions: Any) -> GraphQLError:

@@ -1,32 +1,45 @@
 """The gateway schema: per-domain queries and mutations merged, with limits and error masking.
 
-Limits (settings.GRAPHQL_*): query depth, tokens, aliases; page size (see core.pagination);
-introspection only with DEBUG; mutations rate-limited per viewer (see permissions).
+Limits (settings.GRAPHQL_*): tokens (while parsing); depth, aliases and cost measured in linear time
+(graph.limits) before graphql-core's validation rules, all of it in the gateway's read pool, off the event
+loop (`GatewayValidation`); page size (see core.pagination); introspection only with DEBUG; mutations
+rate-limited per viewer (see permissions). Variables carrying a lone UTF-16 surrogate (not text any database
+can store) are refused before anything runs, and a DateTime must be representable in UTC.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import dataclasses
+import datetime as dt
+import functools
+import re
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any
 
+import dateutil.parser
 import strawberry
 from django.conf import settings
 from django.utils import translation
-from graphql import GraphQLError
+from django.utils.translation import gettext_lazy as _
+from graphql import DocumentNode, GraphQLError, GraphQLSchema, OperationDefinitionNode, ValidationRule
 from strawberry.extensions import (
     DisableIntrospection,
     MaskErrors,
-    MaxAliasesLimiter,
     MaxTokensLimiter,
-    QueryDepthLimiter,
     SchemaExtension,
 )
+from strawberry.schema.schema import validate_document
+from strawberry.schema.types.base_scalars import DateTimeDefinition, wrap_parser
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
+from strawberry.types.graphql import OperationType
 
 from graph.cases.mutations import CaseMutations
 from graph.cases.queries import CaseQueries
+from graph.context import GraphContext
 from graph.core.viewer import ViewerQueries
-from graph.errors import UNEXPECTED_MESSAGE, should_mask_error, typed_error
+from graph.errors import UNEXPECTED_MESSAGE, BadUserInput, should_mask_error, typed_error
+from graph.limits import document_limit_errors
 from graph.measures.mutations import MeasureMutations
 from graph.measures.queries import MeasureQueries
 from graph.partners.queries import PartnerQueries
@@ -63,14 +76,92 @@ class ActivateLanguage(SchemaExtension):
             yield
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _surrogate_at(value: Any) -> bool:
+    if isinstance(value, str):
+        return _SURROGATE.search(value) is not None
+    if isinstance(value, dict):
+        return any(_surrogate_at(key) or _surrogate_at(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_surrogate_at(item) for item in value)
+    return False
+
+
+def surrogate_errors(variables: dict[str, Any] | None) -> list[GraphQLError]:
+    """A lone UTF-16 surrogate (e.g. JSON "\\ud800") is no text: refused naming the variable that carries it.
+    (Inside the document itself graphql-core's lexer already refuses one as a syntax error.)"""
+    for name, value in (variables or {}).items():
+        if _surrogate_at(value):
+            return [BadUserInput(_("The text contains an invalid character (a lone UTF-16 surrogate)."), field=name)]
+    return []
+
+
+def validate_request(schema: GraphQLSchema, document: DocumentNode, variables: dict[str, Any] | None,
+                     rules: tuple[type[ValidationRule], ...], language: str) -> list[GraphQLError]:
+    """Everything checked before execution, in order: the variables' text, the gateway's limits (linear,
+    graph.limits), then graphql-core's validation rules (whose own cost the limits keep bounded)."""
+    with translation.override(language):
+        return (surrogate_errors(variables) or document_limit_errors(schema, document, variables)
+                or validate_document(schema, document, rules))
+
+
+class GatewayValidation(SchemaExtension):
+    """Validates the document in the gateway's read pool (graph.threads), never in the event loop: one slow
+    document cannot hold up other requests. The validation rules are strawberry's classes, built once; the
+    request only gets the tuple. Also marks a mutation's context so its units of work use the write pool."""
+
+    async def on_validate(self) -> AsyncIterator[None]:  # type: ignore[override]
+        execution = self.execution_context
+        context = execution.context
+        inline = isinstance(context, GraphContext) and context.inline
+        if isinstance(context, GraphContext):
+            context.writing = execution.operation_type is OperationType.MUTATION
+        if execution.pre_execution_errors is None and execution.graphql_document is not None:
+            operations = [d for d in execution.graphql_document.definitions if isinstance(d, OperationDefinitionNode)]
+            if len(operations) > 1 and not execution.provided_operation_name:
+                with translation.override(getattr(context, "language", None) or settings.LANGUAGE_CODE):
+                    execution.pre_execution_errors = [GraphQLError(
+                        str(_("The document has several operations: give the operationName of the one to run.")),
+                        extensions={"code": "graphql_validation",
+                                    "detail": "Must provide operation name if query contains multiple operations."})]
+                yield
+                return
+            language = getattr(context, "language", None) or settings.LANGUAGE_CODE
+            work = functools.partial(validate_request, execution.schema._schema, execution.graphql_document,
+                                     execution.variables, tuple(execution.validation_rules), language)
+            if inline:
+                errors = work()
+            else:
+                from graph.threads import run_in_pool
+
+                errors = await run_in_pool("read", work)
+            execution.pre_execution_errors = errors  # [] when valid: strawberry does not validate again
+        yield
+
+
+def _utc_representable(value: str) -> dt.datetime:
+    """An ISO date-time that converts to UTC with any offset (years 1 and 9999 overflow at the edges)."""
+    parsed = dateutil.parser.isoparse(value)
+    naive = parsed.replace(tzinfo=None)
+    if not dt.datetime(1, 1, 2) <= naive <= dt.datetime(9999, 12, 30):
+        raise ValueError("out of the range a date-time can be stored in")
+    return parsed
+
+
+#: strawberry's DateTime scalar, refusing values that cannot be stored (converted to UTC) as bad input.
+DateTime = dataclasses.replace(DateTimeDefinition, parse_value=wrap_parser(_utc_representable, "DateTime",
+                                                                           exceptions=(ValueError, OverflowError)))
+
+
 def build_extensions(*, debug: bool | None = None) -> list[Callable[[], SchemaExtension]]:
-    """Fresh extension instances per request; limits are read from settings each time."""
+    """Fresh extension instances per request (strawberry's rule); limits are read from settings each time."""
     debug = settings.DEBUG if debug is None else debug
     extensions: list[Callable[[], SchemaExtension]] = [
         ActivateLanguage,
-        lambda: QueryDepthLimiter(max_depth=settings.GRAPHQL_MAX_DEPTH),
         lambda: MaxTokensLimiter(max_token_count=settings.GRAPHQL_MAX_TOKENS),
-        lambda: MaxAliasesLimiter(max_alias_count=settings.GRAPHQL_MAX_ALIASES),
+        GatewayValidation,
         lambda: TranslatedMaskErrors(should_mask_error=should_mask_error),
     ]
     if not debug:
@@ -89,7 +180,8 @@ class GatewaySchema(strawberry.Schema):
 
 
 def build_schema(*, debug: bool | None = None) -> strawberry.Schema:
-    return GatewaySchema(query=Query, mutation=Mutation, extensions=build_extensions(debug=debug))
+    return GatewaySchema(query=Query, mutation=Mutation, extensions=build_extensions(debug=debug),
+                         scalar_overrides={dt.datetime: DateTime})
 
 
 schema = build_schema()

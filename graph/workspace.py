@@ -15,7 +15,8 @@ extensions and the error mapping are the very same.
 
 A conflict (someone else changed the measure) is shown with the measure's current state carried by the
 gateway's `conflict` error. Error codes map to HTTP statuses: bad input 400, token refused 401, not allowed
-403, not found 404, conflict 409, rate limit 429, and 500 only for an internal error.
+403, not found 404, conflict 409, rate limit 429, someone else holding the rows (`try_again`) 503 with
+`Retry-After`, and 500 only for an internal error.
 """
 
 from __future__ import annotations
@@ -73,12 +74,20 @@ MUTATIONS = {
 STATUS_OF_CODE = {
     "bad_user_input": 400, "validation_failed": 400, "graphql_validation": 400, "graphql_parse_failed": 400,
     "query_too_complex": 400, "unauthenticated": 401, "forbidden": 403, "not_found": 404, "conflict": 409,
-    "invalid_transition": 409, "rate_limited": 429, "internal_error": 500,
+    "invalid_transition": 409, "rate_limited": 429, "try_again": 503, "internal_error": 500,
 }
 
 
 def status_of(code: str) -> int:
     return STATUS_OF_CODE.get(code, 500)
+
+
+def _with_retry_after(response: HttpResponse, error: dict[str, Any] | None) -> HttpResponse:
+    """`Retry-After` on a 503 "try again" page (the seconds the gateway's error asks for)."""
+    extensions = (error or {}).get("extensions") or {}
+    if response.status_code == 503 and extensions.get("code") == "try_again":
+        response["Retry-After"] = str(int(extensions.get("retryAfter") or 5))
+    return response
 
 
 @dataclass
@@ -199,10 +208,10 @@ def measure_list(request: HttpRequest) -> HttpResponse:
     viewer_info = (answer.data or {}).get("viewer") or {}
     query_without_after = request.GET.copy()
     query_without_after.pop("after", None)
-    return render(request, "graph/workspace_list.html", {
+    return _with_retry_after(render(request, "graph/workspace_list.html", {
         "page": page, "error": answer.error, "form": form, "status_choices": _status_labels(),
         "viewer_info": viewer_info, "base_query": query_without_after.urlencode(),
-    }, status=200 if page is not None else status_of(answer.code))
+    }, status=200 if page is not None else status_of(answer.code)), answer.error)
 
 
 def _status_labels() -> list[tuple[str, str]]:
@@ -223,7 +232,10 @@ def _detail(request: HttpRequest, viewer: Viewer, measure_id: str, *, status: in
     context = {"measure": measure, "error": answer.error, "today": timezone.localdate().isoformat(), **extra}
     if measure is None:
         status = status_of(answer.code)
-    return render(request, "graph/workspace_detail.html", context, status=status)
+    action_error = extra.get("action_error") or {}
+    refusal = answer.error if measure is None else {"extensions": {"code": action_error.get("code"),
+                                                                    "retryAfter": action_error.get("retryAfter")}}
+    return _with_retry_after(render(request, "graph/workspace_detail.html", context, status=status), refusal)
 
 
 def _for_people(measure: dict[str, Any]) -> None:
@@ -280,7 +292,7 @@ def measure_action(request: HttpRequest, measure_id: str, action: str) -> HttpRe
         conflict = extensions.get("current") if extensions.get("code") == "conflict" else None
         return _detail(request, viewer, measure_id, status=status_of(answer.code), form_values=request.POST,
                        action_error={"message": error.get("message", ""), "code": extensions.get("code"),
-                                     "field": extensions.get("field")},
+                                     "field": extensions.get("field"), "retryAfter": extensions.get("retryAfter")},
                        conflict=conflict)
     done = {
         "accept": _("The measure is accepted."),

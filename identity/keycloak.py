@@ -146,12 +146,46 @@ class TokenVerifier:
             raise _reject(_CLAIM_REASONS.get(claim, "malformed"), text) from error
         except (JWException, ValueError) as error:
             raise _reject("bad_signature", str(error)) from error
+        except TypeError as error:  # a validly signed claim of the wrong type (e.g. "exp": "soon")
+            raise _reject("malformed", f"claim of the wrong type: {error}") from error
+        wrong = _wrongly_typed_claim(claims)
+        if wrong:
+            raise _reject("malformed", f"claim {wrong} has the wrong type", claims)
         nbf = claims.get("nbf")
         if isinstance(nbf, int | float) and nbf > time.time() + self.leeway:
             raise _reject("not_yet_valid", f"nbf={nbf}", claims)
         if claims.get("typ") != "Bearer":
             raise _reject("wrong_type", f"typ={claims.get('typ')!r}", claims)
         return claims
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _is_strings(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
+
+
+#: Type checks of the claims the portal reads; a validly signed token whose claim fails one is malformed.
+_CLAIM_TYPES: dict[str, Callable[[Any], bool]] = {
+    "exp": _is_number, "nbf": _is_number, "iat": _is_number,
+    "sub": lambda v: isinstance(v, str), "typ": lambda v: isinstance(v, str),
+    "preferred_username": lambda v: isinstance(v, str), "name": lambda v: isinstance(v, str),
+    "azp": lambda v: isinstance(v, str), "groups": _is_strings,
+    "aud": lambda v: isinstance(v, str) or _is_strings(v),
+    "realm_access": lambda v: isinstance(v, dict) and _is_strings(v.get("roles", [])),
+}
+
+
+def _wrongly_typed_claim(claims: Any) -> str | None:
+    """The name of the first claim present with the wrong type ("claims" itself when not an object)."""
+    if not isinstance(claims, dict):
+        return "claims"
+    for name, check in _CLAIM_TYPES.items():
+        if name in claims and claims[name] is not None and not check(claims[name]):
+            return name
+    return None
 
 
 def _header(token: str) -> dict[str, Any]:

@@ -131,10 +131,20 @@ if _db["ENGINE"] == "django.db.backends.postgresql":
             "max_size": env_int("DATABASE_POOL_MAX", 10),
             "timeout": 10,
         }
+    # A request waits at most DATABASE_LOCK_TIMEOUT_MS for a row lock and DATABASE_STATEMENT_TIMEOUT_MS for a
+    # statement; the gateway answers such a refusal with a typed "try again" (graph.errors.TryAgain).
+    # (Options given in DATABASE_URL come after these, so they win.)
+    _options = _db.setdefault("OPTIONS", {})
+    _options["options"] = (
+        f"-c lock_timeout={env_int('DATABASE_LOCK_TIMEOUT_MS', 5000)} "
+        f"-c statement_timeout={env_int('DATABASE_STATEMENT_TIMEOUT_MS', 60000)} "
+        f"{_options.get('options', '')}"
+    ).strip()
 elif _db["ENGINE"] == "django.db.backends.sqlite3":
     _db.setdefault("OPTIONS", {}).update(
         {
-            "timeout": 20,
+            # Seconds a writer waits for SQLite's database lock before "database is locked" (a typed "try again").
+            "timeout": env_int("DATABASE_SQLITE_BUSY_TIMEOUT", 20),
             "transaction_mode": "IMMEDIATE",
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
@@ -221,6 +231,15 @@ GRAPHQL_MAX_DEPTH = env_int("GRAPHQL_MAX_DEPTH", 10)
 GRAPHQL_MAX_TOKENS = env_int("GRAPHQL_MAX_TOKENS", 2000)
 GRAPHQL_MAX_ALIASES = env_int("GRAPHQL_MAX_ALIASES", 30)
 GRAPHQL_MAX_PAGE_SIZE = 100
+#: Query cost: 1 per field, times the page size (first/last/limit, capped) under lists (graph.limits).
+GRAPHQL_MAX_COST = env_int("GRAPHQL_MAX_COST", 50000)
+#: Assumed length of a list without paging arguments, for the cost.
+GRAPHQL_COST_LIST_SIZE = env_int("GRAPHQL_COST_LIST_SIZE", 10)
+#: Steps the linear limits walk may take for one document before it is refused as too complex.
+GRAPHQL_VALIDATION_BUDGET = env_int("GRAPHQL_VALIDATION_BUDGET", 50000)
+#: The gateway's own worker threads (graph.threads): reads and token checks; writes of mutations apart.
+GRAPHQL_READ_THREADS = env_int("GRAPHQL_READ_THREADS", 8)
+GRAPHQL_WRITE_THREADS = env_int("GRAPHQL_WRITE_THREADS", 4)
 GRAPHQL_MUTATIONS_PER_MINUTE = env_int("GRAPHQL_MUTATIONS_PER_MINUTE", 60)
 
 # --- E-mail -------------------------------------------------------------------

@@ -25,6 +25,8 @@ from portal.core.viewer import Role, Viewer
 
 ADMIN = Viewer(subject="admin", username="admin", roles=frozenset({Role.ADMIN}))
 NUL = "ул. Ленина\x00, 5"
+#: A lone UTF-16 surrogate (what JSON "\\ud800" decodes to): no database can store it.
+SURROGATE = "ул. Ленина \ud800 5"
 
 
 def _cursor(offset: str) -> str:
@@ -231,8 +233,9 @@ def test_every_string_argument_is_checked_before_the_database(world, gql, settin
     settings.GRAPHQL_MUTATIONS_PER_MINUTE = 0
     cases = _cases()
     assert len(cases) > 40
+    surrogates = 0
     for operation, document, base, path, is_list in cases:
-        for bad in (NUL, "я" * 6000):
+        for bad in (NUL, "я" * 6000, SURROGATE):
             variables = _with(base, path, [bad] if is_list else bad)
             result = gql(ADMIN, document, variables)
             where = (document, path, bad[:12], result.errors)
@@ -240,3 +243,32 @@ def test_every_string_argument_is_checked_before_the_database(world, gql, settin
             if bad == NUL:
                 # Queries refuse it up front; mutations refuse it (validation, or an earlier refusal).
                 assert result.code == ("bad_user_input" if operation == "query" else result.code) != "ok", where
+            if bad == SURROGATE:  # refused before anything runs, naming the variable, in every argument
+                assert result.code == "bad_user_input", where
+                assert result.errors[0]["extensions"]["field"] == path[0], where
+                assert result.errors[0]["message"] == "Текст содержит недопустимый символ (одиночный суррогат UTF-16)."
+                surrogates += 1
+    assert surrogates == len(cases) > 40
+
+
+def test_surrogates_and_year_one_over_http_are_typed_refusals(live_world, gateway, settings) -> None:
+    """The JSON escape "\\ud800" in a variable, the same inside the document, and a year-1 DateTime."""
+    import httpx
+
+    settings.GRAPHQL_MUTATIONS_PER_MINUTE = 0
+    token = gateway.token_for(live_world.petrova)
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json", "Accept-Language": "ru"}
+    body = b'{"query": "query($t: String!) { findOfficer(address: $t) { status } }", "variables": {"t": "\\ud800"}}'
+    answer = httpx.post(gateway.url, content=body, headers=headers, timeout=30)
+    assert answer.status_code == 200 and answer.json()["errors"][0]["extensions"]["code"] == "bad_user_input"
+    inside = b'{"query": "{ findOfficer(address: \\"\\\\ud800\\") { status } }"}'
+    answer = httpx.post(gateway.url, content=inside, headers=headers, timeout=30)
+    assert answer.status_code == 200 and answer.json()["errors"][0]["extensions"]["code"] == "graphql_parse_failed"
+    signal = ("mutation($at: DateTime) { receiveSignal(input: {source: \"school\", summary: \"Пропуски\", "
+              "receivedAt: $at}) { id } }")
+    for year_one in ("0001-01-01T00:00:00+05:00", "0001-01-01T03:00:00", "9999-12-31T23:00:00-05:00"):
+        status, result = gateway.post(live_world.petrova, signal, {"at": year_one})
+        assert status == 200 and result.code == "bad_user_input", (year_one, result.errors)
+        assert result.errors[0]["message"] == "Недопустимое значение: ожидается DateTime."
+    status, fine = gateway.post(live_world.petrova, signal, {"at": "2026-11-30T10:00:00+05:00"})
+    assert fine.code == "ok", fine.errors

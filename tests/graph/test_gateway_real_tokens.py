@@ -77,6 +77,15 @@ REJECTIONS: list[tuple[str, Callable[[], str], str]] = [
     ("partner without groups", lambda: testing.issue_token(username="partner.x", roles=("partner",), groups=()),
      "no_organisation"),
     ("no groups and no roles", lambda: testing.issue_token(username="nobody", roles=(), groups=()), "no_roles"),
+    # Validly signed, claims of the wrong type (were internal errors).
+    ("realm_access is a string", lambda: testing.issue_token(**SCHOOL, extra={"realm_access": "partner"}),
+     "malformed"),
+    ("roles is a string", lambda: testing.issue_token(**SCHOOL, extra={"realm_access": {"roles": "partner"}}),
+     "malformed"),
+    ("exp is a string", lambda: testing.issue_token(**SCHOOL, extra={"exp": str(int(time.time()) + 300)}),
+     "malformed"),
+    ("groups is a string", lambda: testing.issue_token(**SCHOOL, extra={"groups": "/partners/school-7"}),
+     "malformed"),
 ]
 
 

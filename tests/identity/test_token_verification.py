@@ -101,3 +101,27 @@ def test_jwks_fetched_once(verifier: TokenVerifier, caplog: pytest.LogCaptureFix
 def test_default_verifier_uses_dev_realm_key(region_orgs: None) -> None:
     viewer = verify_access_token(issue_token(username="supervisor.region"))
     assert viewer.roles == {Role.SUPERVISOR}
+
+
+@pytest.mark.parametrize("claims", [
+    {"realm_access": "admin"},
+    {"realm_access": {"roles": "admin"}},
+    {"realm_access": {"roles": [["admin"]]}},
+    {"exp": "9999999999"},
+    {"nbf": "soon"},
+    {"iat": {"at": 1}},
+    {"groups": "/partners/school-7"},
+    {"preferred_username": 7},
+    {"sub": ["a", "b"]},
+    {"typ": ["Bearer"]},
+])
+def test_validly_signed_claims_of_the_wrong_type_are_malformed(verifier: TokenVerifier,
+                                                               caplog: pytest.LogCaptureFixture,
+                                                               claims: dict) -> None:
+    from portal.audit.models import AuditEvent
+
+    before = AuditEvent.objects.filter(verb="token_rejected").count()
+    _rejected(verifier, issue_token(username="partner.school", extra=claims), "malformed", caplog)
+    audited = AuditEvent.objects.filter(verb="token_rejected").order_by("-pk").first()
+    assert AuditEvent.objects.filter(verb="token_rejected").count() == before + 1
+    assert audited is not None and audited.details["reason"] == "malformed"
