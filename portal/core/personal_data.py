@@ -159,11 +159,16 @@ _LOCAL = r"[A-Za-z0-9][A-Za-z0-9._%+\-]*(?:\s+(?i:dot|точка)\s+[A-Za-z0-9_%
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?"
 _TLD = (r"(?i:ru|рф|com|net|org|su|info|biz|me|io|ua|by|kz|uz|kg|am|ge|az|tj|de|uk|us|online|site|pro|edu|gov|mail"
         r"|yandex|рус|space|xyz|club|co|tv|cc|eu|ру|ком)")
+_MAIL_SERVICES = (r"mail|мейл|мэйл|маил|майл|yandex|яндекс|ya|я|gmail|гмейл|гмайл|джимейл|джимэйл|rambler|рамблер"
+                  r"|bk|бк|inbox|инбокс|list|лист|outlook|аутлук|icloud|айклауд")
 _EMAIL_RES = [
     # The usual address, Cyrillic ones included: ivan.petrov@mail.ru, почта@пример.рф.
     re.compile(r"(?<![\w.+\-])[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+"),
     # Spelled out: ivan [at] mail [dot] ru, ivan(собака)mail.ru, ivan собака mail точка ru, ivan @ mail . ru.
     re.compile(rf"(?<![\w.+\-]){_LOCAL}{_AT}{_LABEL}(?:{_DOT}{_LABEL})*{_DOT}{_TLD}(?![\w])"),
+    # A mail service spelled in Cyrillic: «ivanov собака мэйл ру», «иванов собака яндекс точка ру».
+    re.compile(rf"(?<![\w.+\-])[A-Za-zА-Яа-яЁё0-9][\wЁё.\-]*{_AT}(?i:{_MAIL_SERVICES})(?:{_DOT}|\s+)"
+               r"(?i:ру|ru|ком|com|рф|нет|net)(?![\wЁё])"),
     # A comma typed for the last dot: ivan@mail,ru.
     re.compile(rf"(?<![\w.+\-])[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)*\s?,\s?{_TLD}(?![\w])"),
 ]
@@ -270,13 +275,14 @@ _STREET_TYPE_WORDS = (
 )
 _STREET_TYPE = rf"(?<![\wЁё])(?i:{_STREET_TYPE_WORDS})(?:\.|(?![\wЁё\-]))"
 _CAP = r"[А-ЯЁ][а-яё]+(?:-[А-ЯЁа-яё][а-яё]+)?"
-_STREET_NAME = rf"(?:\d{{1,2}}(?:-?[а-я]{{1,2}})?[\s\-]+)?{_CAP}(?:\s+{_CAP})?"
+_STREET_NAME = rf"(?:\d{{1,3}}\s+(?:лет|летия)\s+|\d{{1,2}}(?:-?[а-я]{{1,2}})?[\s\-]+)?{_CAP}(?:\s+{_CAP})?"
 _LOWER_NAME = r"[а-яё][а-яё\-]{2,}(?:\s+[а-яё][а-яё\-]{2,})?"
 _HOUSE_NUMBER = (rf"№?\s*\d{{1,4}}(?:\s?[а-яА-Я](?![\wЁё]))?(?:\s?/\s?\d{{1,4}}(?:\s?[а-яА-Я](?![\wЁё]))?)?"
                  rf"(?:[{_DASH}]\d{{1,4}})?(?!\d)")
-_BUILDING = (r"(?:\s*[/,]?\s*(?i:корп(?:ус)?\.?|к\.?(?=\s*\d)|стр(?:оение)?\.?|лит(?:ера?)?\.?)\s*"
+_BUILDING = (r"(?:\s*[/,]?\s*(?i:корп(?:ус)?\.?|к\.?(?=\s*\d)|стр(?:оение)?\.?|лит(?:ера?)?\.?|подъезд|под\.|"
+             r"эт(?:аж)?\.?)\s*"
              r"(?:\d{1,3}(?!\d)|[А-ЯA-Z](?![\wЁё])))*")
-_FLAT_MARK = r"(?i:кв(?:артира|артире|\.)?|оф(?:ис)?\.?|комн(?:ата|ате)?\.?|ком\.)\s*№?\s*\d{1,4}(?!\d)"
+_FLAT_MARK = r"(?i:кв(?:артира|артире|-ра|\.)?|оф(?:ис)?\.?|комн(?:ата|ате)?\.?|ком\.)\s*№?\s*\d{1,4}(?!\d)"
 _FLAT = rf"(?:,?\s*{_FLAT_MARK})?"
 _HOUSE = rf",?\s*(?:(?i:д(?:ом|оме)?\.?)\s*)?{_HOUSE_NUMBER}{_NOT_QUANTITY}{_BUILDING}"
 _TOWN_TYPES = r"г|гор|город"
@@ -292,7 +298,7 @@ _ADDRESS_RES = [
     re.compile(rf"(?<![\wЁё])(?i:д(?:ом|оме|\.))\s*{_HOUSE_NUMBER}{_NOT_QUANTITY}{_BUILDING}{_FLAT}"),
     re.compile(rf"(?<![\wЁё])(?i:д)\s*\d{{1,4}}\s?[а-я]?,?\s*{_FLAT_MARK}"),
     # A flat on its own: «кв. 12», «кв 12», «кв12», «квартира 12» (not «2 кв. 2024 года», «квартира 3-комнатная»).
-    re.compile(rf"(?<![\wЁё])(?i:кв(?:артира|артире|\.)?)\s*№?\s*(?!(?:19|20)\d{{2}}(?!\d))\d{{1,4}}(?!\d)"
+    re.compile(rf"(?<![\wЁё])(?i:кв(?:артира|артире|-ра|\.)?)\s*№?\s*(?!(?:19|20)\d{{2}}(?!\d))\d{{1,4}}(?!\d)"
                rf"(?!\s?[{_DASH}]?\s?(?i:х\b|ти\b|комн|к\b)){_NOT_QUANTITY}"),
     # The street type after the name: «Комсомольский проспект 45», «Октябрьская улица, 5».
     re.compile(rf"(?<![\wЁё]){_CAP}(?:\s+{_CAP})?\s+(?i:улица|проспект|переулок|бульвар|шоссе|проезд|тупик|тракт"
@@ -377,8 +383,8 @@ def _is_street_word(word: str) -> bool:
     if lower in _STREET_GENITIVES:
         return True
     parses = _morph().parse(word)  # type: ignore[attr-defined]
-    best = parses[0]
-    if best.tag.POS == "ADJF" and {"femn", "sing", "nomn"} <= best.tag.grammemes and lower.endswith(("ая", "яя")):
+    if lower.endswith(("ая", "яя")) and any(p.score >= 0.2 and p.tag.POS == "ADJF" and
+                                            {"femn", "sing", "nomn"} <= p.tag.grammemes for p in parses):
         return True
     return any(p.score >= 0.3 and "Surn" in p.tag and "gent" in p.tag for p in parses)
 
@@ -630,6 +636,23 @@ def _sentence_date(text: str, end: int) -> bool:
 
 
 def _names(text: str) -> Iterable[_Candidate]:
+    yield from _names_with_dates(text)
+    # «ИВАНОВ ИВАН ИВАНОВИЧ 12.03.1985», «иванов иван 2015 г.р.»: the same rules on the words capitalised (the
+    # shadow text has the same length, so the spans hold); only next to a date of birth.
+    shadow = re.sub(r"[А-ЯЁа-яё]{2,}", lambda m: m.group().capitalize(), text)
+    if shadow != text:
+        yield from _names_with_dates(shadow)
+    for match in _FULL_NAME.finditer(text):
+        words = match.group().split()
+        if _is_name(words, strong=True) and any("Patr" in _name_tags(word) for word in words):
+            yield _Candidate(match.start(), match.end(), Kind.FULL_NAME, 0)
+    for match in _SURNAME_INITIALS.finditer(text):
+        surname = _WORD.findall(match.group())
+        if surname and "Surn" in _name_tags(surname[-1] if match.group()[1] == "." else surname[0]):
+            yield _Candidate(match.start(), match.end(), Kind.FULL_NAME, 1)
+
+
+def _names_with_dates(text: str) -> Iterable[_Candidate]:
     for match in _NAME_DATE.finditer(text):
         words = _WORD.findall(match.group("name"))
         # Drop leading words that are not names («Сын Артём», «Дочь Иванова Мария» keeps the name part).
@@ -646,14 +669,6 @@ def _names(text: str) -> Iterable[_Candidate]:
         words = _WORD.findall(match.group("name"))
         if words and _is_name(words, strong=len(words) < 2 and not re.search(_BIRTH_MARK, match.group("date"))):
             yield _Candidate(match.start(), match.end(), Kind.NAME_WITH_BIRTHDATE, 1)
-    for match in _FULL_NAME.finditer(text):
-        words = match.group().split()
-        if _is_name(words, strong=True) and any("Patr" in _name_tags(word) for word in words):
-            yield _Candidate(match.start(), match.end(), Kind.FULL_NAME, 0)
-    for match in _SURNAME_INITIALS.finditer(text):
-        surname = _WORD.findall(match.group())
-        if surname and "Surn" in _name_tags(surname[-1] if match.group()[1] == "." else surname[0]):
-            yield _Candidate(match.start(), match.end(), Kind.FULL_NAME, 1)
 
 
 _DETECTORS = (_emails, _messengers, _phones, _documents, _addresses, _names)
