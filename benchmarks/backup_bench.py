@@ -106,7 +106,8 @@ def main() -> None:
         "|---|---|",
         *[f"| {table} | {count:,} |" for table, count in before.items()],
         "",
-        f"`portal restore` reported: {restore_out.splitlines()[-1] if restore_out else ''}",
+        "`portal restore` reported: "
+        + next((line for line in restore_out.splitlines() if line.startswith("restored")), "(nothing)"),
         "",
     ]
     RESULTS.write_text("\n".join(lines), encoding="utf-8")
