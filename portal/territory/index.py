@@ -221,7 +221,14 @@ class TerritoryIndex:
         if not any(t.name_text for t in tokens if t.kind in ("word", "street_type")):
             return Reading(problem="no_street", house=self._house(tokens, None)[0])
         if street_spans:
-            return self._read_exact(tokens, street_spans, settlement_spans)
+            reading = self._read_exact(tokens, street_spans, settlement_spans)
+            if reading.problem == "unknown_words":
+                # «Сосновый Бор, ул. Леоина»: «сосновый» is also a street name, yet the whole address reads
+                # better as a settlement and a misspelt street.
+                fuzzy = self._read_fuzzy(tokens, settlement_spans)
+                if fuzzy.streets and not fuzzy.problem:
+                    return fuzzy
+            return reading
         in_settlements = {i for span in settlement_spans for i in range(span.start, span.end)}
         if all(i in in_settlements for i, t in enumerate(tokens) if t.kind == "word"):
             return Reading(problem="no_street", house=self._house(tokens, None)[0],
@@ -428,13 +435,20 @@ class TerritoryIndex:
             return reading
         _, span, ties = best
         reading.house, reading.house_text = self._house(tokens, span)
+        hint = self._kind_hint(tokens, span, used | set(range(span.start, span.end)))
+        if len(ties) > 1 and hint:
+            # «аллея Зелёноя»: as near to «Зелёная» as to «Зелёное», but only one is an alley.
+            of_kind = [name for name in ties if any(
+                s.kind == hint and (settlement is None or s.settlement_key == settlement.key)
+                for s in self.by_name[name])]
+            if len(of_kind) == 1:
+                ties = of_kind
         pool = [s for name in ties for s in self.by_name[name]
                 if settlement is None or s.settlement_key == settlement.key]
         if len(ties) > 1:
             reading.problem = "unknown"
             reading.suggestions = pool[:10]
             return reading
-        hint = self._kind_hint(tokens, span, used | set(range(span.start, span.end)))
         of_kind = [s for s in pool if s.kind == hint] if hint else []
         reading.streets = of_kind or pool
         unexplained = self._unexplained(tokens, used | set(range(span.start, span.end)))
