@@ -498,8 +498,9 @@ def _co_signed(authors: str, author: str) -> str:
 
 
 @_audited("question.unpublish")
-def unpublish_question(*, viewer: Viewer, question_id: int) -> Question:
-    """Withdraw a published question from the public list (back to answered)."""
+def unpublish_question(*, viewer: Viewer, question_id: int, findings: Iterable[Pending] = ()) -> Question:
+    """Withdraw a published question from the public list (back to answered); `findings`: the personal data
+    it was withdrawn for (kinds and keys go to the audit trail)."""
     question = _for_update(viewer, question_id)
     _require_moderator_of(viewer, question)
     if question.status != Question.Status.PUBLISHED:
@@ -507,7 +508,34 @@ def unpublish_question(*, viewer: Viewer, question_id: int) -> Question:
     before = audit.snapshot(question, STATE_FIELDS)
     question.status = Question.Status.ANSWERED
     question.published_at = None
-    return _transition(viewer, question, before, "question.unpublish")
+    question.save()
+    reasons = [{"field": item.field, "kind": item.finding.kind.value, "key": item.key} for item in findings]
+    audit.record_changed(viewer=viewer, verb="question.unpublish", obj=question, before=before,
+                         action=AuditEvent.Action.TRANSITION,
+                         details={"unconfirmed_findings": reasons} if reasons else None)
+    enqueue(SEARCH_KIND, question.pk)
+    return question
+
+
+def confirmed_at_publication(question: Question) -> frozenset[str]:
+    """The keys the moderator confirmed when the question was last published (from the audit trail)."""
+    event = (AuditEvent.objects.for_object("consultations.question", question.pk)
+             .filter(verb="question.publish", action=AuditEvent.Action.TRANSITION).order_by("-at", "-id").first())
+    items = (event.details or {}).get("confirmed_findings", []) if event is not None else []
+    return frozenset(item.get("key", "") for item in items if isinstance(item, dict))
+
+
+def unconfirmed_in_published() -> list[tuple[Question, list[Pending]]]:
+    """Published questions whose texts hold personal data nobody confirmed (published before the detector
+    found it): what the current detector finds, less what was confirmed at publication."""
+    found = []
+    for question in Question.objects.filter(status=Question.Status.PUBLISHED).select_related("topic").order_by("pk"):
+        confirmed = confirmed_at_publication(question)
+        pending = [item for item in pending_findings(published_text=question.published_text, answer=question.answer)
+                   if not item.confirmable or item.key not in confirmed]
+        if pending:
+            found.append((question, pending))
+    return found
 
 
 @_audited("question.edit")

@@ -238,3 +238,36 @@ def test_an_admin_appoints_the_moderators_of_a_topic(world: Any, staff_client: C
     User.objects.filter(username="admin.portal").update(is_superuser=True)
     page = admin.get(f"/admin/snippets/consultations/topic/edit/{world.benefits.pk}/")
     assert page.status_code == 200 and 'name="moderators"' in page.content.decode()
+
+
+def test_published_questions_with_unconfirmed_personal_data_are_found_and_withdrawn(world: Any,
+                                                                                   moderator: Viewer) -> None:
+    """Published before the detector knew the spelling: found again, withdrawn by the command, audited."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    confirmed = ask(world)
+    answer = "Приходите в КЦСОН: ул. Ленина, д. 12."
+    services.answer_question(viewer=moderator, question_id=confirmed.pk, answer=answer)
+    services.publish_question(viewer=moderator, question_id=confirmed.pk,
+                              confirmed=[item.key for item in services.pending_findings(answer=answer)])
+    leaked = ask(world)
+    services.answer_question(viewer=moderator, question_id=leaked.pk, answer="Обратитесь в МФЦ.")
+    services.publish_question(viewer=moderator, question_id=leaked.pk)
+    Question.objects.filter(pk=leaked.pk).update(published_text="Как получить выплату? Пишите ivan(собака)mail.ru")
+
+    assert [question.pk for question, _pending in services.unconfirmed_in_published()] == [leaked.pk]
+    listed = StringIO()
+    call_command("recheck_consultations", stdout=listed)
+    assert f"question {leaked.pk} " in listed.getvalue() and "published_text: email" in listed.getvalue()
+    assert "ivan" not in listed.getvalue()
+    assert Question.objects.get(pk=leaked.pk).status == Question.Status.PUBLISHED  # listing changes nothing
+
+    call_command("recheck_consultations", "--withdraw", stdout=StringIO())
+    assert Question.objects.get(pk=leaked.pk).status == Question.Status.ANSWERED
+    assert Question.objects.get(pk=confirmed.pk).status == Question.Status.PUBLISHED
+    event = AuditEvent.objects.get(verb="question.unpublish", object_id=str(leaked.pk))
+    assert [item["kind"] for item in event.details["unconfirmed_findings"]] == ["email"]
+    assert "ivan" not in str(event.details)
+    assert services.unconfirmed_in_published() == []
