@@ -356,3 +356,34 @@ METRICS_TOKEN = env_str("METRICS_TOKEN")
 #: Where `portal backup` writes its archives by default.
 BACKUP_DIR = Path(env_str("BACKUP_DIR") or DATA_DIR / "backups")
 # <<< ops
+
+# >>> security headers (portal.headers: the same set on every route, Starlette's included)
+# Content-Security-Policy by django-csp, without 'unsafe-inline': scripts and styles come from the portal's
+# own static files; the few inline <style> blocks carry the request's nonce ({{ request.csp_nonce }}).
+from csp.constants import NONCE, NONE, SELF  # noqa: E402
+
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware")
+MIDDLEWARE.insert(MIDDLEWARE.index("csp.middleware.CSPMiddleware") + 1, "portal.headers.CurrentRequestMiddleware")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "frame-src": [SELF],
+        "frame-ancestors": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        # Sign-out posts to /accounts/logout/, which redirects to Keycloak's end-session endpoint.
+        "form-action": [SELF, *([KEYCLOAK_URL] if KEYCLOAK_URL else [])],
+    },
+}
+#: HTTP Strict Transport Security over HTTPS in production (uvicorn's proxy headers tell HTTPS behind a proxy).
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
+#: Bearer token that shows /readyz details (database, backlog, identity provider) from outside INTERNAL_NETWORKS.
+READYZ_TOKEN = env_str("READYZ_TOKEN")
+# <<< security headers
