@@ -24,7 +24,8 @@ from starlette.responses import JSONResponse, PlainTextResponse  # noqa: E402
 from starlette.routing import BaseRoute, Mount, Route  # noqa: E402
 
 from graph.app import create_graphql_app  # noqa: E402
-from portal.health import readiness  # noqa: E402
+from portal.headers import SecurityHeadersMiddleware  # noqa: E402
+from portal.health import readiness, readiness_details_allowed  # noqa: E402
 from portal.ops.endpoints import metrics_endpoint  # noqa: E402
 from portal.ops.middleware import RequestContextMiddleware  # noqa: E402
 
@@ -42,8 +43,13 @@ def _readiness() -> tuple[bool, dict]:
 
 
 async def readyz(request: Request) -> JSONResponse:
+    """Details (database vendor, search backlog, identity provider…) for the internal network or an operator
+    with READYZ_TOKEN; everyone else gets the overall status only (same HTTP status code)."""
     ready, report = await run_in_threadpool(_readiness)
-    return JSONResponse(report, status_code=200 if ready else 503)
+    if not readiness_details_allowed(request.client.host if request.client else None,
+                                     request.headers.get("authorization")):
+        report = {"status": report["status"]}
+    return JSONResponse(report, status_code=200 if ready else 503, headers={"Cache-Control": "no-store"})
 
 
 def build_routes() -> list[BaseRoute]:
@@ -74,5 +80,6 @@ def build_routes() -> list[BaseRoute]:
     return routes
 
 
-# Request id, access log and metrics around everything (portal.ops.middleware).
-app = RequestContextMiddleware(Starlette(routes=build_routes()))
+# Request id, access log and metrics around everything (portal.ops.middleware); the security headers on every
+# response, Starlette's own routes included (portal.headers).
+app = SecurityHeadersMiddleware(RequestContextMiddleware(Starlette(routes=build_routes())))

@@ -59,3 +59,12 @@ def readiness() -> tuple[bool, dict[str, Any]]:
     ready = report["database"]["status"] == "ok"
     overall = "ok" if all(part.get("status") == "ok" for part in report.values()) else "degraded"
     return ready, {"status": overall if ready else "down", "components": report}
+
+
+def readiness_details_allowed(client: str | None, authorization: str | None) -> bool:
+    """The full report only for the internal network (INTERNAL_NETWORKS) or `Authorization: Bearer <READYZ_TOKEN>`."""
+    from django.conf import settings
+
+    from portal.core.network import bearer_matches, is_internal
+
+    return is_internal(client) or bearer_matches(authorization, getattr(settings, "READYZ_TOKEN", ""))

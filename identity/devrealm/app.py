@@ -286,6 +286,16 @@ async def well_known(request: Request) -> Response:
     })
 
 
+#: The login page's style, served as a file: the Content-Security-Policy allows no inline style.
+LOGIN_CSS = ("body{font-family:sans-serif;max-width:24rem;margin:4rem auto}label{display:block;margin-top:1rem}"
+             "input[type=text],input[type=password]{width:100%;padding:.4rem}.error{color:#a00}"
+             "button{margin-top:1rem}")
+
+
+async def login_css(request: Request) -> Response:
+    return Response(LOGIN_CSS, media_type="text/css", headers={"Cache-Control": "public, max-age=3600"})
+
+
 async def certs(request: Request) -> Response:
     CERTS_REQUESTS[0] += 1
     return JSONResponse(public_jwks())
@@ -308,8 +318,7 @@ def _login_page(request: Request, params: dict[str, str], error: str = "", usern
     alert = f'<p class="error" role="alert">{html.escape(error)}</p>' if error else ""
     body = f"""<!doctype html><html lang="ru"><head><meta charset="utf-8"><title>Вход — портал</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<style>body{{font-family:sans-serif;max-width:24rem;margin:4rem auto}}label{{display:block;margin-top:1rem}}
-input[type=text],input[type=password]{{width:100%;padding:.4rem}}.error{{color:#a00}}button{{margin-top:1rem}}</style>
+<link rel="stylesheet" href="/realms/{html.escape(settings.KEYCLOAK_REALM)}/resources/login.css">
 </head><body><main><h1>Вход в портал социального сопровождения</h1>{alert}
 <form method="post" id="kc-form-login">{hidden}<input type="hidden" name="csrf_token" value="{token}">
 <label for="username">Имя пользователя</label>
@@ -572,6 +581,7 @@ def create_devrealm_app() -> Starlette:
         Route(f"{OIDC}/token", token, methods=["POST"]),
         Route(f"{OIDC}/token/introspect", introspect, methods=["POST"]),
         Route(f"{OIDC}/certs", certs),
+        Route("/resources/login.css", login_css),
         Route(f"{OIDC}/userinfo", userinfo, methods=["GET", "POST"]),
         Route(f"{OIDC}/logout", logout, methods=["GET", "POST"]),
     ])

@@ -9,3 +9,6 @@ class CoreConfig(AppConfig):
         from portal.core import sqlite
 
         sqlite.connect()
+        from portal.headers import nonce_wagtail_choosers
+
+        nonce_wagtail_choosers()  # the admin's inline scripts carry the CSP nonce
