@@ -119,7 +119,8 @@ def test_needs_and_partners_never_depend_on_search(embedded: EmbeddedBackend,
                                                    searches: list[tuple[str, str]]) -> None:
     place = factories.district(code="deg-n", name="Ленинский район")
     precinct = factories.precinct(district_obj=place)
-    institution = factories.organisation(kind="social_service", code="kcson-deg", name="КЦСОН Ленинский")
+    institution = factories.organisation(kind="social_service", code="kcson-deg", name="КЦСОН Ленинский",
+                                         district_obj=place)
     for summary in ("Нужна зимняя одежда для детей", "Нужна детская кроватка", "Нужна зимняя обувь"):
         world = factories.registered_case(institution=institution, precinct_obj=precinct)
         case_services.record_consent(viewer=world.coordinator, person_id=world.applicant.pk,

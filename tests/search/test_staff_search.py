@@ -33,8 +33,9 @@ class Family:
 
 
 def family(code: str, last_name: str = "Смирнова") -> Family:
-    institution = factories.organisation(kind="social_service", code=code, name=f"КЦСОН {code}")
-    precinct = factories.precinct(district_obj=factories.district(code=f"d-{code}", name=f"Район {code}"))
+    district = factories.district(code=f"d-{code}", name=f"Район {code}")
+    institution = factories.organisation(kind="social_service", code=code, name=f"КЦСОН {code}", district_obj=district)
+    precinct = factories.precinct(district_obj=district)  # in the institution's territory
     coordinator = factories.coordinator(institution)
     household = case_services.create_household(viewer=coordinator, precinct_id=precinct.pk,
                                                address="г. Заречный, ул. Ленина, д. 5, кв. 1")
