@@ -33,6 +33,7 @@ from benchmarks.graph_bench import percentile, prepare_database
 
 RESULTS = Path(__file__).parent / "results" / "finder.md"
 FIND = "query($a: String!) { findOfficer(address: $a) { status precinct { number } officer { fullName } } }"
+EMPTY = "{ __typename }"
 #: The indexed lookup a hand-written SQL finder would do for a parsed address (unique street index, then the
 #: (street, house_from, house_to) index of the ranges), returning what the officer card shows.
 RAW_SQL = """SELECT p.id, p.number, d.name, o.full_name, o.phone, o.email, o.office_address, o.office_hours
@@ -190,7 +191,11 @@ def run(args: argparse.Namespace, url: str) -> None:
         f"## `findOfficer` over HTTP (production settings: DEBUG=0, `portal serve --workers {args.workers}`)\n\n"
         f"{http['requests']} POST /graphql requests, at most {args.concurrency} in flight (asyncio httpx client in "
         f"the same machine, keep-alive): **{http['rate']:.0f} requests/s**, latency p50 {http['p50']:.1f} ms, "
-        f"p95 {http['p95']:.1f} ms; errors {http['errors']}; answers FOUND {http['found']}.\n"
+        f"p95 {http['p95']:.1f} ms; errors {http['errors']} {http['reasons'] or ''}; answers FOUND {http['found']}.\n"
+        f"The same load with an empty query (`{{ __typename }}`, the gateway's own floor on this machine at that "
+        f"moment): {http['floor']['rate']:.0f} requests/s, p50 {http['floor']['p50']:.1f} ms, "
+        f"p95 {http['floor']['p95']:.1f} ms; errors {http['floor']['errors']}.\n"
+        f"Machine load (1-minute load average) at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores.\n"
     )
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(text, encoding="utf-8")
@@ -231,7 +236,10 @@ def _http_load(args: argparse.Namespace, url: str, addresses: list[str]) -> dict
             if time.monotonic() > deadline or server.poll() is not None:
                 raise RuntimeError("the portal did not start")
             time.sleep(0.5)
-        return asyncio.run(_drive(base, addresses, args.requests, args.concurrency))
+        finder = asyncio.run(_drive(base, FIND, addresses, args.requests, args.concurrency))
+        # The floor of the gateway on this machine at the same moment: the same load with an empty query.
+        floor = asyncio.run(_drive(base, EMPTY, addresses, args.requests, args.concurrency))
+        return {**finder, "floor": floor}
     finally:
         server.terminate()
         try:
@@ -240,21 +248,27 @@ def _http_load(args: argparse.Namespace, url: str, addresses: list[str]) -> dict
             server.kill()
 
 
-async def _drive(base: str, addresses: list[str], total: int, concurrency: int) -> dict[str, Any]:
+async def _drive(base: str, query: str, addresses: list[str], total: int, concurrency: int) -> dict[str, Any]:
     import httpx
 
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60,
                                  headers={"Accept-Language": "ru"}) as client:
+        errors: dict[str, int] = {}
+
         async def one(address: str) -> tuple[float, bool, bool]:
             started = time.perf_counter()
             try:
-                response = await client.post("/graphql", json={"query": FIND, "variables": {"a": address}})
+                response = await client.post("/graphql", json={"query": query, "variables": {"a": address}})
                 body = response.json()
                 ok = response.status_code == 200 and not body.get("errors")
-                found = ok and body["data"]["findOfficer"]["status"] == "FOUND"
-            except (httpx.HTTPError, ValueError):
+                found = ok and "findOfficer" in body["data"] and body["data"]["findOfficer"]["status"] == "FOUND"
+                if not ok:
+                    reason = f"HTTP {response.status_code}: {str(body.get('errors'))[:80]}"
+                    errors[reason] = errors.get(reason, 0) + 1
+            except (httpx.HTTPError, ValueError) as error:
                 ok = found = False
+                errors[type(error).__name__] = errors.get(type(error).__name__, 0) + 1
             return (time.perf_counter() - started) * 1000, ok, found
 
         for address in addresses[: concurrency * 4]:  # warm every worker's index and connections
@@ -271,7 +285,7 @@ async def _drive(base: str, addresses: list[str], total: int, concurrency: int) 
     latencies = [outcome[0] for outcome in outcomes]
     return {"requests": total, "rate": total / elapsed, "p50": percentile(latencies, 0.5),
             "p95": percentile(latencies, 0.95), "errors": sum(1 for o in outcomes if not o[1]),
-            "found": sum(1 for o in outcomes if o[2])}
+            "found": sum(1 for o in outcomes if o[2]), "reasons": errors}
 
 
 if __name__ == "__main__":

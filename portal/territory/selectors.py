@@ -186,8 +186,8 @@ def find_officer(address: str | None) -> OfficerFinderResult:
         return result
     streets = reading.streets
     if len(streets) > 1:
+        served = [s.precinct_for(reading.house) if reading.house is not None else None for s in streets]
         if reading.house is not None:
-            served = [s.precinct_for(reading.house) for s in streets]
             first = served[0]
             if first is not None and all(p is not None and p.id == first.id for p in served):
                 return _found(result, streets[0], first)
@@ -196,8 +196,7 @@ def find_officer(address: str | None) -> OfficerFinderResult:
             if len(precinct_sets[0]) == 1 and all(ids == precinct_sets[0] for ids in precinct_sets):
                 return _found(result, streets[0], streets[0].precincts[0])
         result.status = FinderStatus.AMBIGUOUS
-        result.candidates = [_choice(s, house, s.precinct_for(reading.house) if reading.house is not None else None)
-                             for s in streets]
+        result.candidates = [_choice(s, house, precinct) for s, precinct in zip(streets, served, strict=True)]
         result.message = _("Several streets match this address. Choose yours, or add the settlement and the street "
                            "type.")
         return result
