@@ -19,7 +19,6 @@ from typing import Any, ParamSpec, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Count, Q
@@ -33,6 +32,7 @@ from portal.consultations.models import ANSWER_DEADLINE_DAYS, Question, Speciali
 from portal.consultations.searching import enqueue
 from portal.core import personal_data
 from portal.core.errors import DomainError, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
+from portal.core.mail import send_mail
 from portal.core.personal_data import CONTACT_KINDS, DOCUMENT_KINDS, Finding
 from portal.core.viewer import Role, Viewer
 from portal.territory.models import District
@@ -179,15 +179,7 @@ def _notify_specialist(question: Question) -> None:
             "Moderation queue: %(url)s"
         ) % {"topic": question.topic.name, "district": question.district.name,
              "due": question.due_on.strftime("%d.%m.%Y"), "url": f"{base}/admin/consultations/queue/{question.pk}/"}
-    email = specialist.email
-    transaction.on_commit(lambda: _send(subject, body, email))
-
-
-def _send(subject: str, body: str, recipient: str) -> None:
-    try:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient], fail_silently=False)
-    except Exception:  # an unreachable mail server must not undo a committed answer
-        logger.exception("could not send e-mail to %s", recipient)
+    send_mail(to=[specialist.email], subject=subject, body=body, kind="consultations.question_assigned")
 
 
 # --- The asker ---------------------------------------------------------------------------
@@ -253,7 +245,8 @@ def _for_update(viewer: Viewer, question_id: int | str) -> Question:
         pk = int(question_id)
     except (TypeError, ValueError):
         raise NotFound(_("Question not found.")) from None
-    question = Question.objects.select_for_update().filter(pk=pk).select_related("topic", "specialist").first()
+    question = (Question.objects.select_for_update(of=("self",)).filter(pk=pk)
+                .select_related("topic", "specialist").first())
     if question is None or not may_open(viewer, question):
         raise NotFound(_("Question not found."))
     return question
@@ -351,8 +344,7 @@ def _notify_asker(question: Question) -> None:
             "%(answer)s\n\nPublished questions and answers: %(url)s"
         ) % {"name": question.author_name, "question": question.text, "specialist": question.answered_by,
              "answer": question.answer, "url": f"{settings.PUBLIC_BASE_URL}/consultations/"}
-    email = question.email
-    transaction.on_commit(lambda: _send(subject, body, email))
+    send_mail(to=[question.email], subject=subject, body=body, kind="consultations.answer")
 
 
 @dataclass(frozen=True)
