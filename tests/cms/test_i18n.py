@@ -148,3 +148,22 @@ def test_editor_translates_a_page_in_the_admin(client) -> None:
     edit = client.get(f"/admin/pages/{translated.pk}/edit/")
     assert edit.status_code == 200
     assert client.get(f"/admin/pages/{home.pk}/edit/").status_code == 200
+
+
+@pytest.mark.parametrize(("model_path", "slug", "title"), [
+    ("portal.community.pages.NeedsRegistryPage", "nuzhdy-semei", "Нужды семей"),
+    ("portal.community.pages.BenefactorsRegistryPage", "reestr-blagotvoritelei", "Реестр благотворителей"),
+    ("portal.community.pages.PartnersRegistryPage", "reestr-partnerov", "Реестр субъектов взаимодействия"),
+])
+def test_untranslated_registry_pages_are_marked_lang_ru(client, model_path: str, slug: str, title: str) -> None:
+    from django.utils.module_loading import import_string
+
+    load_demo(verbose=False)
+    home = HomePage.objects.get()
+    page = import_string(model_path)(title=title, slug=slug, intro="Вступление.")
+    home.add_child(instance=page)
+    page.save_revision().publish()
+    _in_english(client)
+    body = client.get(f"/{slug}/").content.decode()
+    assert '<html lang="en">' in body
+    assert f'<h1 lang="ru">{title}</h1>' in body and '<p class="lead" lang="ru">Вступление.</p>' in body
