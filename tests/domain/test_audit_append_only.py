@@ -148,3 +148,22 @@ def test_readiness_tells_whether_the_portal_role_is_least_privilege(app_role: st
         assert append_only_problems(app_connection) == []
     finally:
         app_connection.close()
+
+
+def test_audit_grants_command_prints_the_grants_or_refuses_on_sqlite() -> None:
+    from io import StringIO
+
+    from django.core.management.base import CommandError
+
+    if connection.vendor != "postgresql":
+        with pytest.raises(CommandError, match="PostgreSQL"):
+            call_command("audit_grants", "portal_app")
+        return
+    out = StringIO()
+    call_command("audit_grants", "portal_app", stdout=out)
+    printed = out.getvalue()
+    assert ('REVOKE UPDATE, DELETE, TRUNCATE, TRIGGER, REFERENCES ON "public"."audit_auditevent" '
+            'FROM "portal_app"') in printed
+    assert "ALTER DEFAULT PRIVILEGES" in printed
+    with pytest.raises(CommandError, match="plain PostgreSQL name"):
+        call_command("audit_grants", 'x"; DROP TABLE audit_auditevent; --')
