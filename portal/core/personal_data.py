@@ -282,6 +282,8 @@ _HOUSE_NUMBER = (rf"№?\s*\d{{1,4}}(?:\s?[а-яА-Я](?![\wЁё]))?(?:\s?/\s?\d
 _BUILDING = (r"(?:\s*[/,]?\s*(?i:корп(?:ус)?\.?|к\.?(?=\s*\d)|стр(?:оение)?\.?|лит(?:ера?)?\.?|подъезд|под\.|"
              r"эт(?:аж)?\.?)\s*"
              r"(?:\d{1,3}(?!\d)|[А-ЯA-Z](?![\wЁё])))*")
+_BUILDING_PART = (r"\s*[/,]?\s*(?i:корп(?:ус)?\.?|к\.?(?=\s*\d)|стр(?:оение)?\.?|лит(?:ера?)?\.?)\s*"
+                  r"(?:\d{1,3}(?!\d)|[А-ЯA-Z](?![\wЁё]))")
 _FLAT_MARK = r"(?i:кв(?:артира|артире|-ра|\.)?|оф(?:ис)?\.?|комн(?:ата|ате)?\.?|ком\.)\s*№?\s*\d{1,4}(?!\d)"
 _FLAT = rf"(?:,?\s*{_FLAT_MARK})?"
 _HOUSE = rf",?\s*(?:(?i:д(?:ом|оме)?\.?)\s*)?{_HOUSE_NUMBER}{_NOT_QUANTITY}{_BUILDING}"
@@ -294,8 +296,10 @@ _VILLAGE = rf"(?<![\wЁё])(?i:{_VILLAGE_TYPES})\.?\s*(?:{_CAP}(?:[\s\-]+{_CAP})
 _ADDRESS_RES = [
     # With a street type: «ул. Ленина, д. 12, кв. 5», «на улице Мира 30», «ул кирова 5».
     re.compile(rf"{_STREET_TYPE}\s*(?:{_STREET_NAME}(?:{_HOUSE})?|{_LOWER_NAME}{_HOUSE}){_FLAT}"),
-    # House and flat numbers on their own: «д. 5, кв. 12», «дом 7», «д 5 кв 3».
-    re.compile(rf"(?<![\wЁё])(?i:д(?:ом|оме|\.))\s*{_HOUSE_NUMBER}{_NOT_QUANTITY}{_BUILDING}{_FLAT}"),
+    # House and flat numbers without a street: «д. 5, кв. 12», «дом 7 корп. 2», «д 5 кв 3» (a house number alone,
+    # «в доме № 5 можно создать ТСЖ», is generic advice).
+    re.compile(rf"(?<![\wЁё])(?i:д(?:ом|оме|\.))\s*{_HOUSE_NUMBER}{_NOT_QUANTITY}"
+               rf"(?:{_BUILDING_PART}{_BUILDING}{_FLAT}|{_BUILDING},?\s*{_FLAT_MARK})"),
     re.compile(rf"(?<![\wЁё])(?i:д)\s*\d{{1,4}}\s?[а-я]?,?\s*{_FLAT_MARK}"),
     # A flat on its own: «кв. 12», «кв 12», «кв12», «квартира 12» (not «2 кв. 2024 года», «квартира 3-комнатная»).
     re.compile(rf"(?<![\wЁё])(?i:кв(?:артира|артире|-ра|\.)?)\s*№?\s*(?!(?:19|20)\d{{2}}(?!\d))\d{{1,4}}(?!\d)"
@@ -490,7 +494,7 @@ def _phones(text: str) -> Iterable[_Candidate]:
                 continue  # too short for a phone, or eleven digits that are not +7/8 (a SNILS, say)
             if rank == 1 and text[start:end].isdigit() and digits[0] != "9":
                 continue  # ten plain digits are a mobile number only when they start with 9
-            if _PUBLIC_NUMBER_BEFORE.search(text[max(0, start - 30):start]):
+            if _PUBLIC_NUMBER_BEFORE.search(text[max(0, start - 30):start]) or _toll_free(digits):
                 continue
             yield _Candidate(start, end, Kind.PHONE, rank)
     # International and unusual spellings that libphonenumber knows (+375 29 123-45-67, +49 30 1234567).
@@ -499,8 +503,14 @@ def _phones(text: str) -> Iterable[_Candidate]:
     except Exception:  # the library must never break publishing
         matches = []
     for match in matches:
-        yield _Candidate(match.start, match.end, Kind.PHONE, 4)
+        if not _toll_free(_digits(match.raw_string)):
+            yield _Candidate(match.start, match.end, Kind.PHONE, 4)
     yield from _phones_in_words(text)
+
+
+def _toll_free(digits: str) -> bool:
+    """8-800 numbers are always an organisation's hotline, never a person's."""
+    return len(digits) >= 11 and digits[1:4] == "800" and digits[0] in "78"
 
 
 def _phones_in_words(text: str) -> Iterable[_Candidate]:
@@ -641,7 +651,7 @@ def _names(text: str) -> Iterable[_Candidate]:
     # shadow text has the same length, so the spans hold); only next to a date of birth.
     shadow = re.sub(r"[А-ЯЁа-яё]{2,}", lambda m: m.group().capitalize(), text)
     if shadow != text:
-        yield from _names_with_dates(shadow)
+        yield from _names_with_dates(shadow, strict=True)
     for match in _FULL_NAME.finditer(text):
         words = match.group().split()
         if _is_name(words, strong=True) and any("Patr" in _name_tags(word) for word in words):
@@ -652,7 +662,9 @@ def _names(text: str) -> Iterable[_Candidate]:
             yield _Candidate(match.start(), match.end(), Kind.FULL_NAME, 1)
 
 
-def _names_with_dates(text: str) -> Iterable[_Candidate]:
+def _names_with_dates(text: str, *, strict: bool = False) -> Iterable[_Candidate]:
+    """Names next to a date of birth; `strict`: only a surname with a first name or patronymic (the words'
+    capitals were made up, so a lone «Дан» or «Вера» proves nothing)."""
     for match in _NAME_DATE.finditer(text):
         words = _WORD.findall(match.group("name"))
         # Drop leading words that are not names («Сын Артём», «Дочь Иванова Мария» keeps the name part).
@@ -663,10 +675,14 @@ def _names_with_dates(text: str) -> Iterable[_Candidate]:
         while name_start < match.end("name") and not text[name_start].isalpha():
             name_start += 1
         has_initials = bool(re.search(_INITIALS, match.group("name")))
+        if strict and not _is_name(words, strong=True):
+            continue
         if words and (_is_name(words, strong=False) or (has_initials and _is_name(words[:1], strong=False))):
             yield _Candidate(name_start, match.end(), Kind.NAME_WITH_BIRTHDATE, 0)
     for match in _DATE_NAME.finditer(text):
         words = _WORD.findall(match.group("name"))
+        if strict and not _is_name(words, strong=True):
+            continue
         if words and _is_name(words, strong=len(words) < 2 and not re.search(_BIRTH_MARK, match.group("date"))):
             yield _Candidate(match.start(), match.end(), Kind.NAME_WITH_BIRTHDATE, 1)
 
