@@ -173,7 +173,10 @@ class GatewayApp:
             body["errors"] = errors
         if result.extensions:
             body["extensions"] = result.extensions
-        status = 400 if request_error and media == GRAPHQL_RESPONSE_JSON else 200
+        status = 200
+        if request_error and media == GRAPHQL_RESPONSE_JSON:  # never executed: the request's fault, or ours
+            internal = any((error.get("extensions") or {}).get("code") == "internal_error" for error in errors)
+            status = 500 if internal else 400
         return _json_response(body, status=status, media=media)
 
 

@@ -160,7 +160,8 @@ def _parameters(data: Any) -> GraphQLRequest:
     if not isinstance(query, str):
         raise RequestError(400, "bad_request", _("The query must be a string."))
     operation_name = data.get("operationName")
-    if operation_name is not None and not isinstance(operation_name, str):
+    if operation_name is not None and (not isinstance(operation_name, str)
+                                       or any("\ud800" <= char <= "\udfff" for char in operation_name)):
         raise RequestError(400, "bad_request", _("The operationName must be a string or null."))
     variables = data.get("variables")
     if variables is not None and not isinstance(variables, dict):
@@ -214,4 +215,4 @@ def from_body(body: bytes) -> GraphQLRequest:
 
 
 def max_body_bytes() -> int:
-    return int(getattr(settings, "GRAPHQL_MAX_BODY_BYTES", 1024 * 1024))
+    return int(settings.GRAPHQL_MAX_BODY_BYTES)

@@ -120,7 +120,8 @@ class GatewayValidation(SchemaExtension):
             context.writing = execution.operation_type is OperationType.MUTATION
         if execution.pre_execution_errors is None and execution.graphql_document is not None:
             operations = [d for d in execution.graphql_document.definitions if isinstance(d, OperationDefinitionNode)]
-            if len(operations) > 1 and not execution.provided_operation_name:
+            # (strawberry keeps the operationName given by the caller in an InitVar: the private attribute)
+            if len(operations) > 1 and not getattr(execution, "_provided_operation_name", None):
                 with translation.override(getattr(context, "language", None) or settings.LANGUAGE_CODE):
                     execution.pre_execution_errors = [GraphQLError(
                         str(_("The document has several operations: give the operationName of the one to run.")),

@@ -240,6 +240,8 @@ GRAPHQL_VALIDATION_BUDGET = env_int("GRAPHQL_VALIDATION_BUDGET", 50000)
 #: The gateway's own worker threads (graph.threads): reads and token checks; writes of mutations apart.
 GRAPHQL_READ_THREADS = env_int("GRAPHQL_READ_THREADS", 8)
 GRAPHQL_WRITE_THREADS = env_int("GRAPHQL_WRITE_THREADS", 4)
+#: Largest request body /graphql reads (413 beyond).
+GRAPHQL_MAX_BODY_BYTES = env_int("GRAPHQL_MAX_BODY_BYTES", 1024 * 1024)
 GRAPHQL_MUTATIONS_PER_MINUTE = env_int("GRAPHQL_MUTATIONS_PER_MINUTE", 60)
 
 # --- E-mail -------------------------------------------------------------------

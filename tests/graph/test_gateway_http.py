@@ -130,7 +130,7 @@ def test_mutation_over_get_is_405_and_not_executed(live_world, gateway, http) ->
     assert not Measure.objects.get(pk=live_world.m_school.pk).comments.exists()
     # The query of the same document may be run over GET.
     query = http.get("/graphql", params={"query": document, "operationName": "Q"}, headers={"Accept": GRAPHQL})
-    assert query.status_code == 200 and query.json() == {"data": {"__typename": "Query"}}
+    assert query.status_code == 200 and query.json() == {"data": {"__typename": "Query"}}, query.text
 
 
 @pytest.mark.parametrize("params", [
@@ -177,6 +177,7 @@ MALFORMED = [
     (b'{"qeury": "{ __typename }"}', "В запросе нет поля query"),
     (b'{"query": {"obj": 1}}', "Поле query должно быть строкой"),
     (b'{"query": "{ __typename }", "operationName": 0}', "Поле operationName должно быть строкой или null"),
+    (b'{"query": "{ __typename }", "operationName": "\\ud800"}', "Поле operationName должно быть строкой или null"),
     (b'{"query": "{ __typename }", "variables": [7]}', "Поле variables должно быть объектом JSON или null"),
     (b'{"query": "{ __typename }", "extensions": "x"}', "Поле extensions должно быть объектом JSON или null"),
 ]
