@@ -167,3 +167,16 @@ def test_untranslated_registry_pages_are_marked_lang_ru(client, model_path: str,
     body = client.get(f"/{slug}/").content.decode()
     assert '<html lang="en">' in body
     assert f'<h1 lang="ru">{title}</h1>' in body and '<p class="lead" lang="ru">Вступление.</p>' in body
+
+
+def test_content_locales_migration_creates_the_english_locale() -> None:
+    """The admin's "Translate" action needs the target Locale: cms 0002 creates one per content language."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("cms.migrations.0002_content_locales")
+    Locale.objects.filter(language_code="en").delete()
+    migration.create_locales(apps, None)
+    migration.create_locales(apps, None)  # idempotent
+    assert sorted(Locale.objects.values_list("language_code", flat=True)) == ["en", "ru"]
