@@ -10,6 +10,7 @@ never the path's query string, which can hold a searched address) and the reques
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import re
@@ -118,8 +119,8 @@ class RequestContextMiddleware:
     def _record(scope: Scope, info: RequestInfo, status: int, seconds: float, graphql_body: bytes | None) -> None:
         if graphql_body is not None:
             info.graphql_operation = graphql_operation_name(graphql_body)
-            viewer = (scope.get("state") or {}).get("graph_viewer")
-            set_viewer(getattr(viewer, "subject", None))
+            if not info.viewer and status != 401:
+                set_viewer(_accepted_token_subject(scope))
             metrics.observe_graphql(operation=info.graphql_operation, status="ok" if status == 200 else str(status),
                                     seconds=seconds)
         route = info.route or "unmatched"
@@ -131,6 +132,24 @@ class RequestContextMiddleware:
         if info.graphql_operation:
             fields["graphql_operation"] = info.graphql_operation
         access_logger.info("request", extra=fields)
+
+
+def _accepted_token_subject(scope: Scope) -> str | None:
+    """The `sub` of the request's bearer token — read only after the gateway answered something other than
+    401, i.e. after it verified the token's signature, issuer, audience and expiry."""
+    for name, value in scope.get("headers", ()):
+        if name == b"authorization":
+            scheme, _, token = value.decode("latin-1").partition(" ")
+            if scheme.lower() != "bearer" or token.count(".") != 2:
+                return None
+            payload = token.split(".")[1]
+            try:
+                claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+            except (ValueError, UnicodeDecodeError):
+                return None
+            subject = claims.get("sub") if isinstance(claims, dict) else None
+            return subject if isinstance(subject, str) else None
+    return None
 
 
 def _django_route(request: HttpRequest) -> str:

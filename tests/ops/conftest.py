@@ -91,6 +91,14 @@ test_database_url.__test__ = False  # type: ignore[attr-defined]
 def start_portal(tmp_path: Path) -> Iterator[Callable[..., PortalProcess]]:
     """Start `portal serve` (production settings) as a separate process against the test database."""
     started: list[PortalProcess] = []
+    from django.conf import settings
+
+    if settings.DEVREALM_ENABLED:
+        # Created here once: processes starting together race to create the development realm's key
+        # (identity.devrealm.keys opens it with O_EXCL and fails in the loser).
+        from identity.devrealm.keys import signing_key
+
+        signing_key()
 
     def start(*, workers: int = 1, env: dict[str, str] | None = None, database: bool = True,
               wait: bool = True) -> PortalProcess:

@@ -47,8 +47,6 @@ def test_two_processes_share_one_mutation_limit(transactional_db: None, redis_se
     _clear(backend, redis_server.url)
     cache_url = {"redis": redis_server.url, "db": "db://", "locmem": "locmem://"}[backend]
     env = {"CACHE_URL": cache_url, "GRAPHQL_MUTATIONS_PER_MINUTE": str(LIMIT)}
-    # The token first: it creates the development realm's key, which two processes starting at once
-    # would otherwise race to create (identity.devrealm.keys).
     headers = {"Authorization": f"Bearer {testing.issue_token(**SCHOOL)}"}
     first, second = start_portal(env=env, wait=False), start_portal(env=env, wait=False)
     first.wait_ready()
@@ -102,3 +100,33 @@ def test_unknown_cache_url_is_refused_by_name() -> None:
 
     with pytest.raises(CacheConfigError, match="memcached"):
         caches_from_url("memcached://cache:11211")
+
+
+def test_two_processes_share_one_sign_in_throttle(transactional_db: None, start_portal: Any) -> None:
+    """The local sign-in throttle (django-axes, attempts kept in the database) counts wrong passwords sent
+    to either process together: the 5th locks the account out from this address on both."""
+    import re
+
+    from django.contrib.auth import get_user_model
+
+    axes = pytest.importorskip("axes")
+    assert axes is not None
+    get_user_model().objects.create_superuser("emergency", "root@example.org", "the-right-one-42")
+    first, second = start_portal(wait=False), start_portal(wait=False)
+    first.wait_ready()
+    second.wait_ready()
+    answers = []
+    with httpx.Client(timeout=60) as client:
+        for attempt in range(6):
+            portal = first if attempt % 2 == 0 else second
+            form = client.get(portal.url + "/admin/login/?local=1")
+            token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text)
+            assert token is not None, form.text[:500]
+            answer = client.post(portal.url + "/admin/login/?local=1",
+                                 data={"username": "emergency", "password": f"guess-{attempt}",
+                                       "csrfmiddlewaretoken": token.group(1)},
+                                 headers={"Referer": portal.url + "/admin/login/?local=1"})
+            answers.append(answer.status_code)
+    assert answers == [200, 200, 200, 200, 429, 429]
+    assert first.terminate() == 0
+    assert second.terminate() == 0
