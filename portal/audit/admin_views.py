@@ -3,15 +3,18 @@
 Registries edited through Wagtail's generic views (officers, territory, partner registry) have no service of
 their own for every change. These views keep the audit trail for them in one place: every create, edit and
 delete made through them leaves an audit row with the values before and after, written in the transaction of
-the change (so a change without its row cannot be committed). Views that call a service instead (the service
-audits) keep doing so; only their remaining default views come from here.
+the change (so a change without its row cannot be committed), and a change the admin's permission policy refuses
+leaves an attempt row. Views that call a service instead (the service audits) keep doing so; only their remaining
+default views come from here.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
+from django.http import HttpRequest, HttpResponseBase
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 
@@ -31,7 +34,26 @@ def _fresh_snapshot(instance: models.Model) -> dict[str, Any]:
     return audit.snapshot(stored)
 
 
-class AuditedCreateView(generic.CreateView):
+class RefusalsAudited:
+    """A change (POST) refused by the permission policy is an attempt (the GET of a refused form is not)."""
+
+    model: type[models.Model]
+    operation = ""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        try:
+            return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+        except PermissionDenied:
+            if request.method == "POST":
+                audit.record_attempt(viewer=request_viewer(request), verb=admin_verb(self.model, self.operation),
+                                     object_type=self.model._meta.label_lower, object_id=kwargs.get("pk"),
+                                     code="forbidden", message="PermissionDenied")
+            raise
+
+
+class AuditedCreateView(RefusalsAudited, generic.CreateView):
+    operation = "create"
+
     def save_instance(self) -> models.Model:
         with transaction.atomic():
             instance = super().save_instance()
@@ -40,7 +62,9 @@ class AuditedCreateView(generic.CreateView):
         return instance
 
 
-class AuditedEditView(generic.EditView):
+class AuditedEditView(RefusalsAudited, generic.EditView):
+    operation = "edit"
+
     def save_instance(self) -> models.Model:
         with transaction.atomic():
             before = _fresh_snapshot(self.object)
@@ -54,7 +78,9 @@ class AuditedEditView(generic.EditView):
         return super().save_instance()
 
 
-class AuditedDeleteView(generic.DeleteView):
+class AuditedDeleteView(RefusalsAudited, generic.DeleteView):
+    operation = "delete"
+
     def delete_action(self) -> None:
         with transaction.atomic():
             instance = self.object

@@ -17,9 +17,9 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.viewsets.base import ViewSetGroup
-from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import register_permission_policy
 
+from portal.audit.admin_views import AuditedModelViewSet
 from portal.cases import admin_workflow, selectors
 from portal.cases.models import Case, Measure, Person, Signal
 from portal.core.admin_views import ReadOnlyPolicy, ScopedIndexView, ScopedInspectView, request_viewer
@@ -83,7 +83,9 @@ class MeasureFilterSet(WagtailFilterSet):
         return queryset if value is None else selectors.filter_measures(queryset, overdue=value)
 
 
-class _ReadOnlyViewSet(ModelViewSet):
+class _ReadOnlyViewSet(AuditedModelViewSet):
+    """Listed and inspected only; an add, edit or delete posted anyway is refused by the policy and audited."""
+
     inspect_view_enabled = True
     copy_view_enabled = False
     form_fields = ["id"]  # never rendered: the policy refuses add/change

@@ -245,3 +245,29 @@ def test_admin_workflow_post_outside_the_scope_is_an_attempt() -> None:
     [row] = _attempts("admin.case.review")
     assert (row.object_type, row.object_id, row.details["refused"]) == ("cases.case", str(mine.case.pk),
                                                                          "not_found")
+
+
+def test_admin_changes_refused_by_the_permission_policy_are_attempts() -> None:
+    from django.contrib.auth.models import Group, Permission
+
+    from portal.accounts.models import StaffProfile
+
+    world = f.registered_case()
+    officer = f.officer(username="officer.kept", institution=world.institution)
+    user = User.objects.create_user("coord-policy", password="x")
+    group, _ = Group.objects.get_or_create(name="coordinator")
+    group.permissions.add(Permission.objects.get(codename="access_admin"))
+    user.groups.add(group)
+    StaffProfile.objects.create(user=user, organisation=world.institution, subject="sub-coord-policy")
+    client = Client()
+    client.force_login(user)
+    refused = (302, 403)  # Wagtail answers a refusal with a redirect to the dashboard and a message
+    assert client.get(f"/admin/officers/edit/{officer.pk}/").status_code in refused  # looking is no attempt
+    assert client.post(f"/admin/officers/edit/{officer.pk}/", {"full_name": "X", "username": "mine"}).status_code in (
+        refused)
+    assert client.post(f"/admin/cases/delete/{world.case.pk}/").status_code in refused
+    assert Officer.objects.get(pk=officer.pk).username == "officer.kept" and Case.objects.filter(pk=world.case.pk)
+    rows = AuditEvent.objects.filter(action=AuditEvent.Action.ATTEMPT, actor_name="coord-policy").order_by("id")
+    assert [(row.verb, row.object_id, row.details["refused"]) for row in rows] == [
+        ("territory.officer.admin_edit", str(officer.pk), "forbidden"),
+        ("cases.case.admin_delete", str(world.case.pk), "forbidden")]
