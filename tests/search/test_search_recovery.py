@@ -11,14 +11,16 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 
-from portal.consultations.models import Topic
+from portal.consultations import services as consultations
+from portal.consultations.models import Question, Topic
+from portal.core.viewer import Role, Viewer
 from portal.testing import factories
 from search import api
 from search.backends.embedded import EmbeddedBackend
 from search.health import status
 from search.models import IndexStamp, OutboxEntry
 from search.sync import sync
-from tests.search.test_degradation import published, shown_questions
+from tests.search.test_degradation import shown_questions
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +30,20 @@ def lose(engine: EmbeddedBackend) -> None:
     engine.close()
     for suffix in ("", "-wal", "-shm"):
         Path(engine.path + suffix).unlink(missing_ok=True)
+
+
+def published(topic: Topic, district: object, text: str, answer: str) -> Question:
+    """A published answer, by an editor who moderates the topic."""
+    from django.contrib.auth import get_user_model
+
+    user, _new = get_user_model().objects.get_or_create(username="recovery-editor")
+    topic.moderators.add(user)
+    editor = Viewer(subject="sub-recovery-editor", username="recovery-editor", display_name="Лебедева Юлия",
+                    roles=frozenset({Role.EDITOR}), user_id=user.pk)
+    question = consultations.ask_question(author_name="Анна", email="", topic_id=topic.pk,
+                                          district_id=district.pk, text=text, consent=True)  # type: ignore[attr-defined]
+    consultations.answer_question(viewer=editor, question_id=question.pk, answer=answer)
+    return consultations.publish_question(viewer=editor, question_id=question.pk)
 
 
 @pytest.fixture
