@@ -286,8 +286,9 @@ class TerritoryIndex:
         return chosen.value, f"{chosen.value}{chosen.letter}"
 
     def _unexplained(self, tokens: Sequence[Token], used: set[int]) -> list[int]:
+        # A single letter left over («г.о.», «м.о.») is never a name: it does not make an address unknown.
         return [i for i, t in enumerate(tokens)
-                if i not in used and t.kind == "word" and t.text not in self.district_words]
+                if i not in used and t.kind == "word" and len(t.text) > 1 and t.text not in self.district_words]
 
     def _read_exact(self, tokens: list[Token], street_spans: list[_Span], settlement_spans: list[_Span]) -> Reading:
         scored: list[tuple[tuple[int, ...], _Span, _Span | None, set[int]]] = []

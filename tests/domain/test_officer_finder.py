@@ -52,7 +52,10 @@ def test_exact_address_with_abbreviations(town: dict[str, object]) -> None:
 
 
 @pytest.mark.parametrize("address", ["Заречный, ул. Ленина, 5", "Заречный ул Ленина 5", "Ленина ул., Заречный, 5",
-                                     "Заречный Ленина 5", "ул. Ленина, д. 5, г. Заречный", "Заречный, Ленина, дом 5а"])
+                                     "Заречный Ленина 5", "ул. Ленина, д. 5, г. Заречный", "Заречный, Ленина, дом 5а",
+                                     "г.о. Заречный, ул. Ленина, 5", "Заречный, ул. Ленинa, 5",
+                                     "Россия, 614000, Заречный край, Ленинский район, город Заречный, улица Ленина, "
+                                     "дом 5, квартира 7"])
 def test_settlement_without_its_type_and_in_any_position(town: dict[str, object], address: str) -> None:
     result = find_officer(address)
     assert result.status == FinderStatus.FOUND, (address, result.message)
