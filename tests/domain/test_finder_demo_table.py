@@ -64,7 +64,7 @@ def test_demo_street_names_agree_with_their_types(demo: None) -> None:
     adjectives = 0
     for street in Street.objects.all():
         if street.name in form_of:
-            forms, index = form_of[street.name]
+            _forms, index = form_of[street.name]
             adjectives += 1
             assert index == position[STREET_KIND_GENDER[street.kind]], f"{STREET_KIND_NAMES[street.kind]} {street.name}"
     assert adjectives > 50
