@@ -2,6 +2,7 @@
 
     portal demo [--host H] [--port P]   migrate, load the demo region, serve, print URLs and logins
     portal serve [--host H] [--port P]  serve the ASGI app with uvicorn
+    portal worker [--processes N] [--no-scheduler] [--batch]   run background jobs (and the scheduler)
     portal seed --scale demo|region [--seed N]
     portal search-sync [--loop] | reindex [INDEX ...] | sync-realm [--dry-run]   (arguments passed through)
     portal backup [-o FILE] | restore FILE [--force] [--skip-reindex]
@@ -114,8 +115,15 @@ def cmd_demo(args: argparse.Namespace) -> None:
     call_command("migrate", interactive=False, verbosity=0)
     load_demo(seed=args.seed, verbose=True)
     print(f"Demo data ready in {time.monotonic() - started:.1f} s. Starting the server…", flush=True)
-    # The banner (addresses and sign-ins) comes last, once the server listens.
-    _serve(args.host, args.port, on_started=lambda: _print_banner(args.host, args.port))
+    from portal.jobs.worker import start_worker_process, stop_worker_process
+
+    # A worker (with the scheduler) next to the server: search stays current, e-mail is sent, schedules run.
+    worker = start_worker_process()
+    try:
+        # The banner (addresses and sign-ins) comes last, once the server listens.
+        _serve(args.host, args.port, on_started=lambda: _print_banner(args.host, args.port))
+    finally:
+        stop_worker_process(worker)
 
 
 def cmd_serve(args: argparse.Namespace) -> None:
@@ -123,6 +131,18 @@ def cmd_serve(args: argparse.Namespace) -> None:
     from portal.ops.serve import run
 
     sys.exit(run(host=args.host, port=args.port, workers=args.workers, graceful_timeout=args.graceful_timeout))
+
+
+def cmd_worker(args: argparse.Namespace) -> None:
+    if args.processes > 1:  # a supervisor: no Django here, each worker process loads it
+        from portal.jobs.worker import supervise
+
+        sys.exit(supervise([*(["--no-scheduler"] if args.no_scheduler else []), *(["--batch"] if args.batch else [])],
+                           args.processes))
+    _setup(debug_default=False)
+    from portal.jobs.worker import run
+
+    run(scheduler=not args.no_scheduler, batch=args.batch)
 
 
 def cmd_seed(args: argparse.Namespace) -> None:
@@ -182,6 +202,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--graceful-timeout", type=int, default=30,
                        help="seconds to let requests in flight finish on SIGTERM (0: no limit)")
     serve.set_defaults(func=cmd_serve)
+
+    worker = sub.add_parser("worker", help="run background jobs and the scheduler (SIGTERM: finish the job, exit)")
+    worker.add_argument("--processes", type=int, default=1, help="worker processes in this container (default 1)")
+    worker.add_argument("--no-scheduler", action="store_true", help="only run jobs; another worker schedules")
+    worker.add_argument("--batch", action="store_true", help="run the jobs waiting now, then exit")
+    worker.set_defaults(func=cmd_worker)
 
     seed = sub.add_parser("seed", help="generate data for the demo region")
     seed.add_argument("--scale", choices=["demo", "region"], default="demo")

@@ -19,6 +19,7 @@ COMPONENT_CHECKS: dict[str, str] = {
     "search": "search.health:status",
     "identity": "identity.health:status",
     "audit": "portal.audit.health:status",
+    "jobs": "portal.jobs.health:status",  # the background-job queue's backlog and failures
 }
 
 

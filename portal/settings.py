@@ -81,6 +81,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Background jobs: Django's Tasks API on the database queue (portal.jobs, `portal worker`)
+    "django_tasks",
+    "django_tasks_db",
+    "portal.jobs",
 ]
 
 MIDDLEWARE = [
@@ -254,6 +258,22 @@ EMAIL_DELIVERY_BACKEND = env_str(
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@social-support.local")
+#: Seconds to wait for the mail relay (delivery runs in `portal worker`, never in a web request).
+EMAIL_TIMEOUT = 10
+#: A queued e-mail (portal.core.mail) is given up after this many attempts (backoff 1, 2, 4 … 60 minutes: ~a day).
+MAIL_MAX_ATTEMPTS = 30
+#: A message still `sending` after this long (its worker died) is tried again.
+MAIL_SENDING_TIMEOUT_MINUTES = 10
+
+# --- Background jobs (portal.jobs) -------------------------------------------------
+#: The queue: the database (default; `portal worker` runs the jobs). The tests run jobs inline
+#: (django_tasks.backends.immediate.ImmediateBackend).
+TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+#: Seconds an idle worker waits before looking for jobs again; the scheduler's tick.
+JOBS_POLL_INTERVAL = 1.0
+JOBS_SCHEDULER_TICK = 5.0
+#: /readyz reports the job queue degraded when its oldest waiting job is older than this.
+JOBS_BACKLOG_MAX_MINUTES = 10
 
 # Rate limits, throttles and caches: locmem (one process), Redis or the database (portal.ops.cache).
 CACHES = caches_from_url(env_str("CACHE_URL"))

@@ -11,7 +11,6 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
@@ -28,6 +27,7 @@ from portal.community.personal_data import personal_data_in
 from portal.consultations import masking
 from portal.consultations.searching import enqueue, enqueue_many
 from portal.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
+from portal.core.mail import send_mail
 from portal.core.viewer import Role, Viewer
 from portal.partners.models import HelpKind, Organisation
 from portal.territory.models import District
@@ -86,13 +86,6 @@ def _help_kinds(values: Iterable[str]) -> list[str]:
     if unknown:
         raise ValidationFailed(_("Unknown kinds of help: %(values)s."), field="help_kinds", values=", ".join(unknown))
     return kinds
-
-
-def _send(subject: str, body: str, recipients: list[str]) -> None:
-    try:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients, fail_silently=False)
-    except Exception:  # e-mail trouble must not undo a committed change
-        logger.exception("could not send e-mail to %s", recipients)
 
 
 # --- Benefactors (благотворители) -------------------------------------------------------------
@@ -376,7 +369,7 @@ def _notify_coordinator(offer: Offer) -> None:
             "Review the offer and turn it into a programme measure: %(url)s"
         ) % {"name": offer.name, "help": offer.need.get_help_kind_display(), "case": case.code,
              "url": f"{settings.PUBLIC_BASE_URL}/admin/community/offers/{offer.pk}/"}
-    transaction.on_commit(lambda: _send(subject, body, recipients))
+    send_mail(to=recipients, subject=subject, body=body, kind="community.offer")
 
 
 def _offer_for_update(viewer: Viewer, offer_id: int | str) -> Offer:

@@ -11,6 +11,8 @@ from django.conf import settings
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.message import EmailMessage
 
+from portal.core.mail import capture_mail
+
 _kept: list[EmailMessage] | None = None
 
 
@@ -33,7 +35,9 @@ def kept_mail() -> Iterator[list[EmailMessage]]:
     _kept = kept
     settings.EMAIL_BACKEND = f"{__name__}.KeptEmailBackend"
     try:
-        yield kept
+        with capture_mail() as queued:  # the portal's queued e-mail (portal.core.mail) is kept too
+            yield kept
+            kept.extend(queued)
     finally:
         settings.EMAIL_BACKEND = previous_backend
         _kept = previous_kept

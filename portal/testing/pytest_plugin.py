@@ -16,6 +16,8 @@ os.environ.setdefault("SESSION_COOKIE_SECURE", "0")
 os.environ.setdefault("PORTAL_DATA_DIR", tempfile.mkdtemp(prefix="portal-test-data-"))
 os.environ.setdefault("DATABASE_POOL", "0")
 os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
+# Jobs run inline at enqueue (tests of the queue itself select the database backend: tests/jobs).
+os.environ.setdefault("TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")
 
 if not os.environ.get("DATABASE_URL") and os.environ.get("PORTAL_TEST_DB", "postgres") != "sqlite":
     from portal.testing.postgres import start_temporary_postgres
