@@ -139,6 +139,8 @@ class TokenVerifier:
         except jwt.JWTMissingKey as error:  # a known kid whose key does not verify: bad signature
             reason = "bad_signature" if kid is not None or len(keys["keys"]) else "unknown_key"
             raise _reject(reason, str(error)) from error
+        except jwt.JWTInvalidClaimFormat as error:  # validly signed, a claim of the wrong type
+            raise _reject("malformed", str(error)) from error
         except (jwt.JWTInvalidClaimValue, jwt.JWTMissingClaim) as error:
             text = str(error)
             match = _CLAIM_ERROR.match(text)
