@@ -9,19 +9,21 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
-from portal.core.viewer import Role, Viewer
 from portal.cases import services as case_services
 from portal.cases.models import Consent
 from portal.community import services as community
 from portal.consultations import services as consultations
 from portal.consultations.models import Question, Topic
+from portal.core.viewer import Role, Viewer
 from portal.testing import factories
 from search import api
 from search.backends.embedded import EmbeddedBackend
@@ -53,11 +55,19 @@ def searches(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[str, str]]]
     yield calls
 
 
+def topic_moderator(topic: Topic) -> Viewer:
+    """The editor as a moderator of `topic` (only a topic's moderators answer and publish its questions)."""
+    user, _created = User.objects.get_or_create(username=EDITOR.username)
+    topic.moderators.add(user)
+    return replace(EDITOR, user_id=user.pk)
+
+
 def published(topic: Topic, district: Any, text: str, answer: str) -> Question:
     question = consultations.ask_question(author_name="Анна", email="", topic_id=topic.pk, district_id=district.pk,
                                           text=text, consent=True)
-    consultations.answer_question(viewer=EDITOR, question_id=question.pk, answer=answer)
-    return consultations.publish_question(viewer=EDITOR, question_id=question.pk)
+    editor = topic_moderator(topic)
+    consultations.answer_question(viewer=editor, question_id=question.pk, answer=answer)
+    return consultations.publish_question(viewer=editor, question_id=question.pk)
 
 
 def shown_questions(response: Any) -> list[int]:

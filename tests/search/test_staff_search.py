@@ -9,10 +9,10 @@ from dataclasses import dataclass
 import pytest
 from django.utils import timezone
 
-from portal.core.viewer import Role, Viewer
 from portal.cases import services as case_services
 from portal.cases.models import Case, Consent, Household, Person
 from portal.core.errors import PermissionDenied
+from portal.core.viewer import Role, Viewer
 from portal.partners.models import Organisation
 from portal.testing import factories
 from search import api
