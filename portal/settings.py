@@ -274,6 +274,10 @@ JOBS_POLL_INTERVAL = 1.0
 JOBS_SCHEDULER_TICK = 5.0
 #: /readyz reports the job queue degraded when its oldest waiting job is older than this.
 JOBS_BACKLOG_MAX_MINUTES = 10
+#: Finished jobs and delivered e-mail are removed after (days): portal.jobs.jobs.prune_finished, nightly.
+JOBS_KEEP_SUCCESSFUL_DAYS = 7
+JOBS_KEEP_FAILED_DAYS = 90
+MAIL_KEEP_SENT_DAYS = 30
 
 # Rate limits, throttles and caches: locmem (one process), Redis or the database (portal.ops.cache).
 CACHES = caches_from_url(env_str("CACHE_URL"))

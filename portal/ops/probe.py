@@ -3,8 +3,8 @@
     python -m portal.ops.probe worker    exit 0 when background work keeps up, 1 otherwise
 
 `worker`: the search outbox is applied in time (its oldest row is younger than
-SEARCH_BACKLOG_MAX_MINUTES) and the search engine answers. The job queue of the job runner
-(issue 15) adds its own condition here.
+SEARCH_BACKLOG_MAX_MINUTES), the search engine answers, and the job queue keeps up (its oldest waiting
+job is younger than JOBS_BACKLOG_MAX_MINUTES).
 """
 
 from __future__ import annotations
@@ -27,6 +27,11 @@ def worker_problems() -> list[str]:
     age = int(report.get("oldest_pending_seconds", 0))
     if age > int(settings.SEARCH_BACKLOG_MAX_MINUTES) * 60:
         problems.append(f"search: backlog_stale ({report.get('backlog', 0)} rows, oldest {age} s)")
+    from portal.jobs.health import status as jobs_status
+
+    jobs = jobs_status()
+    if jobs.get("error") == "backlog_stale":
+        problems.append(f"jobs: backlog_stale ({jobs['due']} waiting, oldest {jobs['oldest_due_seconds']} s)")
     return problems
 
 

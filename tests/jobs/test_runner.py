@@ -155,3 +155,21 @@ def test_cron_schedules_follow_local_time() -> None:
 def test_the_portal_declares_its_periodic_jobs() -> None:
     assert {"portal.core.jobs.deliver_due_mail", "search.jobs.sync_search_periodically",
             "search.jobs.verify_search_indexes"} <= set(PERIODIC)
+
+
+def test_finished_jobs_and_sent_mail_are_pruned() -> None:
+    from portal.core.models import OutboundMail
+    from portal.jobs.jobs import prune_finished
+
+    old = timezone.now() - timedelta(days=100)
+    for key in ("old", "new"):
+        sample_jobs.record.enqueue(key)
+    sample_jobs.record.enqueue("broken", "not a number")
+    _drain()
+    DBTaskResult.objects.filter(args_kwargs__args__0__in=["old", "broken"]).update(finished_at=old)
+    OutboundMail.objects.create(recipients=["a@example.org"], subject="s", body="b", status="sent",
+                                next_attempt_at=old, sent_at=old)
+    OutboundMail.objects.create(recipients=["a@example.org"], subject="s", body="b", next_attempt_at=old)
+    assert prune_finished.call() == {"successful_jobs": 1, "failed_jobs": 1, "sent_mail": 1}
+    assert [row.args_kwargs["args"][0] for row in DBTaskResult.objects.all()] == ["new"]
+    assert OutboundMail.objects.get().status == OutboundMail.Status.PENDING  # never delivered: kept
