@@ -147,7 +147,7 @@ def _pk(value: int | str) -> int:
         return 0
 
 
-@transaction.atomic
+@audit.audited_write("benefactor.approve", object_type="community.benefactor", id_arg="benefactor_id")
 def approve_benefactor(*, viewer: Viewer, benefactor_id: int, organisation_id: int | None = None) -> Benefactor:
     """Moderation passed: the benefactor joins the registry (public only with the publication consent)."""
     _require_moderator(viewer)
@@ -173,7 +173,7 @@ def approve_benefactor(*, viewer: Viewer, benefactor_id: int, organisation_id: i
     return benefactor
 
 
-@transaction.atomic
+@audit.audited_write("benefactor.reject", object_type="community.benefactor", id_arg="benefactor_id")
 def reject_benefactor(*, viewer: Viewer, benefactor_id: int, reason: str) -> Benefactor:
     """Moderation refused (or the benefactor is taken off the registry) with the reason."""
     _require_moderator(viewer)
@@ -244,7 +244,7 @@ def _same_group_needs(need: Need) -> list[int]:
         "pk", flat=True))
 
 
-@transaction.atomic
+@audit.audited_write("need.publish", object_type="cases.case", id_arg="case_id")
 def publish_need(
     *, viewer: Viewer, case_id: int, help_kind: str, urgency: str, summary: str, category: str | None = None,
 ) -> Need:
@@ -299,7 +299,7 @@ def describe_need(*, viewer: Viewer, need_id: int, summary: str) -> Need:
     return need
 
 
-@transaction.atomic
+@audit.audited_write("need.withdraw", object_type="community.need", id_arg="need_id")
 def withdraw_need(*, viewer: Viewer, need_id: int, reason: str) -> Need:
     """Take a need off the public registry (covered elsewhere, consent withdrawn, case closed…)."""
     need = Need.objects.select_for_update().filter(pk=_pk(need_id)).first()
@@ -399,7 +399,7 @@ def _confirmed_benefactor(benefactor_id: int | None, confirmed: bool) -> Benefac
     return benefactor
 
 
-@transaction.atomic
+@audit.audited_write("offer.accept", object_type="community.offer", id_arg="offer_id")
 def accept_offer(
     *, viewer: Viewer, offer_id: int, task: str, deadline: dt.date, content: str = "",
     benefactor_id: int | None = None, benefactor_confirmed: bool = False,
@@ -444,7 +444,7 @@ def accept_offer(
     return offer
 
 
-@transaction.atomic
+@audit.audited_write("offer.decline", object_type="community.offer", id_arg="offer_id")
 def decline_offer(*, viewer: Viewer, offer_id: int, reason: str) -> Offer:
     offer = _offer_for_update(viewer, offer_id)
     before = audit.snapshot(offer, ["status", "decline_reason", "handled_by", "handled_at"])

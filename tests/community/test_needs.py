@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from portal.audit.models import AuditEvent
 from portal.cases import services as case_services
 from portal.cases.models import Case, Consent
 from portal.community import selectors, services
@@ -66,6 +67,8 @@ def test_other_institutions_coordinator_cannot_publish(make_case: Any) -> None:
     with pytest.raises(NotFound):
         services.publish_need(viewer=stranger, case_id=world.case.pk, help_kind="material", urgency="soon",
                               summary="")
+    attempt = AuditEvent.objects.get(action=AuditEvent.Action.ATTEMPT, verb="need.publish")
+    assert attempt.object_id == str(world.case.pk) and attempt.details["refused"] == "not_found"
 
 
 @pytest.mark.parametrize("summary", [
