@@ -95,8 +95,10 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child between 
 
 
 def start_worker_process(*, extra_args: Sequence[str] = ()) -> subprocess.Popen[bytes]:
-    """`portal worker` as a child process of this one (the demo's server runs it next to itself)."""
-    return subprocess.Popen([sys.executable, "-m", "portal.cli", "worker", *extra_args],
+    """`portal worker` as a child process of this one (the demo's server runs it next to itself). In a session of
+    its own: Ctrl+C in the terminal reaches the server only, which then stops the worker with one SIGTERM (a
+    second signal would cut the job in progress short)."""
+    return subprocess.Popen([sys.executable, "-m", "portal.cli", "worker", *extra_args], start_new_session=True,
                             preexec_fn=_die_with_parent if sys.platform == "linux" else None)
 
 
