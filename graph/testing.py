@@ -13,9 +13,9 @@ from asgiref.sync import async_to_sync
 from django.utils import timezone
 
 from graph.context import GraphContext
-from portal.core.viewer import Role, Viewer
 from portal.cases import services
 from portal.cases.models import Case, Measure
+from portal.core.viewer import Role, Viewer
 from portal.partners.models import Organisation
 from portal.territory.models import Officer, Precinct
 from portal.testing import factories

@@ -19,10 +19,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser, Group, Permission
 from django.db import transaction
 
-from portal.core.viewer import Role, Viewer
 from portal.accounts.models import StaffProfile
 from portal.audit import services as audit
 from portal.audit.models import AuditEvent
+from portal.core.viewer import Role, Viewer
 from portal.partners.models import Organisation
 from portal.territory.models import Officer
 

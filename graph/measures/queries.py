@@ -14,9 +14,9 @@ from graph.core.pagination import Connection, check_page_args, paginate
 from graph.measures.types import HelpKindEnum, Measure, MeasureStatus
 from graph.permissions import require_measure_reader, require_staff_reader
 from graph.unit import run_unit
-from portal.core.viewer import Viewer
 from portal.cases import selectors as cases
 from portal.cases.models import Measure as MeasureModel
+from portal.core.viewer import Viewer
 
 
 @strawberry.input(description="Filters of a list of measures.")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
-from portal.core.viewer import Role, Viewer
 from portal.accounts.models import StaffProfile
+from portal.core.viewer import Role, Viewer
 from portal.partners.models import OrganisationKind
 from portal.territory.models import Precinct
 

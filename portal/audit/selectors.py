@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from portal.core.viewer import Role, Viewer
 from portal.audit.models import AuditEvent
 from portal.core.errors import PermissionDenied
+from portal.core.viewer import Role, Viewer
 
 
 def events_for_object(*, viewer: Viewer, object_type: str, object_id: int | str) -> QuerySet[AuditEvent]:

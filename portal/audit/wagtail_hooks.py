@@ -9,9 +9,9 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies.base import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from portal.core.viewer import Role
 from portal.accounts.selectors import viewer_for_user
 from portal.audit.models import AuditEvent
+from portal.core.viewer import Role
 
 
 class AuditPolicy(ModelPermissionPolicy):

@@ -15,9 +15,9 @@ from django.http import HttpRequest, HttpResponse
 from wagtail.admin.views import generic
 from wagtail.permission_policies.base import ModelPermissionPolicy
 
-from portal.core.viewer import Viewer
 from portal.accounts.selectors import viewer_for_user
 from portal.core.errors import DomainError
+from portal.core.viewer import Viewer
 
 
 def request_viewer(request: HttpRequest) -> Viewer:

@@ -5,13 +5,13 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from portal.core.viewer import Role
 from portal.audit.models import AuditEvent
 from portal.cases import selectors
 from portal.cases import services as s
 from portal.cases.models import Case, Consent, Measure, Signal
 from portal.cases.terms import add_months
 from portal.core.errors import Conflict, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
+from portal.core.viewer import Role
 from portal.testing import factories as f
 
 pytestmark = pytest.mark.django_db

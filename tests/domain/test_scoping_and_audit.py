@@ -5,11 +5,11 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from portal.core.viewer import Role
 from portal.audit.models import AuditEvent, AuditImmutableError
 from portal.cases import selectors
 from portal.cases import services as s
 from portal.cases.models import Measure
+from portal.core.viewer import Role
 from portal.testing import factories as f
 
 pytestmark = pytest.mark.django_db

@@ -79,8 +79,8 @@ def test_every_demo_user_signs_in_through_the_realm(site: Any, browser: Any) -> 
     """`portal demo` prints these logins; each one works in a browser and gets its roles."""
     from django.utils import translation
 
-    from portal.core.viewer import Role
     from identity.views import role_labels
+    from portal.core.viewer import Role
 
     users = _demo_users()
     assert {role for _, _, roles in users for role in roles} >= {r.value for r in Role}

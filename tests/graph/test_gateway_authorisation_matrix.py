@@ -362,7 +362,8 @@ def test_no_graphiql_page_without_debug(live_world, gateway) -> None:
     import httpx
 
     page = httpx.get(gateway.url, headers={"Accept": "text/html"}, timeout=30)
-    assert page.status_code in (404, 405) and "graphiql" not in page.text.lower()
+    # GraphQL over HTTP: a client accepting only HTML is told so (406), never served the GraphiQL page.
+    assert page.status_code == 406 and "graphiql" not in page.text.lower()
 
 
 # --- Chains of writes: each role runs the whole chain; the family must stay out of reach of other territories ----

@@ -8,10 +8,10 @@ from django.contrib.auth.models import Group
 from wagtail.models import GroupPagePermission, Page
 
 from identity.accounts import STAFF_ROLES, organisation_for_groups, sync_user
-from portal.core.viewer import Role, Viewer
 from portal.accounts.models import StaffProfile
 from portal.accounts.selectors import viewer_for_user
 from portal.audit.models import AuditEvent
+from portal.core.viewer import Role, Viewer
 from portal.partners.models import Organisation
 from portal.territory.models import District, Officer
 
