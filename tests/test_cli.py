@@ -48,7 +48,7 @@ def test_unknown_option_is_refused_by_the_command(tmp_path: Path) -> None:
     assert done.returncode != 0 and "--no-such-option" in done.stderr
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # the command closes the connections when it ends, as `portal` does
 def test_search_sync_loop_keeps_running(embedded: EmbeddedBackend, monkeypatch: pytest.MonkeyPatch) -> None:
     from search.management.commands import search_sync
 
@@ -66,7 +66,7 @@ def test_search_sync_loop_keeps_running(embedded: EmbeddedBackend, monkeypatch: 
     assert IndexStamp.objects.exists()  # the first round built the never-built indexes
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # the command closes the connections when it ends, as `portal` does
 def test_reindex_takes_index_names(embedded: EmbeddedBackend) -> None:
     cli.main(["reindex", "streets", "--wait", "0", "--verbosity", "0"])
     assert list(IndexStamp.objects.values_list("name", flat=True)) == ["streets"]
