@@ -120,6 +120,14 @@ def record_attempt(
                   object_id=object_id, details={"refused": code, "message": message, **(details or {})})
 
 
+def _refusal_details(error: DomainError) -> dict[str, Any]:
+    """What an attempt row keeps of a refusal: its message, or — for a refusal to publish personal data — the
+    kinds and keys of what was found (`error.findings`), never the data itself (the trail is kept for years)."""
+    findings = getattr(error, "findings", None)
+    return {"refused": error.code, "findings": findings} if findings is not None else {
+        "refused": error.code, "message": error.message}
+
+
 def _targets(kwargs: dict[str, Any]) -> dict[str, Any]:
     """The identifiers a refused call named (`…_id` and `version` arguments), for the attempt row."""
     return {name: value for name, value in kwargs.items()
@@ -139,13 +147,15 @@ def audited_write(
             try:
                 with transaction.atomic():
                     return function(*args, **kwargs)
-            except AUDITED_REFUSALS as error:
-                if not getattr(error, "audited", False):  # a nested audited write has kept it already
-                    viewer = kwargs["viewer"]
-                    assert isinstance(viewer, Viewer)
-                    record_attempt(viewer=viewer, verb=verb, object_type=object_type,
-                                   object_id=kwargs.get(id_arg) if id_arg else None, code=error.code,
-                                   message=error.message, details={"arguments": _targets(dict(kwargs))})
+            except DomainError as error:
+                refused = isinstance(error, AUDITED_REFUSALS) or getattr(error, "findings", None) is not None
+                viewer = kwargs.get("viewer")
+                # a nested audited write has kept it already; invalid input is not an attempt
+                if refused and isinstance(viewer, Viewer) and not getattr(error, "audited", False):
+                    object_id = kwargs.get(id_arg) if id_arg else None
+                    record(viewer=viewer, action=AuditEvent.Action.ATTEMPT, verb=verb, object_type=object_type,
+                           object_id=str(object_id)[:64] if object_id is not None else None,
+                           details={**_refusal_details(error), "arguments": _targets(dict(kwargs))})
                     error.audited = True  # type: ignore[attr-defined]
                 raise
 

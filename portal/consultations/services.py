@@ -10,12 +10,11 @@ moderator confirms each finding by its key; each confirmation is kept in the aud
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import logging
 import re
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from typing import Any, ParamSpec, TypeVar
+from typing import ParamSpec, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -31,7 +30,7 @@ from portal.audit.models import AuditEvent
 from portal.consultations.models import ANSWER_DEADLINE_DAYS, Question, Specialist, Topic
 from portal.consultations.searching import enqueue
 from portal.core import personal_data
-from portal.core.errors import DomainError, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
+from portal.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from portal.core.mail import send_mail
 from portal.core.personal_data import CONTACT_KINDS, DOCUMENT_KINDS, Finding
 from portal.core.viewer import Role, Viewer
@@ -94,44 +93,6 @@ def _require_moderator_of(viewer: Viewer, question: Question) -> None:
     if not is_topic_moderator(viewer, question.topic_id):
         raise PermissionDenied(_("Only the moderators of the topic «%(topic)s» may do this."),
                                topic=question.topic.name)
-
-
-AUDITED_REFUSALS: tuple[type[DomainError], ...] = (NotFound, PermissionDenied, InvalidTransition)
-
-
-def _attempt(viewer: Viewer, verb: str, question_id: object, error: DomainError) -> None:
-    """An attempt row. A refusal for personal data names the kinds and keys of what was found, never the
-    data itself (the audit trail is kept for years)."""
-    details: dict[str, Any] = {"refused": error.code}
-    findings = getattr(error, "findings", None)
-    if findings is not None:
-        details["findings"] = findings
-    else:
-        details["message"] = error.message
-    audit.record(viewer=viewer, action=AuditEvent.Action.ATTEMPT, verb=verb, object_type="consultations.question",
-                 object_id=str(question_id)[:64] if question_id is not None else "", details=details)
-
-
-def _audited(verb: str) -> Callable[[Callable[P, T]], Callable[P, T]]:
-    """One transaction; a refusal (not found, not allowed, wrong state, unconfirmed personal data) leaves an
-    attempt row written after the rollback, so it stays."""
-
-    def decorate(function: Callable[P, T]) -> Callable[P, T]:
-        @functools.wraps(function)
-        def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
-            try:
-                with transaction.atomic():
-                    return function(*args, **kwargs)
-            except DomainError as error:
-                if isinstance(error, AUDITED_REFUSALS) or error.code == PERSONAL_DATA:
-                    viewer = kwargs.get("viewer")
-                    if isinstance(viewer, Viewer):
-                        _attempt(viewer, verb, kwargs.get("question_id"), error)
-                raise
-
-        return wrapper
-
-    return decorate
 
 
 def _text(value: str | None, *, field: str, empty: object, limit: int, minimum: int = 1) -> str:
@@ -252,7 +213,7 @@ def _for_update(viewer: Viewer, question_id: int | str) -> Question:
     return question
 
 
-@_audited("question.read")
+@audit.audited_write("question.read", object_type="consultations.question", id_arg="question_id")
 def open_question(*, viewer: Viewer, question_id: int | str) -> Question:
     """A question as asked, for the assigned specialist or a moderator of its topic; the read is audited."""
     try:
@@ -273,7 +234,7 @@ def _transition(viewer: Viewer, question: Question, before: dict[str, object], v
     return question
 
 
-@_audited("question.assign")
+@audit.audited_write("question.assign", object_type="consultations.question", id_arg="question_id")
 def assign_question(*, viewer: Viewer, question_id: int, specialist_id: int) -> Question:
     """Assign (or reassign) an open question to a specialist (a moderator of the topic)."""
     question = _for_update(viewer, question_id)
@@ -291,7 +252,7 @@ def assign_question(*, viewer: Viewer, question_id: int, specialist_id: int) -> 
     return question
 
 
-@_audited("question.answer")
+@audit.audited_write("question.answer", object_type="consultations.question", id_arg="question_id")
 def answer_question(
     *, viewer: Viewer, question_id: int, answer: str, published_text: str | None = None,
     published_name: str | None = None, confirmed: Collection[str] = (),
@@ -433,7 +394,7 @@ def _checked_published_name(value: str, author_name: str) -> str:
     return name
 
 
-@_audited("question.publish")
+@audit.audited_write("question.publish", object_type="consultations.question", id_arg="question_id")
 def publish_question(
     *, viewer: Viewer, question_id: int, published_text: str | None = None, published_name: str | None = None,
     answer: str | None = None, confirmed: Collection[str] = (),
@@ -489,7 +450,7 @@ def _co_signed(authors: str, author: str) -> str:
     return "; ".join(names)[:200]
 
 
-@_audited("question.unpublish")
+@audit.audited_write("question.unpublish", object_type="consultations.question", id_arg="question_id")
 def unpublish_question(*, viewer: Viewer, question_id: int, findings: Iterable[Pending] = ()) -> Question:
     """Withdraw a published question from the public list (back to answered); `findings`: the personal data
     it was withdrawn for (kinds and keys go to the audit trail)."""
@@ -530,7 +491,7 @@ def unconfirmed_in_published() -> list[tuple[Question, list[Pending]]]:
     return found
 
 
-@_audited("question.edit")
+@audit.audited_write("question.edit", object_type="consultations.question", id_arg="question_id")
 def update_published_text(
     *, viewer: Viewer, question_id: int, published_text: str, published_name: str | None = None,
     confirmed: Collection[str] = (),
@@ -551,7 +512,7 @@ def update_published_text(
     return question
 
 
-@_audited("question.reject")
+@audit.audited_write("question.reject", object_type="consultations.question", id_arg="question_id")
 def reject_question(*, viewer: Viewer, question_id: int, reason: str) -> Question:
     """Reject a question (spam, off-topic, duplicate…) with the reason."""
     question = _for_update(viewer, question_id)
