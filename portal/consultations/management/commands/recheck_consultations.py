@@ -9,8 +9,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from identity.viewer import Viewer
 from portal.consultations import services
+from portal.core.viewer import Viewer
 
 
 class Command(BaseCommand):
