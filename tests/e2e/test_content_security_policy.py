@@ -12,6 +12,7 @@ from identity import web
 from identity.testing import realm_file_for
 from portal.demo.region import INSTITUTIONS, PARTNERS
 from portal.partners.models import Organisation
+from tests.e2e.site_seed import seed_public_site
 
 pytestmark = pytest.mark.e2e
 
@@ -28,6 +29,7 @@ def site(portal_server: Any, settings: Any, tmp_path: Any) -> Any:
     web.reset_clients()
     for spec in [*INSTITUTIONS, *PARTNERS]:
         Organisation.objects.get_or_create(code=spec["code"], defaults={"name": spec["name"], "kind": spec["kind"]})
+    seed_public_site()  # the page tree as the demo ships it (a transactional test before may have flushed it)
     yield portal_server
     web.reset_clients()
 
