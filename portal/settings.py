@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "portal.cases",
     "portal.community",
     "portal.consultations",
+    "portal.casework",
     "identity",
     "search",
     "graph",
