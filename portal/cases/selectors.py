@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.audit.models import AuditEvent
 from portal.cases.access import case_scope, scoped_cases, scoped_measures
-from portal.cases.models import Case, Household, Measure, Person, Signal
+from portal.cases.models import Case, Consent, Household, Measure, Person, Signal
 from portal.core.errors import NotFound
 from portal.core.viewer import Role, Viewer
 
@@ -228,3 +228,148 @@ def signals_for(viewer: Viewer) -> QuerySet[Signal]:
     if scope is None:
         return Signal.objects.none()
     return Signal.objects.filter(scope).select_related("precinct", "institution")
+
+
+# --- Case workspace: search, dashboard, timeline, what may be done now -----------
+
+def _words(text: str | None) -> list[str]:
+    return [word for word in (text or "").replace(",", " ").split() if word]
+
+
+def find_cases(
+    viewer: Viewer, *, text: str | None = None, status: str | None = None, overdue: bool | None = None,
+    review_due: bool | None = None, term_ending: bool | None = None, precinct_id: int | None = None,
+    institution_id: int | None = None, today: dt.date | None = None,
+) -> QuerySet[Case]:
+    """Cases of the viewer's scope by number, the surname of the applicant or a household member, or the address
+    (every word must match one of them), filtered by status, overdue measures, interim review due, term ending
+    within 30 days, precinct and institution."""
+    day = today or timezone.localdate()
+    cases = cases_for(viewer)
+    for word in _words(text):
+        cases = cases.filter(Q(code__icontains=word) | Q(applicant__last_name__icontains=word)
+                             | Q(household__members__last_name__icontains=word)
+                             | Q(household__address__icontains=word))
+    if status:
+        cases = cases.filter(status=status)
+    if overdue is not None:
+        late = Measure.objects.filter(status__in=Measure.OPEN_STATUSES, deadline__lt=day).values("case_id")
+        cases = cases.filter(pk__in=late) if overdue else cases.exclude(pk__in=late)
+    if review_due is not None:
+        due = Q(review_due_on__lte=day) & ~Q(status=Case.Status.CLOSED)
+        cases = cases.filter(due) if review_due else cases.exclude(due)
+    if term_ending is not None:
+        ending = Q(ends_on__lte=day + dt.timedelta(days=30)) & ~Q(status=Case.Status.CLOSED)
+        cases = cases.filter(ending) if term_ending else cases.exclude(ending)
+    if precinct_id:
+        cases = cases.filter(precinct_id=precinct_id)
+    if institution_id:
+        cases = cases.filter(institution_id=institution_id)
+    return cases.filter(pk__in=cases.values("pk")).select_related(
+        "applicant", "household", "precinct__district", "institution").order_by("-registered_on", "-id")
+
+
+def find_persons(viewer: Viewer, *, text: str | None = None) -> QuerySet[Person]:
+    """Persons of the viewer's scope by surname, first name, address or the number of their case."""
+    persons = persons_for(viewer)
+    for word in _words(text):
+        persons = persons.filter(Q(last_name__icontains=word) | Q(first_name__icontains=word)
+                                 | Q(household__address__icontains=word) | Q(applied_cases__code__icontains=word)
+                                 | Q(household__cases__code__icontains=word))
+    return persons.filter(pk__in=persons.values("pk")).select_related("household").order_by(
+        "last_name", "first_name", "id")
+
+
+def find_signals(viewer: Viewer, *, text: str | None = None, status: str | None = None,
+                 precinct_id: int | None = None) -> QuerySet[Signal]:
+    """Signals of the viewer's scope by address, summary (which names the family), or the number of the case
+    opened on it."""
+    signals = signals_for(viewer)
+    for word in _words(text):
+        signals = signals.filter(Q(address__icontains=word) | Q(summary__icontains=word)
+                                 | Q(cases__code__icontains=word))
+    if status:
+        signals = signals.filter(status=status)
+    if precinct_id:
+        signals = signals.filter(precinct_id=precinct_id)
+    return signals.filter(pk__in=signals.values("pk")).order_by("-received_at", "-id")
+
+
+def cases_of_person(*, viewer: Viewer, person: Person) -> QuerySet[Case]:
+    """The visible cases a person is part of: as applicant, or as a member of the household."""
+    return cases_for(viewer).filter(Q(applicant=person) | Q(household_id=person.household_id)
+                                    if person.household_id else Q(applicant=person)).distinct().order_by(
+        "-registered_on", "-id")
+
+
+def case_timeline(*, viewer: Viewer, case: Case) -> list[AuditEvent]:
+    """The history of a visible case from the audit trail, oldest first: its registration and transitions, its
+    measures, programme decisions and the signal it came from (reads of personal data are not steps)."""
+    from portal.audit.selectors import events_for_objects
+
+    get_case(viewer=viewer, case_id=case.pk)
+    objects: list[tuple[str, int | str]] = [("cases.case", case.pk)]
+    objects += [("cases.measure", pk) for pk in Measure.objects.filter(case=case).values_list("pk", flat=True)]
+    if case.signal_id:
+        objects.append(("cases.signal", case.signal_id))
+    objects += [("cases.consent", pk) for pk in Consent.objects.filter(
+        Q(person_id=case.applicant_id) | Q(person__household_id=case.household_id)).values_list("pk", flat=True)]
+    return list(events_for_objects(viewer=viewer, objects=objects).exclude(action=AuditEvent.Action.READ))
+
+
+#: Case statuses in which support is under way (reviews, extension).
+_UNDER_WAY = (Case.Status.PROGRAMME_APPROVED, Case.Status.IN_PROGRESS, Case.Status.EXTENDED)
+
+
+def case_action_refusals(*, viewer: Viewer, case: Case) -> dict[str, str | None]:
+    """For each lifecycle action of a case, None when it may be tried now, or why not (the services still
+    decide; these are the same rules, so the card can say the reason next to the action)."""
+    from portal.cases.access import may_manage_case
+    from portal.cases.terms import latest_end
+
+    if not may_manage_case(viewer, case):
+        no_right = str(_("You may not change this case."))
+        return dict.fromkeys(("measure", "approve", "review", "extend", "close"), no_right)
+    closed = str(_("The case is closed."))
+    is_closed = case.status == Case.Status.CLOSED
+    live_measures = case.measures.exclude(status=Measure.Status.CANCELLED).count()
+    open_measures = case.measures.filter(status__in=Measure.OPEN_STATUSES).count()
+    refusals: dict[str, str | None] = {"measure": closed if is_closed else None}
+    if case.status != Case.Status.REGISTERED:
+        refusals["approve"] = closed if is_closed else str(_("The programme of this case has already been approved."))
+    elif not live_measures:
+        refusals["approve"] = str(_("Add at least one measure before approving the programme."))
+    else:
+        refusals["approve"] = None
+    under_way = case.status in _UNDER_WAY
+    refusals["review"] = None if under_way else closed if is_closed else str(
+        _("Only a case under way can be reviewed."))
+    if not under_way or case.started_on is None or case.ends_on is None:
+        refusals["extend"] = closed if is_closed else str(_("Only a case under way can be extended."))
+    elif case.ends_on >= latest_end(case.started_on):
+        refusals["extend"] = str(_("Support lasts at most 12 months in total: the term can end on %(limit)s at the "
+                                   "latest.") % {"limit": latest_end(case.started_on).strftime("%d.%m.%Y")})
+    else:
+        refusals["extend"] = None
+    if is_closed:
+        refusals["close"] = str(_("The case is already closed."))
+    elif open_measures:
+        refusals["close"] = str(_("%(count)s measure(s) are still open: have them fulfilled, reported or "
+                                  "cancelled first.") % {"count": open_measures})
+    else:
+        refusals["close"] = None
+    return refusals
+
+
+def staff_dashboard(*, viewer: Viewer, today: dt.date | None = None) -> dict[str, QuerySet]:  # type: ignore[type-arg]
+    """What needs the staff member's attention (рабочий стол): new signals, overdue measures of their cases,
+    interim reviews due within 7 days, terms ending within 30 days."""
+    day = today or timezone.localdate()
+    return {
+        "new_signals": signals_for(viewer).filter(status=Signal.Status.RECEIVED).order_by("-received_at", "-id"),
+        "overdue_measures": overdue_measures(viewer=viewer, today=day).filter(
+            case__in=cases_for(viewer)).select_related("case__applicant"),
+        "reviews_due": reviews_due(viewer=viewer, today=day + dt.timedelta(days=7)).select_related("applicant"),
+        "terms_ending": terms_ending(viewer=viewer, within_days=30, today=day).filter(
+            ends_on__isnull=False).select_related("applicant"),
+    }
