@@ -99,6 +99,11 @@ class Contact(models.Model):
     position = models.CharField(_("position"), max_length=200, blank=True)
     phone = models.CharField(_("phone"), max_length=60, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
+    receives_assignments = models.BooleanField(
+        _("receives assignments"), default=False,
+        help_text=_("Measures assigned to the organisation, and their reminders, are sent to this e-mail."))
+    is_head = models.BooleanField(_("head of the organisation"), default=False,
+                                  help_text=_("Measures overdue for 7 days are escalated to the head."))
 
     class Meta:
         verbose_name = _("contact person")

@@ -93,6 +93,7 @@ def add_agreement(
 @audit.audited_write("contact.create", object_type="partners.organisation", id_arg="organisation_id")
 def add_contact(
     *, viewer: Viewer, organisation_id: int, full_name: str, position: str = "", phone: str = "", email: str = "",
+    receives_assignments: bool = False, is_head: bool = False,
 ) -> Contact:
     _require_registry_admin(viewer)
     if not full_name.strip():
@@ -100,7 +101,8 @@ def add_contact(
     if not Organisation.objects.filter(pk=organisation_id).exists():
         raise NotFound(_("Organisation not found."))
     contact = Contact.objects.create(organisation_id=organisation_id, full_name=full_name.strip(),
-                                     position=position, phone=phone, email=email)
+                                     position=position, phone=phone, email=email,
+                                     receives_assignments=receives_assignments, is_head=is_head)
     audit.record_created(viewer=viewer, verb="contact.create", obj=contact)
     enqueue("organisation", organisation_id)
     return contact

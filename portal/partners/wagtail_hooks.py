@@ -74,13 +74,14 @@ class AgreementViewSet(AuditedModelViewSet):
 class ContactCreateView(ServiceCreateView):
     create = staticmethod(lambda viewer, data: services.add_contact(
         viewer=viewer, organisation_id=data["organisation"].pk, full_name=data["full_name"],
-        position=data["position"], phone=data["phone"], email=data["email"]))
+        position=data["position"], phone=data["phone"], email=data["email"],
+        receives_assignments=data["receives_assignments"], is_head=data["is_head"]))
 
 
 class ContactViewSet(AuditedModelViewSet):
     model = Contact
     icon = "mail"
-    form_fields = ["organisation", "full_name", "position", "phone", "email"]
+    form_fields = ["organisation", "full_name", "position", "phone", "email", "receives_assignments", "is_head"]
     list_display = ["full_name", "position", "organisation"]
     search_fields = ["full_name", "organisation__name"]
     add_view_class = ContactCreateView
