@@ -168,6 +168,11 @@ class Signal(models.Model):
         OWN_APPLICATION = "own_application", _("own application")
         OTHER_ORGANISATION = "other_organisation", _("other organisation")
 
+    class Urgency(models.TextChoices):
+        ROUTINE = "routine", _("routine")
+        URGENT = "urgent", _("urgent")
+        IMMEDIATE = "immediate", _("immediate: threat to life or health")
+
     class Status(models.TextChoices):
         RECEIVED = "received", _("received")
         CHECKING = "checking", _("being checked")
@@ -195,6 +200,22 @@ class Signal(models.Model):
     dismissal_reason = models.TextField(_("reason not confirmed"), blank=True)
     institution = models.ForeignKey("partners.Organisation", verbose_name=_("institution"), null=True, blank=True,
                                     on_delete=models.PROTECT, related_name="received_signals")
+    urgency = models.CharField(_("urgency"), max_length=12, choices=Urgency.choices, default=Urgency.ROUTINE,
+                               db_index=True)
+    #: The reporter asked to stay anonymous: no reporter is stored at all.
+    reporter_anonymous = models.BooleanField(_("anonymous report"), default=False)
+    #: Normalised address (street id, house and flat when the finder knows the street; the normalised text
+    #: otherwise): repeated reports about the same family are found by it.
+    address_key = models.CharField(_("normalised address"), max_length=300, blank=True, db_index=True,
+                                   editable=False)
+    repeat_of = models.ForeignKey("self", verbose_name=_("repeat of the signal"), null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="repeats")
+    #: Who registered the signal: an operator sees only the signals they registered.
+    registered_by_subject = models.CharField(_("registered by"), max_length=255, blank=True, editable=False,
+                                             db_index=True)
+    assigned_officer = models.ForeignKey("territory.Officer", verbose_name=_("officer checking the signal"),
+                                         null=True, blank=True, on_delete=models.SET_NULL,
+                                         related_name="signals_to_check")
 
     class Meta:
         verbose_name = _("signal")
@@ -203,6 +224,15 @@ class Signal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_source_display()} {self.received_at:%d.%m.%Y}: {self.summary[:60]}"
+
+    @property
+    def precinct_unresolved(self) -> bool:
+        """«Участок не определён»: the address did not resolve to a precinct; the institution's queue decides."""
+        return self.precinct_id is None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (self.Status.RECEIVED, self.Status.CHECKING)
 
 
 class Case(models.Model):
@@ -280,8 +310,15 @@ class CollegialDecision(models.Model):
         EXTENSION = "extension", _("extension of the term")
         CHANGE = "change", _("programme change")
 
+    class Body(models.TextChoices):
+        """The collegial body that decided (seed 004 rows 12 and 14)."""
+
+        CONSILIUM = "consilium", _("social consilium of the institution")
+        INTERAGENCY_GROUP = "interagency_group", _("interagency working group")
+
     case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="decisions")
     subject = models.CharField(_("subject"), max_length=16, choices=Subject.choices)
+    body = models.CharField(_("collegial body"), max_length=20, choices=Body.choices, default=Body.CONSILIUM)
     decided_on = models.DateField(_("date"))
     protocol_number = models.CharField(_("protocol number"), max_length=60)
     participants = models.TextField(_("participants"))
@@ -418,3 +455,105 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case.code}: {self.reviewed_on:%d.%m.%Y}"
+
+
+class SupportForm(models.TextChoices):
+    """Form of social service recommended by the commission (форма социального обслуживания, 442-FZ)."""
+
+    AT_HOME = "at_home", _("at home")
+    SEMI_STATIONARY = "semi_stationary", _("semi-stationary (day care)")
+    STATIONARY = "stationary", _("stationary")
+
+
+class ServiceType(models.TextChoices):
+    """Kinds of social services (виды социальных услуг, 442-FZ art. 20) asked for in an application."""
+
+    DOMESTIC = "domestic", _("social and domestic")
+    MEDICAL = "medical", _("social and medical")
+    PSYCHOLOGICAL = "psychological", _("social and psychological")
+    PEDAGOGICAL = "pedagogical", _("social and pedagogical")
+    LABOUR = "labour", _("social and labour")
+    LEGAL = "legal", _("social and legal")
+    COMMUNICATION = "communication", _("raising communication skills")
+    URGENT = "urgent", _("urgent social services")
+
+
+class InspectionAct(models.Model):
+    """Inspection act of the family's material and living conditions (акт обследования материально-бытовых
+    условий, seed 004 row 4) with the commission's conclusion on the need for support."""
+
+    signal = models.OneToOneField(Signal, verbose_name=_("signal"), on_delete=models.CASCADE,
+                                  related_name="inspection_act")
+    inspected_on = models.DateField(_("inspection date"))
+    inspector = models.CharField(_("inspected by"), max_length=200, blank=True)
+    family_categories = models.JSONField(_("family category"), default=list, blank=True)
+    members = models.TextField(_("family members"))
+    housing = models.TextField(_("housing conditions"))
+    psychological_climate = models.TextField(_("psychological climate in the family"))
+    income_per_person = models.DecimalField(_("income per person, roubles a month"), max_digits=10,
+                                            decimal_places=2)
+    subsistence_minimum = models.DecimalField(_("subsistence minimum per person, roubles a month"),
+                                              max_digits=10, decimal_places=2)
+    need_indicators = models.JSONField(_("need indicators"), default=list, blank=True)
+    circumstances = models.TextField(_("circumstances that worsen or may worsen living conditions"), blank=True)
+    recommended_level = models.CharField(_("recommended level of support"), max_length=16,
+                                         choices=Case.Level.choices)
+    support_form = models.CharField(_("form of support"), max_length=16, choices=SupportForm.choices)
+    help_kinds = models.JSONField(_("kinds of social services and other help"), default=list, blank=True)
+    conclusion = models.TextField(_("conclusion of the commission"))
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("inspection act")
+        verbose_name_plural = _("inspection acts")
+
+    def __str__(self) -> str:
+        return f"Акт обследования от {self.inspected_on:%d.%m.%Y}"
+
+    @property
+    def below_subsistence(self) -> bool:
+        return self.income_per_person < self.subsistence_minimum
+
+
+class Application(models.Model):
+    """Application for social service (заявление, seed 004 row 3), registered in the institution's journal
+    under a number unique per institution and year («З-2026-000123»)."""
+
+    class ApplicantKind(models.TextChoices):
+        SELF = "self", _("the citizen themselves")
+        LEGAL_REPRESENTATIVE = "legal_representative", _("legal representative")
+        OTHER_CITIZEN = "other_citizen", _("another citizen in the citizen's interest")
+        ORGANISATION = "organisation", _("an authority or organisation")
+
+    institution = models.ForeignKey("partners.Organisation", verbose_name=_("institution"),
+                                    on_delete=models.PROTECT, related_name="applications")
+    year = models.PositiveSmallIntegerField(_("year"))
+    sequence = models.PositiveIntegerField(_("number in the journal"))
+    journal_number = models.CharField(_("journal number"), max_length=32)
+    received_on = models.DateField(_("received on"))
+    person = models.ForeignKey(Person, verbose_name=_("citizen"), on_delete=models.PROTECT,
+                               related_name="applications")
+    applicant_kind = models.CharField(_("applicant"), max_length=24, choices=ApplicantKind.choices)
+    applicant_name = models.CharField(_("applicant's name or organisation"), max_length=300, blank=True)
+    services_requested = models.JSONField(_("social services requested"), default=list, blank=True)
+    help_requested = models.JSONField(_("help requested for the family"), default=list, blank=True)
+    need_circumstances = models.JSONField(_("need circumstances"), default=list, blank=True)
+    signal = models.ForeignKey(Signal, verbose_name=_("signal"), null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="applications")
+    case = models.OneToOneField(Case, verbose_name=_("case"), null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="application")
+    registered_by_subject = models.CharField(_("registered by"), max_length=255, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        ordering = ["-received_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["institution", "year", "sequence"], name="application_journal_unique"),
+            models.UniqueConstraint(fields=["institution", "journal_number"], name="application_number_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Заявление № {self.journal_number} от {self.received_on:%d.%m.%Y}"
+
