@@ -4,7 +4,7 @@ from django.apps import AppConfig
 
 
 class OpsConfig(AppConfig):
-    """Operations: shared cache table, backups, metrics, structured logs."""
+    """Operations: shared cache table, backups, metrics, structured logs, request ids of jobs."""
 
     name = "portal.ops"
     label = "ops"
@@ -15,8 +15,10 @@ class OpsConfig(AppConfig):
         from django.core.exceptions import ImproperlyConfigured
 
         from portal.core.network import parse_networks
+        from portal.ops import job_context
 
         try:
             parse_networks(settings.INTERNAL_NETWORKS)
         except ValueError as exc:
             raise ImproperlyConfigured(str(exc)) from exc
+        job_context.connect_signals()  # jobs run under the request id of the request that enqueued them
