@@ -29,7 +29,8 @@ from portal.territory.models import Officer
 logger = logging.getLogger("identity")
 
 #: Roles that work in the Wagtail admin (Django `is_staff`).
-STAFF_ROLES: frozenset[Role] = frozenset({Role.OFFICER, Role.COORDINATOR, Role.SUPERVISOR, Role.EDITOR, Role.ADMIN})
+STAFF_ROLES: frozenset[Role] = frozenset({Role.OPERATOR, Role.OFFICER, Role.COORDINATOR, Role.SUPERVISOR, Role.EDITOR,
+                                          Role.ADMIN})
 #: Page permissions editors get on the site root.
 EDITOR_PAGE_PERMISSIONS = ("add_page", "change_page", "publish_page", "lock_page", "unlock_page")
 #: Collection permissions editors get on the root collection (images and documents of the pages).

@@ -31,6 +31,7 @@ security_log = logging.getLogger("identity.security")
 
 def role_labels(roles: Any) -> list[str]:
     labels = {Role.PARTNER: _("partner organisation"), Role.OFFICER: _("district social officer"),
+              Role.OPERATOR: _("signal intake operator"),
               Role.COORDINATOR: _("social support specialist"), Role.SUPERVISOR: _("regional supervisor"),
               Role.EDITOR: _("site editor"), Role.ADMIN: _("administrator")}
     return [str(labels[role]) for role in Role if role in roles]

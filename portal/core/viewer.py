@@ -16,6 +16,7 @@ class Role(StrEnum):
 
     PARTNER = "partner"  # субъект межведомственного взаимодействия
     OFFICER = "officer"  # социальный участковый
+    OPERATOR = "operator"  # оператор приёма сигналов (горячая линия): registers signals, sees only its own
     COORDINATOR = "coordinator"  # специалист по социальному сопровождению
     SUPERVISOR = "supervisor"  # региональный надзор (только чтение)
     EDITOR = "editor"  # редактор публичных страниц

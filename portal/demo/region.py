@@ -137,6 +137,7 @@ DEMO_USERS: Final[list[DemoUser]] = [
     _user("partner.police", "Денис", "Кузнецов", ["partner"], ["/partners/police-zarechny"]),
     _user("partner.clinic", "Елена", "Попова", ["partner"], ["/partners/clinic-2"]),
     _user("partner.ngo", "Анна", "Васильева", ["partner"], ["/partners/ngo-dobrye-ruki"]),
+    _user("operator", "Наталья", "Фёдорова", ["operator"], ["/institutions/kcson-zarechny"]),
     _user("officer.ivanova", "Марина", "Иванова", ["officer"], ["/institutions/kcson-zarechny"]),
     _user("officer.sokolov", "Андрей", "Соколов", ["officer"], ["/institutions/kcson-berezovsky"]),
     _user("coordinator.petrova", "Татьяна", "Петрова", ["coordinator"], ["/institutions/kcson-zarechny"]),
