@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "portal.community",
     "portal.consultations",
     "portal.casework",
+    "portal.demo",
     "identity",
     "search",
     "graph",

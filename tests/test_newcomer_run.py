@@ -44,8 +44,8 @@ def test_demo_loader_prints_one_line_instead_of_the_mails(monkeypatch, capsys) -
 
 def test_english_pages_are_loaded_after_the_pages_of_the_other_apps() -> None:
     hooks = list(demo_load.DEMO_HOOKS)
-    assert hooks.index("cms.demo_en") > hooks.index("portal.community.demo")
-    assert hooks.index("cms.demo_en") > hooks.index("portal.consultations.demo")
+    assert hooks.index("cms.demo_en") > hooks.index("portal.demo.community")
+    assert hooks.index("cms.demo_en") > hooks.index("portal.demo.consultations")
 
 
 def test_taken_port_is_reported_before_migrating(monkeypatch, capsys) -> None:

@@ -13,8 +13,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_demo_registries_and_consultations_load() -> None:
-    from portal.community.demo import load_demo as community_demo
-    from portal.consultations.demo import load_demo as consultations_demo
+    from portal.demo.community import load_demo as community_demo
+    from portal.demo.consultations import load_demo as consultations_demo
     from portal.demo.generate import generate
 
     generate(scale="demo", seed=3)

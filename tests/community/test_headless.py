@@ -29,8 +29,8 @@ def query(text: str) -> dict[str, Any]:
 @pytest.fixture
 def site(db: None) -> None:
     from cms.demo import load_demo as cms_demo
-    from portal.community.demo import _pages as community_pages
-    from portal.consultations.demo import _page as consultations_page
+    from portal.demo.community import _pages as community_pages
+    from portal.demo.consultations import _page as consultations_page
 
     cms_demo(verbose=False)
     consultations_page(False)

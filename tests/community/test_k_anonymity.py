@@ -78,7 +78,7 @@ def assert_no_filter_singles_out(cards: list[selectors.PublicNeed], values: dict
 
 @pytest.fixture
 def demo_needs(db: None) -> list[selectors.PublicNeed]:
-    from portal.community.demo import load_demo
+    from portal.demo.community import load_demo
     from portal.demo.generate import generate
 
     generate(scale="demo", seed=3)

@@ -111,7 +111,7 @@ def test_organisation_for_groups_matches_kind_and_code(school: Organisation, kcs
 
 
 def test_demo_users_are_idempotent_and_get_their_groups(settings: object) -> None:
-    from identity.demo import load_demo
+    from portal.demo.accounts import load_demo
     from portal.demo.region import DEMO_USERS, INSTITUTIONS, PARTNERS
 
     for spec in [*INSTITUTIONS, *PARTNERS]:

@@ -25,7 +25,7 @@ TOPICS = [
     ("work", "Работа и занятость", "Трудоустройство, переобучение, «Социальный лифт»"),
 ]
 
-#: Demo accounts (identity.demo) that moderate every topic: they see the questions as asked.
+#: Demo accounts (portal.demo.accounts) that moderate every topic: they see the questions as asked.
 MODERATORS = ["editor.site"]
 
 SPECIALISTS = [
@@ -137,7 +137,7 @@ def _author(question: Question, moderator: Viewer) -> Viewer:
 def _questions(topics: dict[str, Topic], verbose: bool) -> None:
     districts = {d.code: d for d in District.objects.all()}
     moderator_user = get_user_model().objects.filter(username=MODERATORS[0]).first()
-    # The demo editor moderates the topics; without the demo accounts (identity.demo) the loader itself acts.
+    # The demo editor moderates the topics; without the demo accounts (portal.demo.accounts) the loader itself acts.
     moderator = viewer_for_user(moderator_user) if moderator_user else Viewer.system("demo-consultations")
     for topic, district, author, text, answer in PUBLISHED:
         if district not in districts or Question.objects.filter(text=text).exists():
