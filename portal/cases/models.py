@@ -115,6 +115,9 @@ class Person(RegisteredBy):
                                   on_delete=models.SET_NULL, related_name="members")
     relation = models.CharField(_("relation in the household"), max_length=60, blank=True)
     categories = models.JSONField(_("categories"), default=list, blank=True)
+    #: Set when the retention job anonymised the person (portal.cases.retention): names, birth date and phone
+    #: are gone, the last name holds a stable pseudonym.
+    anonymised_on = models.DateField(_("anonymised on"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("person")
