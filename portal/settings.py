@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "portal.community",
     "portal.consultations",
     "portal.casework",
+    "portal.reports",
     "portal.demo",
     "identity",
     "search",

@@ -111,3 +111,30 @@ class Contact(models.Model):
 
     def __str__(self) -> str:
         return self.full_name
+
+
+class ServiceCapacity(models.Model):
+    """Capacity of a resource of an organisation (вместимость: койки, места, слоты) for one kind of help,
+    in the social passport of the territory and published in the HSDS feed."""
+
+    class Unit(models.TextChoices):
+        BEDS = "beds", _("beds")
+        PLACES = "places", _("places")
+        SLOTS = "slots", _("appointment slots per week")
+
+    organisation = models.ForeignKey(Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE,
+                                     related_name="capacities")
+    help_kind = models.CharField(_("kind of help"), max_length=16, choices=HelpKind.choices)
+    unit = models.CharField(_("unit"), max_length=8, choices=Unit.choices)
+    maximum = models.PositiveIntegerField(_("capacity"))
+    available = models.PositiveIntegerField(_("available now"), null=True, blank=True)
+    updated_on = models.DateField(_("updated on"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("resource capacity")
+        verbose_name_plural = _("resource capacities")
+        constraints = [models.UniqueConstraint(fields=["organisation", "help_kind", "unit"],
+                                               name="service_capacity_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.organisation}: {self.get_unit_display()} {self.maximum}"

@@ -15,7 +15,7 @@ from portal.audit.admin_views import AuditedModelViewSet
 from portal.core.admin_views import ServiceCreateView, ServiceEditView
 from portal.core.viewer import Viewer
 from portal.partners import services
-from portal.partners.models import Agreement, Contact, Organisation
+from portal.partners.models import Agreement, Contact, Organisation, ServiceCapacity
 
 
 def _organisation_fields(data: dict[str, Any]) -> dict[str, Any]:
@@ -88,11 +88,23 @@ class ContactViewSet(AuditedModelViewSet):
     copy_view_enabled = False
 
 
+class ServiceCapacityViewSet(AuditedModelViewSet):
+    """Beds, places and slots of an organisation's resources (social passport, HSDS `service_capacity`)."""
+
+    model = ServiceCapacity
+    icon = "table"
+    form_fields = ["organisation", "help_kind", "unit", "maximum", "available"]
+    list_display = ["organisation", "help_kind", "unit", "maximum", "available", "updated_on"]
+    search_fields = ["organisation__name"]
+    copy_view_enabled = False
+
+
 class PartnersGroup(ViewSetGroup):
     menu_label = _("Partner registry")
     menu_icon = "group"
     menu_order = 220
-    items = (OrganisationViewSet("organisations"), AgreementViewSet("agreements"), ContactViewSet("contacts"))
+    items = (OrganisationViewSet("organisations"), AgreementViewSet("agreements"), ContactViewSet("contacts"),
+             ServiceCapacityViewSet("capacities"))
 
 
 @hooks.register("register_admin_viewset")

@@ -1,0 +1,1 @@
+"""Statutory reports, effectiveness monitoring, the social passport of the territory, partner performance."""

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_save
+
+
+class ReportsConfig(AppConfig):
+    name = "portal.reports"
+    label = "reports"
+
+    def ready(self) -> None:
+        from portal.audit.models import AuditEvent
+        from portal.reports.ledger import project_audit_event
+
+        # The ledger follows the audit trail row by row, in the transaction of the change.
+        post_save.connect(project_audit_event, sender=AuditEvent, dispatch_uid="reports.ledger")
