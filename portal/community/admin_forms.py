@@ -59,7 +59,7 @@ class AcceptOfferForm(forms.Form):
     task = forms.CharField(label=_("Task of the measure"), max_length=300,
                            error_messages={"required": _("Describe the task of the measure.")})
     content = forms.CharField(label=_("Content"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    deadline = forms.DateField(label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date"}),
+    deadline = forms.DateField(label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                                error_messages={"required": _("Set the deadline."),
                                                "invalid": _("Enter the date as DD.MM.YYYY.")})
     benefactor = forms.ModelChoiceField(

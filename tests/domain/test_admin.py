@@ -30,8 +30,11 @@ def test_coordinator_lists_only_own_institution_cases() -> None:
     assert page.status_code == 200
     body = page.content.decode()
     assert north.case.code in body and south.case.code not in body
-    assert client.get(f"/admin/cases/inspect/{north.case.pk}/").status_code == 200
+    # The registry's inspect page opens the case card of the workspace; another institution's case is not found.
+    opened = client.get(f"/admin/cases/inspect/{north.case.pk}/", follow=True)
+    assert opened.status_code == 200 and opened.redirect_chain[-1][0] == f"/admin/casework/cases/{north.case.pk}/"
     assert client.get(f"/admin/cases/inspect/{south.case.pk}/").status_code == 404
+    assert client.get(f"/admin/casework/cases/{south.case.pk}/").status_code == 404
     # Read-only: no editing of a case outside the workflow.
     assert client.get(f"/admin/cases/edit/{north.case.pk}/").status_code in (302, 403)
 

@@ -38,9 +38,12 @@ def test_programme_approval_and_measure_through_the_admin() -> None:
     school = f.organisation(kind="school", code="school-admin-wf")
     client = _coordinator_client(world.institution)
 
-    page = client.get(f"/admin/cases/inspect/{world.case.pk}/")
+    page = client.get(f"/admin/cases/inspect/{world.case.pk}/", follow=True)  # → the case card
     assert page.status_code == 200
-    assert _url("case", world.case.pk, "approve") in page.content.decode()
+    # Approval needs a measure first: the card says why instead of offering it.
+    body = page.content.decode()
+    assert "Add at least one measure" in body or "добавьте хотя бы одно мероприятие" in body
+    assert f"/admin/casework/do/case/{world.case.pk}/measure/" in page.content.decode()
 
     deadline = (timezone.localdate() + dt.timedelta(days=20)).isoformat()
     added = client.post(_url("case", world.case.pk, "measure"), {

@@ -1,9 +1,9 @@
-"""Wagtail admin: cases, measures, signals and persons, scoped to the signed-in staff member.
+"""Wagtail admin registries of cases, measures, signals and persons, scoped to the signed-in staff member.
 
-Rows are never edited as forms: the inspect pages offer the lifecycle actions of
-`admin_workflow` (approve the programme, add/reassign/cancel measures, review, extend,
-close; check, confirm or dismiss a signal), each a call of `portal.cases.services`, so
-the rules and the audit trail apply exactly as through the GraphQL gateway.
+The case workspace (`portal.casework`: dashboard, case and person cards, lists, the lifecycle actions) is where
+staff work; these generic, read-only registries stay for their filters and addresses, out of the menu: a case
+or person opened here goes to its card in the workspace, and the inspect pages of signals and measures offer
+the workspace's lifecycle actions. Rows are never edited as forms.
 """
 
 from __future__ import annotations
@@ -11,17 +11,18 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
+from django.http import HttpResponse, HttpResponseRedirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
-from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.permissions import register_permission_policy
 
 from portal.audit.admin_views import AuditedModelViewSet
-from portal.cases import admin_workflow, selectors
+from portal.cases import selectors
 from portal.cases.models import Case, Measure, Person, Signal
+from portal.casework import actions
 from portal.core.admin_views import ReadOnlyPolicy, ScopedIndexView, ScopedInspectView, request_viewer
 from portal.territory.models import District
 
@@ -29,13 +30,18 @@ from portal.territory.models import District
 class WorkflowInspectView(ScopedInspectView):
     """Inspect page with the actions the object's status allows (and, for a case, its measures)."""
 
-    template_name = "cases/admin/inspect.html"
+    template_name = "casework/registries_inspect.html"
     workflow_kind = ""
+
+    def get(self, request: Any, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = super().get(request, *args, **kwargs)
+        card = _workspace_card(self.object)
+        return HttpResponseRedirect(card) if card else response
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         viewer = request_viewer(self.request)
-        context["workflow_actions"] = admin_workflow.offered_actions(viewer, self.workflow_kind, self.object)
+        context["workflow_actions"] = actions.offered_actions(viewer, self.workflow_kind, self.object)
         context["case_measures"] = None
         if isinstance(self.object, Case):
             today = timezone.localdate()
@@ -45,6 +51,15 @@ class WorkflowInspectView(ScopedInspectView):
                 measure.overdue_now = measure.is_overdue(today)  # type: ignore[attr-defined]
             context["case_measures"] = measures
         return context
+
+
+def _workspace_card(obj: Model) -> str | None:
+    """A case or a person is shown by its card in the case workspace."""
+    if isinstance(obj, Case):
+        return reverse("casework:case", kwargs={"pk": obj.pk})
+    if isinstance(obj, Person):
+        return reverse("casework:person", kwargs={"pk": obj.pk})
+    return None
 
 
 def _scoped(selector, kind: str):  # type: ignore[no-untyped-def]
@@ -138,18 +153,6 @@ for _model in (Case, Measure, Signal, Person):
     register_permission_policy(_model, ReadOnlyPolicy(_model))
 
 
-class CasesGroup(ViewSetGroup):
-    menu_label = _("Social support")
-    menu_icon = "folder-open-inverse"
-    menu_order = 200
-    items = (CaseViewSet("cases"), MeasureViewSet("measures"), SignalViewSet("signals"), PersonViewSet("persons"))
-
-
-@hooks.register("register_admin_viewset")
-def register_cases() -> ViewSetGroup:
-    return CasesGroup()
-
-
-@hooks.register("register_admin_urls")
-def register_workflow_urls() -> list[Any]:
-    return admin_workflow.urlpatterns()
+def viewsets() -> list[_ReadOnlyViewSet]:
+    """Out of the menu: the workspace's «Social support» menu links to its own lists and to the measures."""
+    return [CaseViewSet("cases"), MeasureViewSet("measures"), SignalViewSet("signals"), PersonViewSet("persons")]

@@ -1,9 +1,9 @@
-"""Lifecycle actions of cases, measures and signals in the Wagtail admin.
+"""Lifecycle actions of cases, measures and signals (moved here from `portal.cases.admin_workflow`).
 
-Each action is a form plus one call of `portal.cases.services`; the objects are loaded
-through the scoped selectors, so an officer reaches only the cases of their precincts,
-and every refusal (wrong status, term limits, stale version, no right) is shown as a
-form error in the user's language. Nothing here changes a row directly.
+Each action is a form plus one call of `portal.cases.services`; the object is loaded through the scoped
+selectors, so an officer reaches only the cases of their precincts (anything else is "not found"), and every
+refusal (wrong status, term limits, stale version, no right) is shown next to the action in the user's language.
+Nothing here changes a row directly.
 """
 
 from __future__ import annotations
@@ -16,16 +16,17 @@ from django import forms
 from django.contrib import messages
 from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from portal.audit import services as audit
-from portal.cases import admin_forms, selectors, services
+from portal.cases import selectors, services
 from portal.cases.access import may_manage_case
 from portal.cases.models import Case, Measure, Signal
+from portal.casework import forms as action_forms
 from portal.core.admin_views import request_viewer
 from portal.core.errors import Conflict, DomainError
 from portal.core.viewer import Role, Viewer
@@ -41,67 +42,81 @@ class Action:
     #: Statuses of the object in which the action is offered (the service still decides).
     offered_in: tuple[str, ...]
     versioned: bool = False
+    #: Shown as a primary button on the card.
+    primary: bool = False
 
 
 def _org_id(data: dict[str, Any]) -> int:
     return data.pop("organisation").pk
 
 
+_UNDER_WAY = (Case.Status.PROGRAMME_APPROVED, Case.Status.IN_PROGRESS, Case.Status.EXTENDED)
+_OPEN_CASE = (Case.Status.REGISTERED, *_UNDER_WAY)
+
 CASE_ACTIONS: dict[str, Action] = {
-    "approve": Action(gettext_lazy("Approve the programme"), admin_forms.ApproveProgrammeForm,
-                      lambda v, case, d: services.approve_programme(viewer=v, case_id=case.pk, **d),
-                      (Case.Status.REGISTERED,)),
-    "measure": Action(gettext_lazy("Add a measure"), admin_forms.AssignMeasureForm,
+    "measure": Action(gettext_lazy("Add a measure"), action_forms.AssignMeasureForm,
                       lambda v, case, d: services.assign_measure(viewer=v, case_id=case.pk,
                                                                  organisation_id=_org_id(d), **d),
-                      (Case.Status.REGISTERED, Case.Status.PROGRAMME_APPROVED, Case.Status.IN_PROGRESS,
-                       Case.Status.EXTENDED)),
-    "review": Action(gettext_lazy("Record the interim review"), admin_forms.ReviewForm,
+                      _OPEN_CASE),
+    "approve": Action(gettext_lazy("Approve the programme"), action_forms.ApproveProgrammeForm,
+                      lambda v, case, d: services.approve_programme(viewer=v, case_id=case.pk, **d),
+                      (Case.Status.REGISTERED,), primary=True),
+    "review": Action(gettext_lazy("Record the interim review"), action_forms.ReviewForm,
                      lambda v, case, d: services.record_review(viewer=v, case_id=case.pk, **d),
-                     (Case.Status.PROGRAMME_APPROVED, Case.Status.IN_PROGRESS, Case.Status.EXTENDED)),
-    "extend": Action(gettext_lazy("Extend the term"), admin_forms.ExtendCaseForm,
+                     _UNDER_WAY, primary=True),
+    "extend": Action(gettext_lazy("Extend the term"), action_forms.ExtendCaseForm,
                      lambda v, case, d: services.extend_case(viewer=v, case_id=case.pk, **d),
-                     (Case.Status.PROGRAMME_APPROVED, Case.Status.IN_PROGRESS, Case.Status.EXTENDED),
-                     versioned=True),
-    "close": Action(gettext_lazy("Close the case"), admin_forms.CloseCaseForm,
+                     _UNDER_WAY, versioned=True),
+    "close": Action(gettext_lazy("Close the case"), action_forms.CloseCaseForm,
                     lambda v, case, d: services.close_case(viewer=v, case_id=case.pk, **d),
-                    (Case.Status.REGISTERED, Case.Status.PROGRAMME_APPROVED, Case.Status.IN_PROGRESS,
-                     Case.Status.EXTENDED),
-                    versioned=True),
+                    _OPEN_CASE, versioned=True),
 }
 
 _OPEN_MEASURE = (Measure.Status.ASSIGNED, Measure.Status.ACCEPTED)
 MEASURE_ACTIONS: dict[str, Action] = {
-    "reassign": Action(gettext_lazy("Reassign to another organisation"), admin_forms.ReassignMeasureForm,
+    "reassign": Action(gettext_lazy("Reassign to another organisation"), action_forms.ReassignMeasureForm,
                        lambda v, m, d: services.reassign_measure(viewer=v, measure_id=m.pk,
                                                                  organisation_id=_org_id(d), **d),
                        _OPEN_MEASURE, versioned=True),
-    "cancel": Action(gettext_lazy("Cancel the measure"), admin_forms.ReasonForm,
+    "cancel": Action(gettext_lazy("Cancel the measure"), action_forms.ReasonForm,
                      lambda v, m, d: services.cancel_measure(viewer=v, measure_id=m.pk, **d),
                      _OPEN_MEASURE, versioned=True),
 }
 
 SIGNAL_ACTIONS: dict[str, Action] = {
-    "check": Action(gettext_lazy("Take for checking"), admin_forms.ConfirmForm,
+    "check": Action(gettext_lazy("Take for checking"), action_forms.ConfirmForm,
                     lambda v, s, d: services.start_signal_check(viewer=v, signal_id=s.pk),
                     (Signal.Status.RECEIVED,)),
-    "inspection": Action(gettext_lazy("Record the inspection"), admin_forms.InspectionForm,
+    "inspection": Action(gettext_lazy("Record the inspection"), action_forms.InspectionForm,
                          lambda v, s, d: services.record_inspection(viewer=v, signal_id=s.pk, **d),
                          (Signal.Status.CHECKING,)),
-    "confirm": Action(gettext_lazy("Confirm the need for support"), admin_forms.ConfirmForm,
+    "confirm": Action(gettext_lazy("Confirm the need for support"), action_forms.ConfirmForm,
                       lambda v, s, d: services.confirm_signal(viewer=v, signal_id=s.pk),
                       (Signal.Status.CHECKING,)),
-    "dismiss": Action(gettext_lazy("Dismiss the signal"), admin_forms.ReasonForm,
+    "dismiss": Action(gettext_lazy("Dismiss the signal"), action_forms.ReasonForm,
                       lambda v, s, d: services.dismiss_signal(viewer=v, signal_id=s.pk, **d),
                       (Signal.Status.RECEIVED, Signal.Status.CHECKING)),
 }
 
-#: object kind → (actions, scoped queryset, inspect URL name)
-KINDS: dict[str, tuple[dict[str, Action], Callable[[Viewer], Any], str]] = {
-    "case": (CASE_ACTIONS, selectors.cases_for, "cases:inspect"),
-    "measure": (MEASURE_ACTIONS, selectors.measures_for, "measures:inspect"),
-    "signal": (SIGNAL_ACTIONS, selectors.signals_for, "signals:inspect"),
+
+def _case_url(case: Case) -> str:
+    return reverse("casework:case", kwargs={"pk": case.pk})
+
+
+def _signal_url(signal: Signal) -> str:
+    return reverse("signals:inspect", args=(signal.pk,))
+
+
+#: object kind → (actions, scoped queryset, where to go back to)
+KINDS: dict[str, tuple[dict[str, Action], Callable[[Viewer], Any], Callable[[Any], str]]] = {
+    "case": (CASE_ACTIONS, selectors.cases_for, _case_url),
+    "measure": (MEASURE_ACTIONS, selectors.measures_for, lambda measure: _case_url(measure.case)),
+    "signal": (SIGNAL_ACTIONS, selectors.signals_for, _signal_url),
 }
+
+
+def action_url(kind: str, obj: Model, name: str) -> str:
+    return reverse("casework:action", kwargs={"kind": kind, "pk": obj.pk, "action": name})
 
 
 def manages(viewer: Viewer, obj: Model) -> bool:
@@ -114,21 +129,43 @@ def manages(viewer: Viewer, obj: Model) -> bool:
 
 def offered_actions(viewer: Viewer, kind: str, obj: Model) -> list[tuple[str, Any]]:
     """(url, title) of the actions that make sense for the object's current status."""
-    if kind not in KINDS:
+    if kind not in KINDS or not manages(viewer, obj):
         return []
-    actions, _selector, _inspect = KINDS[kind]
-    if not manages(viewer, obj):
-        return []
-    return [(reverse("cases_workflow", args=(kind, obj.pk, name)), action.title)
-            for name, action in actions.items() if obj.status in action.offered_in]
+    actions = KINDS[kind][0]
+    return [(action_url(kind, obj, name), action.title)
+            for name, action in actions.items() if obj.status in action.offered_in]  # type: ignore[attr-defined]
 
 
-class WorkflowActionView(WagtailAdminTemplateMixin, FormView):  # type: ignore[misc]
-    template_name = "cases/admin/action.html"
+@dataclass(frozen=True)
+class CaseAction:
+    """An action of the case card: its link when it may be tried now, or why not."""
+
+    name: str
+    title: Any
+    url: str | None
+    refusal: str | None
+    primary: bool
+
+
+def case_actions(viewer: Viewer, case: Case) -> list[CaseAction]:
+    """Every lifecycle action of the case, in order, with the reason when it is not possible now. A supervisor
+    (who reads only) is offered none."""
+    if not manages(viewer, case):
+        return []
+    refusals = selectors.case_action_refusals(viewer=viewer, case=case)
+    return [CaseAction(name, action.title, None if refusals.get(name) else action_url("case", case, name),
+                       refusals.get(name), action.primary)
+            for name, action in CASE_ACTIONS.items()]
+
+
+class ActionView(WagtailAdminTemplateMixin, FormView):  # type: ignore[misc]
+    """The form of one action; on success back to the card, on refusal the reason above the button."""
+
+    template_name = "casework/cases/action.html"
     header_icon = "folder-open-inverse"
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        actions, selector, self.inspect_url_name = KINDS.get(kwargs["kind"], ({}, None, ""))
+        actions, selector, self.back = KINDS.get(kwargs["kind"], ({}, None, str))
         self.action = actions.get(kwargs["action"])
         if self.action is None or selector is None:
             raise Http404
@@ -146,7 +183,8 @@ class WorkflowActionView(WagtailAdminTemplateMixin, FormView):  # type: ignore[m
         return str(self.action.title)
 
     def get_page_subtitle(self) -> str:
-        return str(self.object)
+        case = self.object.case if isinstance(self.object, Measure) else self.object
+        return str(case)
 
     def get_form(self, form_class: type[forms.Form] | None = None) -> forms.Form:
         form = self.action.form(**self.get_form_kwargs())
@@ -156,11 +194,10 @@ class WorkflowActionView(WagtailAdminTemplateMixin, FormView):  # type: ignore[m
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context.update(object=self.object, back_url=self.inspect_url())
+        context.update(object=self.object, back_url=self.back(self.object))
+        if isinstance(self.object, Measure):
+            context["measure"] = self.object
         return context
-
-    def inspect_url(self) -> str:
-        return reverse(self.inspect_url_name, args=(self.object.pk,))
 
     def form_valid(self, form: forms.Form) -> HttpResponse:
         data = dict(form.cleaned_data)
@@ -178,9 +215,4 @@ class WorkflowActionView(WagtailAdminTemplateMixin, FormView):  # type: ignore[m
             form.add_error(field if field in form.fields else None, str(error.message))
             return self.form_invalid(form)
         messages.success(self.request, _("Done: %(action)s.") % {"action": self.action.title})
-        return HttpResponseRedirect(self.inspect_url())
-
-
-def urlpatterns() -> list[Any]:
-    return [path("cases-workflow/<str:kind>/<int:pk>/<slug:action>/", WorkflowActionView.as_view(),
-                 name="cases_workflow")]
+        return HttpResponseRedirect(self.back(self.object))

@@ -1,0 +1,64 @@
+"""The case card (карточка случая): one page with everything about a case and what may be done now."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.cases import selectors
+from portal.cases.models import CollegialDecision, Consent, Measure, Person, Review
+from portal.casework import actions, timeline
+from portal.casework.cards import WorkspaceView, category_labels, need_labels
+
+
+class CaseCardView(WorkspaceView):
+    template_name = "casework/cases/card.html"
+
+    def get_page_title(self) -> str:
+        return _("Case %(code)s") % {"code": self.case.code}
+
+    def get_page_subtitle(self) -> str:
+        return self.case.applicant.full_name
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        viewer = self.viewer
+        self.case = case = selectors.get_case(viewer=viewer, case_id=self.kwargs["pk"])
+        context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        members = list(Person.objects.filter(household_id=case.household_id).order_by("last_name", "first_name"))
+        if case.applicant not in members:
+            members.insert(0, case.applicant)
+        for member in members:
+            member.category_names = category_labels(member.categories)  # type: ignore[attr-defined]
+        consents = list(Consent.objects.filter(Q(person_id=case.applicant_id)
+                                               | Q(person__household_id=case.household_id))
+                        .select_related("person").order_by("-given_on", "-id"))
+        for consent in consents:
+            consent.valid_now = consent.is_valid_on(today)  # type: ignore[attr-defined]
+        measures = list(selectors.measures_for(viewer).filter(case=case)
+                        .select_related("organisation", "recipient").order_by("deadline", "id"))
+        manages = actions.manages(viewer, case)
+        for measure in measures:
+            measure.overdue_now = measure.is_overdue(today)  # type: ignore[attr-defined]
+            measure.actions = actions.offered_actions(viewer, "measure", measure) if manages else []  # type: ignore[attr-defined]
+        programme = getattr(case, "programme", None)
+        signal = case.signal
+        context.update(
+            case=case, members=members, consents=consents, measures=measures, programme=programme,
+            signal=signal, signal_needs=need_labels(signal.need_circumstances) if signal else [],
+            case_needs=need_labels(case.need_circumstances), case_categories=category_labels(case.categories),
+            household_categories=category_labels(case.household.categories),
+            reviews=list(Review.objects.filter(case=case).order_by("reviewed_on", "id")),
+            decisions=list(CollegialDecision.objects.filter(case=case).order_by("decided_on", "id")),
+            case_actions=actions.case_actions(viewer, case),
+            open_measures=sum(1 for m in measures if m.is_open),
+            overdue_count=sum(1 for m in measures if m.overdue_now),  # type: ignore[attr-defined]
+            review_due=bool(case.is_open and case.review_due_on and case.review_due_on <= today),
+            steps=timeline.steps(selectors.case_timeline(viewer=viewer, case=case),
+                                 {m.pk: m for m in Measure.objects.filter(case=case)}),
+            today=today,
+        )
+        return context
