@@ -4,6 +4,7 @@
     portal serve [--host H] [--port P]  serve the ASGI app with uvicorn
     portal worker [--processes N] [--no-scheduler] [--batch]   run background jobs (and the scheduler)
     portal seed --scale demo|region [--seed N]
+    portal remind [--date YYYY-MM-DD]   send the notifications due on a date (ladder, digests, reminders)
     portal search-sync [--loop] | reindex [INDEX ...] | sync-realm [--dry-run]   (arguments passed through)
     portal backup [-o FILE] | restore FILE [--force] [--skip-reindex]
     portal manage <django command> ...  any Django management command
@@ -153,6 +154,24 @@ def cmd_seed(args: argparse.Namespace) -> None:
     call_command("seed", scale=args.scale, seed=args.seed)
 
 
+def _day(value: str) -> str:
+    """`--date` of `portal remind`: a bad date is a usage error (exit code 2, the message on stderr)."""
+    import datetime as dt
+
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date in the form YYYY-MM-DD: {value!r}") from None
+    return value
+
+
+def cmd_remind(args: argparse.Namespace) -> None:
+    _setup(debug_default=False)
+    from django.core.management import call_command
+
+    call_command("remind", **({"date": args.date} if args.date else {}))
+
+
 def _django_command(name: str, rest: Sequence[str]) -> None:
     """Run a Django command with the arguments it was given (`portal search-sync --loop`): Django parses
     them, prints usage errors and exits non-zero when the command fails (CommandError)."""
@@ -213,6 +232,10 @@ def build_parser() -> argparse.ArgumentParser:
     seed.add_argument("--scale", choices=["demo", "region"], default="demo")
     seed.add_argument("--seed", type=int, default=1)
     seed.set_defaults(func=cmd_seed)
+
+    remind = sub.add_parser("remind", help="send the notifications due on a date (escalation ladder, digests)")
+    remind.add_argument("--date", type=_day, help="YYYY-MM-DD (default: today; an earlier date catches up)")
+    remind.set_defaults(func=cmd_remind)
 
     for name, (_command, text) in PASSTHROUGH.items():  # listed for `portal --help`; run by `main`
         sub.add_parser(name, help=f"{text} (`portal {name} --help`: its options)", add_help=False)

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "portal.cases",
     "portal.community",
     "portal.consultations",
+    "portal.notifications",
     "portal.casework",
     "portal.reports",
     "portal.demo",

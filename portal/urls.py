@@ -32,6 +32,7 @@ urlpatterns = [
     path("consultations/", include("portal.consultations.urls")),
     path("registry/", include("portal.community.urls")),
     path("partners/", include("portal.partners.urls")),
+    path("notifications/", include("portal.notifications.urls")),
 ]
 
 urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

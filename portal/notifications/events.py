@@ -1,0 +1,29 @@
+"""How changes reach notifications: the audit trail is the domain's record of every change, so a new audit
+event of a change someone must be told of (a measure assigned, reassigned or cancelled; a signal's status) asks
+for a background job once its transaction commits. The domain apps call nothing here and import nothing from
+here: the dependency runs notifications → audit and cases, and a rolled-back change tells nobody."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models.signals import post_save
+
+from portal.audit.models import AuditEvent
+
+#: Audit verbs whose events are told at once.
+TOLD_AT_ONCE = frozenset({"measure.assign", "measure.reassign", "measure.cancel",
+                          "signal.check", "signal.confirm", "signal.dismiss"})
+
+
+def _on_audit_event(sender: type[AuditEvent], instance: AuditEvent, created: bool, **kwargs: Any) -> None:
+    if not created or instance.verb not in TOLD_AT_ONCE or instance.action == AuditEvent.Action.ATTEMPT:
+        return
+    from portal.jobs import enqueue_on_commit
+    from portal.notifications.jobs import notify_event
+
+    enqueue_on_commit(notify_event, instance.pk)
+
+
+def connect() -> None:
+    post_save.connect(_on_audit_event, sender=AuditEvent, dispatch_uid="portal.notifications.audit_event")
