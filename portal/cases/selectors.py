@@ -224,7 +224,16 @@ def get_person(*, viewer: Viewer, person_id: int | str) -> Person:
 
 
 def signals_for(viewer: Viewer) -> QuerySet[Signal]:
+    """Signals of the viewer's cases scope (an institution's queue includes its signals without a precinct), the
+    signals assigned to an officer for checking, and the signals the viewer registered itself — all an operator
+    (оператор приёма сигналов) sees."""
     scope = case_scope(viewer)
+    if viewer.has_role(Role.OFFICER) and viewer.username:
+        assigned = Q(assigned_officer__username=viewer.username)
+        scope = assigned if scope is None else scope | assigned
+    if viewer.subject and (viewer.has_role(Role.OPERATOR, Role.OFFICER, Role.COORDINATOR) or viewer.is_partner):
+        own = Q(registered_by_subject=viewer.subject)
+        scope = own if scope is None else scope | own
     if scope is None:
         return Signal.objects.none()
     return Signal.objects.filter(scope).select_related("precinct", "institution")
