@@ -12,6 +12,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from cms.site_views import canonical_page_or, favicon
 from portal.community import views as community_views
 from portal.consultations import views as consultations_views
+from portal.navigation import role_home
 
 urlpatterns = [
     path("favicon.ico", favicon, name="favicon"),
@@ -25,6 +26,7 @@ urlpatterns = [
     path("registry/partners/", canonical_page_or(community_views.partners, "community.PartnersRegistryPage")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("identity.urls")),
+    path("home/", role_home, name="role_home"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("cms/", include("cms.urls")),
@@ -32,6 +34,7 @@ urlpatterns = [
     path("consultations/", include("portal.consultations.urls")),
     path("registry/", include("portal.community.urls")),
     path("partners/", include("portal.partners.urls")),
+    path("survey/", include("portal.reports.urls")),
     path("notifications/", include("portal.notifications.urls")),
 ]
 
