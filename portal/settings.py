@@ -385,6 +385,9 @@ INTERNAL_NETWORKS = env_list("INTERNAL_NETWORKS", ["127.0.0.0/8", "::1/128"])
 METRICS_TOKEN = env_str("METRICS_TOKEN")
 #: Where `portal backup` writes its archives by default.
 BACKUP_DIR = Path(env_str("BACKUP_DIR") or DATA_DIR / "backups")
+#: Days personal data is kept after a person's last case closed; then the nightly job anonymises it
+#: (portal.cases.retention; 152-FZ art. 5 p. 7). Set it to the region's records schedule.
+PERSONAL_DATA_RETENTION_DAYS = env_int("PERSONAL_DATA_RETENTION_DAYS", 1826)
 # <<< ops
 
 # >>> security headers (portal.headers: the same set on every route, Starlette's included)

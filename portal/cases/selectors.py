@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.audit.models import AuditEvent
 from portal.cases.access import case_scope, scoped_cases, scoped_measures
+from portal.cases.retention import processing_withdrawn, refuse_read_of_stopped_person
 from portal.cases.models import Case, Consent, Household, Measure, Person, Signal
 from portal.core.errors import NotFound
 from portal.core.viewer import Role, Viewer
@@ -177,7 +178,12 @@ def _registered_by(*, subject: str | None = None, institution_id: int | None = N
 def persons_for(viewer: Viewer) -> QuerySet[Person]:
     """Persons of the viewer's scope: households of an officer's precincts, people of a coordinator's cases,
     and, before any case exists, the persons and households the officer, or the coordinator's institution,
-    registered itself (so that consent can be recorded and the case registered)."""
+    registered itself (so that consent can be recorded and the case registered). Never a person whose consent
+    to processing was withdrawn: processing stops (`retention.processing_withdrawn`)."""
+    return _persons_in_scope(viewer).exclude(processing_withdrawn())
+
+
+def _persons_in_scope(viewer: Viewer) -> QuerySet[Person]:
     if viewer.has_role(Role.ADMIN, Role.SUPERVISOR):
         return Person.objects.all()
     scope = Q(pk__in=[])
@@ -219,6 +225,8 @@ def get_person(*, viewer: Viewer, person_id: int | str) -> Person:
         raise NotFound(_("Person not found.")) from None
     person = persons_for(viewer).filter(pk=pk).first()
     if person is None:
+        if _persons_in_scope(viewer).filter(pk=pk).exists():  # in scope, but processing stopped
+            refuse_read_of_stopped_person(viewer=viewer, person_id=pk)
         raise NotFound(_("Person not found."))
     return person
 
