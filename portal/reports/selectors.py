@@ -40,6 +40,11 @@ REASON_LABELS: dict[str, str] = {
     "other": "иная причина",
     UNSPECIFIED_REASON: "причина не указана кодом",
 }
+#: The statutory name of the monthly form (seed 003, appendix 3).
+MONTHLY_TITLE = ("Отчёт по организации деятельности социального сопровождения граждан, находящихся в трудной "
+                 "жизненной ситуации")
+QUARTERLY_TITLE = "Мониторинг оценки эффективности и результативности социального сопровождения"
+PARTNERS_TITLE = "Оценка результатов межведомственного взаимодействия (442-ФЗ, ст. 28)"
 #: A measure accepted within this many days of being assigned counts as accepted in time (issue 16).
 ACCEPT_WITHIN = dt.timedelta(days=3)
 TERMINAL_KINDS = (Kind.MEASURE_FULFILLED, Kind.MEASURE_NOT_FULFILLED, Kind.MEASURE_RETURNED, Kind.MEASURE_CANCELLED,
@@ -226,9 +231,8 @@ def monthly_report(*, scope: Scope, period: Period, as_of: dt.datetime) -> Repor
             "note": "; ".join(f"{REASON_LABELS.get(r, r)} — {n}" for r, n in sorted(reasons.items())),
         })
     total = _sum_rows(columns, rows, "institution", "Итого") if len(rows) > 1 else None
-    table = Table("institutions", "Отчёт по организации деятельности социального сопровождения граждан, находящихся "
-                  "в трудной жизненной ситуации", columns, rows, total)
-    return _report(ReportKind.MONTHLY, str(ReportKind.MONTHLY.label), period, scope, as_of, [table],
+    table = Table("institutions", MONTHLY_TITLE, columns, rows, total)
+    return _report(ReportKind.MONTHLY, MONTHLY_TITLE, period, scope, as_of, [table],
                    _monthly_charts(facts, period, kinds, rows))
 
 
@@ -302,14 +306,13 @@ def quarterly_report(*, scope: Scope, period: Period, as_of: dt.datetime) -> Rep
             "resolved_share": _share(sum(len(r.resolved_circumstances) for r in every),
                                      sum(r.circumstances_total for r in every)),
         })
-    table = Table("institutions", "Мониторинг оценки эффективности и результативности социального сопровождения",
-                  columns, rows, total)
+    table = Table("institutions", QUARTERLY_TITLE, columns, rows, total)
     chart = Chart("satisfaction", "Удовлетворённость и разрешённые обстоятельства", "bar",
                   [str(row["institution"]) for row in rows], [
                       {"label": "Доля анкетированных, %", "data": [row["surveyed_share"] or 0 for row in rows]},
                       {"label": "Разрешено обстоятельств, %", "data": [row["resolved_share"] or 0 for row in rows]},
                   ])
-    return _report(ReportKind.QUARTERLY, str(ReportKind.QUARTERLY.label), period, scope, as_of, [table], [chart],
+    return _report(ReportKind.QUARTERLY, QUARTERLY_TITLE, period, scope, as_of, [table], [chart],
                    ["В опубликованных и переданных версиях значения меньше 3 показываются как «<3»."])
 
 
@@ -440,7 +443,7 @@ def passport_report(*, scope: Scope, period: Period, as_of: dt.datetime) -> Repo
               [{"label": "Доля семей, %",
                 "data": [(need_total or need_rows[0])[g] or 0 for g in groups] if need_rows else []}]),
     ]
-    return _report(ReportKind.PASSPORT, str(ReportKind.PASSPORT.label), period, scope, as_of, tables, charts)
+    return _report(ReportKind.PASSPORT, "Социальный паспорт территории", period, scope, as_of, tables, charts)
 
 
 def _capacity_table(district_ids: list[int]) -> tuple[list[Column], list[dict]]:
@@ -544,9 +547,9 @@ def partners_report(*, scope: Scope, period: Period, as_of: dt.datetime) -> Repo
             {"label": "Просрочено, % от поручённых", "data": [_share(int(r["overdue"]), int(r["assigned"])) or 0
                                                             for r in top]}]),
     ]
-    table = Table("organisations", "Оценка результатов межведомственного взаимодействия", columns, rows,
+    table = Table("organisations", PARTNERS_TITLE, columns, rows,
                   _sum_rows(columns, rows, "organisation", "Итого") if len(rows) > 1 else None)
-    return _report(ReportKind.PARTNERS, str(ReportKind.PARTNERS.label), period, scope, as_of, [table], charts)
+    return _report(ReportKind.PARTNERS, PARTNERS_TITLE, period, scope, as_of, [table], charts)
 
 
 # ---- one door --------------------------------------------------------------------------------------------
