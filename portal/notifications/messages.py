@@ -6,7 +6,8 @@ recipient's name, address, phone or any other personal data, not even fields sha
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+import re
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,10 +26,21 @@ class Rendered:
     body: str
 
 
-def safe_task(task: str) -> str:
-    """A measure's task as messages show it: personal data the detector finds is masked (a task is free text
-    a coordinator wrote, and may name the family)."""
-    return personal_data.mask(task or "").text[:300]
+def safe_task(task: str, names: Iterable[str] = ()) -> str:
+    """A measure's task as messages show it. A task is free text a coordinator wrote and may name the family:
+    personal data the detector finds is masked, and so is any word that is a form of one of `names` (the names
+    of the case's persons, in whatever case the grammar put them: «навестить Смирнову»)."""
+    text = personal_data.mask(task or "").text
+    stems = {name.lower()[:max(3, len(name) - 2)] for name in names if name and len(name) >= 3}
+    if stems:
+        hidden = personal_data.placeholder(personal_data.Kind.FULL_NAME)
+
+        def masked(match: re.Match[str]) -> str:
+            word = match.group(0).lower()
+            return hidden if any(word.startswith(stem) for stem in stems) else match.group(0)
+
+        text = re.sub(r"[^\W\d_]+", masked, text)
+    return text[:300]
 
 
 def _date(value: str | dt.date | None) -> str:

@@ -97,6 +97,21 @@ class Report:
         return dict(sorted(self.sent.items()))
 
 
+def case_names(case_ids: Iterable[int]) -> dict[int, list[str]]:
+    """The names of each case's persons (its household and applicant): masked in the tasks messages quote."""
+    from portal.cases.models import Person
+
+    ids = sorted(set(case_ids))
+    names: dict[int, list[str]] = defaultdict(list)
+    if not ids:
+        return names
+    for lookup in ("household__cases__id", "applied_cases__id", "measures__case_id"):
+        for case_id, *parts in Person.objects.filter(**{f"{lookup}__in": ids}).values_list(
+                lookup, "last_name", "first_name", "middle_name"):
+            names[case_id] += [part for part in parts if part]
+    return names
+
+
 def _digest_key(kind: str, day: dt.date, recipient: str, items: Iterable[str]) -> str:
     digest = hashlib.sha256("\n".join(sorted(items)).encode()).hexdigest()[:16]
     return f"{kind}:{day.isoformat()}:{recipient}:{digest}"
@@ -147,12 +162,13 @@ def run_ladder(day: dt.date, *, ladder: Ladder = LADDER, directory: Directory | 
             candidates.append((level, key, row))
     told = known_keys(key for level, key, _row in candidates if level != "supervisor")
     supervisor_items = {key: row for level, key, row in candidates if level == "supervisor"}
+    names = case_names(row[4] for level, key, row in candidates if level != "supervisor" and key not in told)
     messages: list[Message] = []
     for level, key, row in candidates:
         if level == "supervisor" or key in told:
             continue
-        pk, task, deadline, organisation_id, _case_id, case_code, coordinator_id, institution_id = row
-        params = {"case": case_code, "task": safe_task(task), "deadline": deadline.isoformat(),
+        pk, task, deadline, organisation_id, case_id, case_code, coordinator_id, institution_id = row
+        params = {"case": case_code, "task": safe_task(task, names[case_id]), "deadline": deadline.isoformat(),
                   "organisation": directory.organisation_name(organisation_id), "days": -counter.signed(deadline)}
         if level in ("due_soon", "overdue"):
             people, _has_address = directory.organisation(organisation_id)
@@ -182,9 +198,10 @@ def _supervisor_digest(day: dt.date, items: dict[str, tuple[Any, ...]], counter:
     if not fresh:
         return []
     listed = []
+    names = case_names(items[key][4] for key in fresh)
     for key in fresh:
-        _pk, task, deadline, organisation_id, _case_id, case_code, _coordinator, _institution = items[key]
-        listed.append({"case": case_code, "task": safe_task(task), "deadline": deadline.isoformat(),
+        _pk, task, deadline, organisation_id, case_id, case_code, _coordinator, _institution = items[key]
+        listed.append({"case": case_code, "task": safe_task(task, names[case_id]), "deadline": deadline.isoformat(),
                        "organisation": directory.organisation_name(organisation_id),
                        "days": -counter.signed(deadline)})
     params = {"items": listed, "days": LADDER.supervisor}
@@ -218,11 +235,13 @@ def run_coordinator_digests(day: dt.date, *, directory: Directory | None = None)
     not_fulfilled = (Measure.objects.filter(status=Measure.Status.NOT_FULFILLED, case__in=open_cases,
                                             done_on__gte=day - dt.timedelta(days=TERM_ENDING_WITHIN_DAYS))
                      .values_list("pk", "task", "deadline", "organisation_id", "case__code",
-                                  "case__coordinator_id", "case__institution_id", "done_on"))
-    for pk, task, deadline, organisation_id, code, coordinator, institution, done_on in not_fulfilled:
+                                  "case__coordinator_id", "case__institution_id", "done_on", "case_id"))
+    returned = list(not_fulfilled)
+    names = case_names(case_id for *_fields, case_id in returned)
+    for pk, task, deadline, organisation_id, code, coordinator, institution, done_on, case_id in returned:
         per_case[(coordinator, institution)].append(
             ("not_fulfilled", f"not_fulfilled:{pk}:{done_on}",
-             {"case": code, "task": safe_task(task), "deadline": deadline.isoformat(),
+             {"case": code, "task": safe_task(task, names[case_id]), "deadline": deadline.isoformat(),
               "organisation": directory.organisation_name(organisation_id)}))
     per_recipient: dict[str, tuple[Any, list[tuple[str, str, dict[str, Any]]]]] = {}
     for (coordinator, institution), items in per_case.items():
@@ -354,7 +373,8 @@ def run_daily(day: dt.date | None = None) -> Report:
 # --- Immediate events --------------------------------------------------------------------------------------
 
 def _measure_params(measure: Measure, organisation_id: int, directory: Directory) -> dict[str, Any]:
-    return {"case": measure.case.code, "task": safe_task(measure.task), "deadline": measure.deadline.isoformat(),
+    return {"case": measure.case.code, "task": safe_task(measure.task, case_names([measure.case_id])[measure.case_id]),
+            "deadline": measure.deadline.isoformat(),
             "organisation": directory.organisation_name(organisation_id)}
 
 

@@ -25,3 +25,9 @@ def unread_notifications(context: template.Context) -> int | None:
         cached = unread_count(viewer=viewer_for_user(user))
         setattr(request, _CACHE_ATTR, cached)
     return int(cached)
+
+
+@register.inclusion_tag("notifications/header_link.html", takes_context=True)
+def notifications_link(context: template.Context) -> dict[str, Any]:
+    """The header's link to the in-app list with the unread count (nothing for a visitor without an account)."""
+    return {"unread": unread_notifications(context)}
