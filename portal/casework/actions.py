@@ -16,7 +16,7 @@ from django import forms
 from django.contrib import messages
 from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView
@@ -104,7 +104,11 @@ def _case_url(case: Case) -> str:
 
 
 def _signal_url(signal: Signal) -> str:
-    return reverse("signals:inspect", args=(signal.pk,))
+    """The signal's page of the intake flow, or its registry page while there is none."""
+    try:
+        return reverse("casework:signal", kwargs={"pk": signal.pk})
+    except NoReverseMatch:
+        return reverse("signals:inspect", args=(signal.pk,))
 
 
 #: object kind → (actions, scoped queryset, where to go back to)

@@ -14,7 +14,7 @@ def test_header_and_footer(client, site_tree) -> None:
     body = client.get("/").content.decode()
     assert 'href="#main"' in body and '<main id="main"' in body
     assert 'action="/i18n/setlang/"' in body and 'value="en"' in body
-    assert 'href="/accounts/login/?next=/"' in body
+    assert 'href="/accounts/login/?next=/home/%3Fnext%3D/"' in body  # signed in: the role's home, else back here
     for path in ("/services/", "/urgent/", "/news/", "/booklet/", "/officer/"):
         assert f'href="{path}"' in body
     assert 'href="tel:88003001234"' in body
