@@ -6,6 +6,7 @@
     portal seed --scale demo|region [--seed N]
     portal remind [--date YYYY-MM-DD]   send the notifications due on a date (ladder, digests, reminders)
     portal search-sync [--loop] | reindex [INDEX ...] | sync-realm [--dry-run]   (arguments passed through)
+    portal report monthly|quarterly|passport|partners --period P [--institution C] [--format xlsx|csv|json|pdf]
     portal backup [-o FILE] | restore FILE [--force] [--skip-reindex]
     portal manage <django command> ...  any Django management command
 """
@@ -262,6 +263,7 @@ PASSTHROUGH: dict[str, tuple[str, str]] = {
     "search-sync": ("search_sync", "apply pending search updates (outbox); --loop to keep running"),
     "reindex": ("reindex", "rebuild all search indexes without downtime"),
     "sync-realm": ("sync_realm", "write organisations and institutions as Keycloak groups"),
+    "report": ("report", "a report (monthly|quarterly|passport|partners) as xlsx, csv, json or pdf"),
 }
 
 

@@ -86,14 +86,14 @@ def institutions() -> QuerySet[Organisation]:
 def _institution(code: str) -> Organisation:
     found = institutions().filter(code=code).first()
     if found is None:
-        raise NotFound(_("No institution with the code «%(code)s»."), code=code)
+        raise NotFound(_("No institution with the code «%(value)s»."), value=code)
     return found
 
 
 def _district(code: str) -> District:
     found = District.objects.filter(code=code).first()
     if found is None:
-        raise NotFound(_("No district with the code «%(code)s»."), code=code)
+        raise NotFound(_("No district with the code «%(value)s»."), value=code)
     return found
 
 
@@ -128,7 +128,7 @@ def resolve_scope(viewer: Viewer, kind: str, *, institution: str | None = None,
         # The passport describes a territory: an institution's district, a district, or the region.
         place = found_district or (org.district if org is not None else None)
         if org is not None and place is None:
-            raise NotFound(_("The institution «%(code)s» has no district."), code=org.code)
+            raise NotFound(_("The institution «%(value)s» has no district."), value=org.code)
         if place is not None and not everything and org is not None and place.pk != org.district_id:
             raise PermissionDenied(_("You may read the passport of your institution's district only."))
         return Scope(code=place.code if place else "", label=str(place) if place else "Регион",
