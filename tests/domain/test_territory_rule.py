@@ -4,6 +4,7 @@ the gateway: tests/graph/test_gateway_authorisation_matrix.py and test_gateway_i
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -108,10 +109,9 @@ def test_signals_go_to_an_institution_serving_their_address(two_territories: dic
     w = two_territories
     from portal.territory import selectors as territory_selectors
 
-    class Match:
-        precinct = w["north_precinct"]
-
-    monkeypatch.setattr(territory_selectors, "find_precinct", lambda address: Match())
+    found = SimpleNamespace(status=territory_selectors.FinderStatus.FOUND,
+                            precinct=SimpleNamespace(id=w["north_precinct"].pk))
+    monkeypatch.setattr(territory_selectors, "find_officer", lambda address: found)
     partner = f.partner(f.organisation(kind="school"))
     with pytest.raises(PermissionDenied):
         s.receive_signal(viewer=partner, source="school", summary="Пропуски", address="ул. Северная, 1",

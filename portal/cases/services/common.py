@@ -1,0 +1,83 @@
+"""What the case services share: the one change helper, today's date, the states a case is under way in,
+and the scoped loading of a case or measure for a change."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, TypeVar
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portal.audit import services as audit
+from portal.audit.models import AuditEvent
+from portal.cases.access import case_scope, require_case_manager
+from portal.cases.models import Case, Measure
+from portal.cases.selectors import measures_for
+from portal.core.errors import Conflict, NotFound
+from portal.core.viewer import Viewer
+
+M = TypeVar("M", bound=models.Model)
+
+ACTIVE_CASE_STATUSES = (Case.Status.PROGRAMME_APPROVED, Case.Status.IN_PROGRESS, Case.Status.EXTENDED)
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def _is_versioned(obj: models.Model) -> bool:
+    return any(field.attname == "version" for field in obj._meta.concrete_fields)
+
+
+def change(
+    obj: M, values: dict[str, Any], *, viewer: Viewer, verb: str, action: str = AuditEvent.Action.UPDATE,
+    details: dict[str, Any] | None = None,
+) -> M:
+    """The one way the case services change a stored object: snapshot the fields named in `values` → set them →
+    bump the version of a versioned object (case, measure) → save only the fields whose value changed (with the
+    version and `auto_now` stamps) → one audit record of the difference. `values` use attribute names
+    (`organisation_id`, not `organisation`)."""
+    versioned = _is_versioned(obj)
+    names = list(values) + (["version"] if versioned and "version" not in values else [])
+    before = audit.snapshot(obj, names)
+    for name, value in values.items():
+        setattr(obj, name, value)
+    if versioned:
+        obj.version += 1  # type: ignore[attr-defined]
+    after = audit.snapshot(obj, names)
+    changed = [name for name in names if before[name] != after[name]]
+    if changed:
+        stamps = [field.attname for field in obj._meta.concrete_fields if getattr(field, "auto_now", False)]
+        obj.save(update_fields=[*changed, *stamps])
+    audit.record_changed(viewer=viewer, verb=verb, obj=obj, before=before, action=action, details=details)
+    return obj
+
+
+def case_for_update(viewer: Viewer, case_id: int, version: int | None = None) -> Case:
+    """The case, locked, if it is in the viewer's scope and the viewer manages it; a stale `version` is a
+    Conflict carrying the current case. A case outside the scope is reported like a missing one."""
+    case = Case.objects.select_for_update().filter(pk=case_id).first()
+    if case is None:
+        raise NotFound(_("Case not found."))
+    scope = case_scope(viewer)
+    if scope is None or not Case.objects.filter(scope, pk=case_id).exists():
+        raise NotFound(_("Case not found."))
+    require_case_manager(viewer, case)
+    if version is not None and case.version != version:
+        raise Conflict(_("The case was changed by someone else. Review the current state and try again."),
+                       current=case)
+    return case
+
+
+def measure_for_update(viewer: Viewer, measure_id: int, version: int) -> Measure:
+    """The measure, locked, if the viewer sees it (`selectors.measures_for`); a stale `version` is a Conflict."""
+    measure = Measure.objects.select_for_update().filter(pk=measure_id).first()
+    if measure is None or not measures_for(viewer).filter(pk=measure_id).exists():
+        raise NotFound(_("Measure not found."))
+    if measure.version != version:
+        raise Conflict(_("The measure was changed by someone else. Review its current state and try again."),
+                       current=measure)
+    return measure
+
