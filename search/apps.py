@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class SearchConfig(AppConfig):
     name = "search"
     label = "search"
+
+    def ready(self) -> None:
+        from search import registry
+
+        registry.discover()  # every app's `search_documents` declares its indexes and documents

@@ -32,6 +32,11 @@ ABBREVIATIONS: dict[str, str] = {
     "д": "деревня",
 }
 
+#: Street-type and settlement words, short and full («ул», «улица», «г», «село»): typed with a street name they
+#: say little about which document is meant (the embedded engine picks its candidates without them).
+ADDRESS_WORDS: frozenset[str] = frozenset([*(key.replace("-", "") for key in ABBREVIATIONS), *ABBREVIATIONS.values(),
+                                           "с", "п", "пгт", "рп", "село", "поселок", "деревня", "город"])
+
 #: Abbreviations that are written out when indexing (only unambiguous hyphenated or dotted forms
 #: are rewritten in documents; documents normally already hold full forms).
 _HYPHENATED = {key: value for key, value in ABBREVIATIONS.items() if "-" in key}

@@ -24,9 +24,9 @@ from django.utils import timezone
 
 from search.api import ensure_indexes, get_backend
 from search.backends.base import SearchBackend
-from search.documents import INDEXES, SOURCES, Source
 from search.locking import SearchBusy, search_lock
 from search.models import IndexStamp, OutboxEntry
+from search.registry import INDEXES, DocumentType, document_type, types_of_index
 
 logger = logging.getLogger("search")
 BATCH = 500
@@ -60,14 +60,14 @@ def apply_rows(backend: SearchBackend, rows: list[OutboxEntry]) -> None:
         if row.object_id not in ids:
             ids.append(row.object_id)
     for kind, object_ids in by_kind.items():
-        source = SOURCES.get(kind)
+        source = document_type(kind)
         if source is None:
-            logger.warning("search outbox: no source for kind %r, %d rows skipped", kind, len(object_ids))
+            logger.warning("search outbox: no document type for kind %r, %d rows skipped", kind, len(object_ids))
             continue
         write_objects(backend, source, object_ids)
 
 
-def write_objects(backend: SearchBackend, source: Source, object_ids: list[str], index: str | None = None) -> int:
+def write_objects(backend: SearchBackend, source: DocumentType, object_ids: list[str], index: str | None = None) -> int:
     documents = source.load(object_ids)
     present = {str(doc["id"]) for doc in documents}
     gone = [source.document_id(pk) for pk in object_ids if source.document_id(pk) not in present]
@@ -121,7 +121,7 @@ def reconcile(backend: SearchBackend) -> int:
     total = 0
     for name in INDEXES:
         changed = 0
-        sources = [s for s in SOURCES.values() if s.index == name]
+        sources = types_of_index(name)
         expected = {source.kind: [str(pk) for pk in source.all_ids()] for source in sources}
         pending: dict[str, set[str]] = {}
         kinds = [source.kind for source in sources]
@@ -202,7 +202,7 @@ def _rebuild(backend: SearchBackend, names: list[str],
     ensure_indexes(backend)
     counts: dict[str, int] = {}
     for name in names:
-        sources = [s for s in SOURCES.values() if s.index == name]
+        sources = types_of_index(name)
         # Outbox rows committed before the build starts describe changes the build reads anyway: they are
         # settled by the swap, not applied again (after a seed that is the whole region, twice over).
         covered = list(OutboxEntry.objects.filter(kind__in=[s.kind for s in sources]).values_list("id", flat=True))

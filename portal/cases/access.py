@@ -23,16 +23,29 @@ from portal.core.viewer import Role, Viewer
 from portal.territory.models import Precinct
 
 
-def case_scope(viewer: Viewer, prefix: str = "") -> Q | None:
-    """Filter selecting the cases a viewer may read; None means none at all."""
+def case_reach(viewer: Viewer) -> dict[str, list[int]] | None:
+    """The one staff scope rule: the case attributes, and their values, that let a viewer read a case — any one
+    of them is enough (a coordinator who is also an officer reads its institution's cases and its precincts').
+    None means every case; {} none. `case_scope` (the database) and the staff search index both use it."""
     if viewer.has_role(Role.ADMIN, Role.SUPERVISOR):
+        return None
+    reach: dict[str, list[int]] = {}
+    if viewer.has_role(Role.COORDINATOR) and viewer.institution_id:
+        reach["institution_id"] = [viewer.institution_id]
+    if viewer.has_role(Role.OFFICER) and viewer.precinct_ids:
+        reach["precinct_id"] = sorted(viewer.precinct_ids)
+    return reach
+
+
+def case_scope(viewer: Viewer, prefix: str = "") -> Q | None:
+    """Filter selecting the cases a viewer may read (`case_reach`); None means none at all."""
+    reach = case_reach(viewer)
+    if reach is None:
         return Q()
     scope: Q | None = None
-    if viewer.has_role(Role.COORDINATOR) and viewer.institution_id:
-        scope = Q(**{f"{prefix}institution_id": viewer.institution_id})
-    if viewer.has_role(Role.OFFICER) and viewer.precinct_ids:
-        by_precinct = Q(**{f"{prefix}precinct_id__in": sorted(viewer.precinct_ids)})
-        scope = by_precinct if scope is None else scope | by_precinct
+    for name, values in reach.items():
+        allowed = Q(**{f"{prefix}{name}__in": values})
+        scope = allowed if scope is None else scope | allowed
     return scope
 
 

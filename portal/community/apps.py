@@ -13,13 +13,8 @@ class CommunityConfig(AppConfig):
         from django.db.models.signals import post_save
 
         from portal.cases.models import Case, Consent, Measure
-        from portal.community import search_sources
         from portal.community.signals import case_saved, consent_saved, measure_saved
-        from portal.consultations.searching import register_search_source
 
         post_save.connect(measure_saved, sender=Measure, dispatch_uid="community.measure_saved")
         post_save.connect(case_saved, sender=Case, dispatch_uid="community.case_saved")
         post_save.connect(consent_saved, sender=Consent, dispatch_uid="community.consent_saved")
-        register_search_source(search_sources.BENEFACTOR, search_sources.benefactor_document,
-                               search_sources.benefactor_ids)
-        register_search_source(search_sources.NEED, search_sources.need_document, search_sources.need_ids)

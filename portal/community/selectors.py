@@ -27,9 +27,9 @@ from portal.cases.access import case_scope
 from portal.cases.models import Case, Category, Consent, Measure
 from portal.community.models import Benefactor, Need, Offer, PublicStatus, Urgency
 from portal.community.services import BENEFACTOR_KIND, may_moderate_registries
-from portal.consultations.searching import search_ids
 from portal.core.viewer import Viewer
 from portal.partners.models import HelpKind
+from search.api import search_ids
 
 #: Coarse category groups used when an exact combination is too rare.
 CATEGORY_GROUPS: dict[str, tuple[str, object]] = {

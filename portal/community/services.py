@@ -25,12 +25,12 @@ from portal.cases.models import Case, Category, Consent, Person
 from portal.community.models import Benefactor, Need, Offer, Urgency
 from portal.community.personal_data import personal_data_in
 from portal.consultations import masking
-from portal.consultations.searching import enqueue, enqueue_many
 from portal.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from portal.core.mail import send_mail
 from portal.core.viewer import Role, Viewer
 from portal.partners.models import HelpKind, Organisation
 from portal.territory.models import District
+from search.outbox import enqueue, enqueue_many
 
 logger = logging.getLogger("portal.community")
 

@@ -12,9 +12,3 @@ class ConsultationsConfig(AppConfig):
     name = "portal.consultations"
     label = "consultations"
     verbose_name = _("Consultations")
-
-    def ready(self) -> None:
-        from portal.consultations import search_sources
-        from portal.consultations.searching import register_search_source
-
-        register_search_source(search_sources.KIND, search_sources.document, search_sources.all_ids)

@@ -10,11 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.consultations.models import Question, Specialist, Topic
-from portal.consultations.searching import search_ids
 from portal.consultations.services import SEARCH_KIND, moderated_topic_ids
 from portal.core.errors import NotFound
 from portal.core.viewer import Viewer
 from portal.territory.models import District
+from search.api import search_ids
 
 
 def topics() -> QuerySet[Topic]:

@@ -28,13 +28,13 @@ from django.utils.translation import gettext_lazy as _
 from portal.audit import services as audit
 from portal.audit.models import AuditEvent
 from portal.consultations.models import ANSWER_DEADLINE_DAYS, Question, Specialist, Topic
-from portal.consultations.searching import enqueue
 from portal.core import personal_data
 from portal.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from portal.core.mail import send_mail
 from portal.core.personal_data import CONTACT_KINDS, DOCUMENT_KINDS, Finding
 from portal.core.viewer import Role, Viewer
 from portal.territory.models import District
+from search.outbox import enqueue
 
 logger = logging.getLogger("portal.consultations")
 P = ParamSpec("P")

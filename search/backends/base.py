@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
-from search.documents import IndexSpec
+from search.registry import IndexSpec, Scope
 
 Document = dict[str, Any]
 #: Filters: field → value or list of values (any of them); several fields are all required.
@@ -34,7 +34,10 @@ class SearchBackend(Protocol):
     def delete(self, index: str, ids: Sequence[str]) -> None: ...
 
     def search(self, index: str, query: str, *, filters: Filters | None = None, limit: int = 20, offset: int = 0,
-               sort: str | None = None) -> SearchResult: ...
+               sort: str | None = None, scope: Scope = None) -> SearchResult:
+        """`filters` select (every field required); `scope` restricts what may be seen at all (any of its field
+        values suffices, `search.registry.Scope`); None — no restriction."""
+        ...
 
     def begin_rebuild(self, name: str, spec: IndexSpec) -> str:
         """Create an empty new version of index `name`; returns its physical name for `upsert`."""

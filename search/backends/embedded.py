@@ -5,10 +5,12 @@ Per logical index: a documents table `d_<physical>` (rowid, id, sort, data), an 
 The `aliases` table maps a logical index to its current physical tables, so `portal reindex` builds a new
 version and switches the alias in one transaction. The `stamps` table holds the build token of each index
 (`search.sync`): a file that was deleted, replaced or restored from an older copy is told apart by it.
-A connection is reopened when the file at the path is no longer the one it opened (deleted or replaced
-while the server runs), so no process keeps reading an unlinked copy.
+Connections come from a small pool shared by all threads (one per operation in progress, `IDLE_CONNECTIONS`
+kept open); one opened before the file at the path was deleted or replaced is closed, never reused, so no
+process keeps reading an unlinked copy.
 
-Matching: candidates come from FTS5 (OR of the trigrams of the typed words, ranked by bm25), then every
+Matching: candidates come from FTS5 (OR of the trigrams of the typed words — street-type and settlement words
+left out when other words were typed —, ranked by bm25), then every
 typed word must match a word of the document as a prefix, or with a typo (edit distance ≤1, ≤2 from 7
 letters) against a prefix of the same length; hits are ranked by total distance, title before text.
 Hits come from the best `CANDIDATES`. When there are more candidates than that, `total` is a separate
@@ -23,54 +25,119 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from rapidfuzz.distance import Levenshtein
+
 from search.backends.base import Document, Filters, SearchResult, SearchUnavailable, as_values
-from search.documents import INDEXES, IndexSpec, prepare
-from search.normalise import QueryTerm, query_terms
+from search.normalise import ADDRESS_WORDS, QueryTerm, normalise, query_terms
+from search.registry import INDEXES, IndexSpec, Scope, scope_fields
 
 #: Candidates (best bm25 first) checked for prefix and typo matches.
 CANDIDATES = 500
 #: The SQL count of prefix matches (run only when there are more candidates) stops here.
 COUNT_MAX = 10_000
+#: Idle connections kept open for the next operation (any thread); more are closed when given back.
+IDLE_CONNECTIONS = 4
+#: Most "?" in one statement (SQLite's default limit is 999 on older builds).
+_VARIABLES = 900
 
+
+# --- documents as the engine stores them -----------------------------------------------------------
+
+@dataclass(frozen=True)
+class Prepared:
+    """A document as the embedded engine stores it."""
+
+    id: str
+    title: str  # normalised text of the first searchable field
+    text: str  # normalised text of the other searchable fields
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    sort: str = ""
+    data: Document = field(default_factory=dict)
+
+
+def _flatten(value: Any) -> list[str]:
+    if value is None or value == "":
+        return []
+    if isinstance(value, list | tuple | set | frozenset):
+        return [item for part in value for item in _flatten(part)]
+    if isinstance(value, bool):
+        return ["true" if value else "false"]
+    return [str(value)]
+
+
+def prepare(spec: IndexSpec, document: Document, scoped: Sequence[str] = ()) -> Prepared:
+    first, *rest = spec.searchable
+    title = normalise(" ".join(_flatten(document.get(first))))
+    text = normalise(" ".join(word for name in rest for word in _flatten(document.get(name))))
+    filters = {name: _flatten(document.get(name)) for name in (*spec.filterable, *scoped) if name in document}
+    sort = normalise(" ".join(_flatten(document.get(spec.default_sort)))) if spec.default_sort else ""
+    return Prepared(id=str(document["id"]), title=title, text=text, filters=filters, sort=sort, data=document)
+
+
+# --- matching ----------------------------------------------------------------------------------
 
 def distance(a: str, b: str, limit: int) -> int:
-    """Levenshtein distance, cut at `limit + 1`."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        best = i
-        for j, cb in enumerate(b, 1):
-            value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
-            current.append(value)
-            best = min(best, value)
-        if best > limit:
-            return limit + 1
-        previous = current
-    return previous[-1]
+    """Levenshtein distance; any value above `limit` is reported as `limit + 1`."""
+    return int(Levenshtein.distance(a, b, score_cutoff=limit))
 
 
 def allowed_typos(term: str) -> int:
     return 0 if len(term) < 4 else 1 if len(term) < 7 else 2
 
 
+class TermMatcher:
+    """How well one typed word matches document words: 0 for a prefix (or an abbreviation's full word), the
+    edit distance for a typo (against the word or its prefix of the same length), None for no match.
+
+    One per term and query: the candidates of a query share most of their words (a district, «улица»), so each
+    distinct word is compared once."""
+
+    __slots__ = ("alternatives", "costs", "limit", "size", "text")
+
+    def __init__(self, term: QueryTerm) -> None:
+        self.text = term.text
+        self.alternatives = term.alternatives
+        self.size = len(term.text)
+        self.limit = allowed_typos(term.text)
+        self.costs: dict[str, int | None] = {}
+
+    def word_cost(self, word: str) -> int | None:
+        try:
+            return self.costs[word]
+        except KeyError:
+            pass
+        cost: int | None
+        if word.startswith(self.text) or word in self.alternatives:
+            cost = 0
+        elif self.limit:
+            d = min(distance(self.text, word[: self.size], self.limit), distance(self.text, word, self.limit))
+            cost = d if d <= self.limit else None
+        else:
+            cost = None
+        self.costs[word] = cost
+        return cost
+
+    def cost(self, words: Sequence[str]) -> int | None:
+        """The best cost over `words` (0 stops the search)."""
+        best: int | None = None
+        for word in words:
+            cost = self.word_cost(word)
+            if cost == 0:
+                return 0
+            if cost is not None and (best is None or cost < best):
+                best = cost
+        return best
+
+
 def term_cost(term: QueryTerm, words: Sequence[str]) -> int | None:
     """0 for a prefix match, the edit distance for a typo, None when no word matches."""
-    best: int | None = None
-    limit = allowed_typos(term.text)
-    for word in words:
-        if word.startswith(term.text) or word in term.alternatives:
-            return 0
-        if limit:
-            d = min(distance(term.text, word[: len(term.text)], limit), distance(term.text, word, limit))
-            if d <= limit and (best is None or d < best):
-                best = d
-    return best
+    return TermMatcher(term).cost(words)
 
 
 Scored = tuple[int, int, str, int]  # (distance, -title hits, sort key, rowid)
@@ -78,20 +145,32 @@ Scored = tuple[int, int, str, int]  # (distance, -title hits, sort key, rowid)
 
 def score(terms: Sequence[QueryTerm], rows: Sequence[tuple[int, str, str, str]]) -> list[Scored]:
     """Rows whose every term matches a word (by prefix or with a typo), with their ranking key."""
+    matchers = [TermMatcher(term) for term in terms]
     scored: list[Scored] = []
     for rowid, title, text, sort_key in rows:
         title_words = title.split()
         all_words = title_words + text.split()
         cost = 0
-        for term in terms:
-            c = term_cost(term, all_words)
+        for matcher in matchers:
+            c = matcher.cost(all_words)
             if c is None:
                 break
             cost += c
         else:
-            title_hits = sum(term_cost(term, title_words) is not None for term in terms)
+            title_hits = sum(matcher.cost(title_words) is not None for matcher in matchers)
             scored.append((cost, -title_hits, sort_key, rowid))
     return scored
+
+
+def candidate_grams(terms: Sequence[QueryTerm]) -> list[str]:
+    """Trigrams that pick the candidates. Street-type and settlement words («улица», «г.») are left out when
+    the other words have trigrams of their own: they occur in half of all addresses and would only push the
+    wanted documents out of the best `CANDIDATES` (every typed word must still match)."""
+    def grams(chosen: Sequence[QueryTerm]) -> list[str]:
+        return sorted({g for term in chosen for form in (term.text, *term.alternatives) for g in trigrams(form)})
+
+    telling = grams([term for term in terms if not (term.alternatives or term.text in ADDRESS_WORDS)])
+    return telling or grams(terms)
 
 
 def prefix_count_sql(physical: str, terms: Sequence[QueryTerm], where: str) -> tuple[str, list[str]]:
@@ -122,12 +201,17 @@ def trigrams(text: str) -> list[str]:
 
 
 class EmbeddedBackend:
+    """One index file. Connections are shared by all threads through a small pool: an operation takes one and
+    gives it back, so a thread that ends (every ASGI request may run on a new one) leaves no connection behind —
+    a dropped sqlite3 connection is only closed by the cyclic garbage collector."""
+
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
-        self._local = threading.local()
+        self._idle: list[tuple[sqlite3.Connection, tuple[int, int] | None]] = []
+        self._pool_lock = threading.Lock()
         self.fail = False  # tests: simulate an outage
 
-    # --- connection and schema ----------------------------------------------------------------
+    # --- connections and schema ---------------------------------------------------------------
     def _file_id(self) -> tuple[int, int] | None:
         try:
             stat = os.stat(self.path)
@@ -135,32 +219,64 @@ class EmbeddedBackend:
             return None
         return stat.st_dev, stat.st_ino
 
-    def _db(self) -> sqlite3.Connection:
-        if self.fail:
-            raise SearchUnavailable("embedded search disabled")
-        conn = getattr(self._local, "conn", None)
-        if conn is not None and getattr(self._local, "file_id", None) != self._file_id():
-            conn.close()  # the file was deleted or replaced: never keep reading the old copy
-            conn = self._local.conn = None
-        if conn is None:
+    def _open(self) -> sqlite3.Connection:
+        try:
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
             try:
-                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-                conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.execute("PRAGMA synchronous=NORMAL")
                 conn.execute("CREATE TABLE IF NOT EXISTS aliases (name TEXT PRIMARY KEY, physical TEXT NOT NULL)")
                 conn.execute("CREATE TABLE IF NOT EXISTS stamps (name TEXT PRIMARY KEY, token TEXT NOT NULL)")
-            except (sqlite3.Error, OSError) as exc:
-                raise SearchUnavailable(str(exc)) from exc
-            self._local.conn = conn
-            self._local.file_id = self._file_id()
+            except sqlite3.Error:
+                conn.close()
+                raise
+        except (sqlite3.Error, OSError) as exc:
+            raise SearchUnavailable(str(exc)) from exc
         return conn
 
+    @contextmanager
+    def _connection(self) -> Iterator[sqlite3.Connection]:
+        """A connection for one operation. One opened before the file at the path was deleted or replaced is
+        closed, never used: no process keeps reading an unlinked copy."""
+        if self.fail:
+            raise SearchUnavailable("embedded search disabled")
+        current = self._file_id()
+        conn: sqlite3.Connection | None = None
+        stale: list[sqlite3.Connection] = []
+        with self._pool_lock:
+            while self._idle:
+                candidate, file_id = self._idle.pop()
+                if file_id == current and current is not None:
+                    conn = candidate
+                    break
+                stale.append(candidate)
+        for old in stale:
+            old.close()
+        if conn is None:
+            conn = self._open()
+            current = self._file_id()
+        try:
+            yield conn
+        finally:
+            if conn.in_transaction:
+                try:
+                    conn.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass
+            with self._pool_lock:
+                keep = len(self._idle) < IDLE_CONNECTIONS
+                if keep:
+                    self._idle.append((conn, current))
+            if not keep:
+                conn.close()
+
     def close(self) -> None:
-        conn = getattr(self._local, "conn", None)
-        if conn is not None:
+        """Close every idle connection (one in use is closed when its operation gives it back after this)."""
+        with self._pool_lock:
+            idle, self._idle = self._idle, []
+        for conn, _file_id in idle:
             conn.close()
-            self._local.conn = None
 
     @staticmethod
     def _create_tables(conn: sqlite3.Connection, physical: str) -> None:
@@ -172,91 +288,107 @@ class EmbeddedBackend:
         conn.execute(f'CREATE INDEX IF NOT EXISTS "xi_{physical}" ON "x_{physical}" (field, value, doc)')
         conn.execute(f'CREATE INDEX IF NOT EXISTS "xd_{physical}" ON "x_{physical}" (doc)')
 
-    def _physical(self, conn: sqlite3.Connection, name: str) -> str | None:
+    @staticmethod
+    def _physical(conn: sqlite3.Connection, name: str) -> str | None:
         row = conn.execute("SELECT physical FROM aliases WHERE name = ?", (name,)).fetchone()
         return row[0] if row else None
 
-    def ensure_index(self, name: str, spec: IndexSpec | None = None) -> None:
-        conn = self._db()
+    def _ensure(self, conn: sqlite3.Connection, name: str) -> str:
+        """The physical tables of index `name`, created (version 1) when it has none."""
+        physical = self._physical(conn, name)
+        if physical is not None:
+            return physical
         try:
-            if self._physical(conn, name) is None:
-                conn.execute("BEGIN IMMEDIATE")
-                self._create_tables(conn, f"{name}_v1")
-                conn.execute("INSERT OR IGNORE INTO aliases VALUES (?, ?)", (name, f"{name}_v1"))
-                conn.execute("COMMIT")
+            conn.execute("BEGIN IMMEDIATE")
+            self._create_tables(conn, f"{name}_v1")
+            conn.execute("INSERT OR IGNORE INTO aliases VALUES (?, ?)", (name, f"{name}_v1"))
+            conn.execute("COMMIT")
         except sqlite3.Error as exc:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise SearchUnavailable(str(exc)) from exc
+        return str(self._physical(conn, name))
+
+    def ensure_index(self, name: str, spec: IndexSpec | None = None) -> None:
+        with self._connection() as conn:
+            try:
+                self._ensure(conn, name)
+            except sqlite3.Error as exc:
+                raise SearchUnavailable(str(exc)) from exc
 
     def _target(self, conn: sqlite3.Connection, index: str) -> tuple[str, IndexSpec]:
         """Physical tables of a logical name or of a physical name being rebuilt ("streets_v2")."""
-        logical = index.rsplit("_v", 1)[0] if index not in INDEXES else index
-        spec = INDEXES[logical]
         if index in INDEXES:
-            physical = self._physical(conn, index)
-            if physical is None:
-                self.ensure_index(index, spec)
-                physical = self._physical(conn, index)
-            return str(physical), spec
-        return index, spec
+            return self._ensure(conn, index), INDEXES[index]
+        return index, INDEXES[index.rsplit("_v", 1)[0]]
 
     # --- writes -----------------------------------------------------------------------------------
     def upsert(self, index: str, documents: Sequence[Document]) -> None:
-        conn = self._db()
-        try:
-            physical, spec = self._target(conn, index)
-            conn.execute("BEGIN IMMEDIATE")
-            for document in documents:
-                prepared = prepare(spec, document)
-                self._delete_one(conn, physical, prepared.id)
-                cursor = conn.execute(
-                    f'INSERT INTO "d_{physical}" (id, sort, title, text, data) VALUES (?, ?, ?, ?, ?)',
-                                      (prepared.id, prepared.sort, prepared.title, prepared.text,
-                                       json.dumps(document, ensure_ascii=False, default=str)))
-                rowid = cursor.lastrowid
-                conn.execute(f'INSERT INTO "f_{physical}" (rowid, title, text) VALUES (?, ?, ?)',
-                             (rowid, prepared.title, prepared.text))
+        """Write documents (replacing those with the same ids) in one transaction, with batched statements."""
+        with self._connection() as conn:
+            try:
+                physical, spec = self._target(conn, index)
+                scoped = scope_fields()
+                latest: dict[str, Prepared] = {}
+                for document in documents:  # an id given twice: the later document wins, in its place
+                    prepared = prepare(spec, document, scoped)
+                    latest.pop(prepared.id, None)
+                    latest[prepared.id] = prepared
+                conn.execute("BEGIN IMMEDIATE")
+                self._delete_ids(conn, physical, list(latest))
+                start = conn.execute(f'SELECT coalesce(max(rowid), 0) + 1 FROM "d_{physical}"').fetchone()[0]
+                rows = list(enumerate(latest.values(), start))
+                conn.executemany(f'INSERT INTO "d_{physical}" (rowid, id, sort, title, text, data) '
+                                 f'VALUES (?, ?, ?, ?, ?, ?)',
+                                 [(rowid, p.id, p.sort, p.title, p.text,
+                                   json.dumps(p.data, ensure_ascii=False, default=str)) for rowid, p in rows])
+                conn.executemany(f'INSERT INTO "f_{physical}" (rowid, title, text) VALUES (?, ?, ?)',
+                                 [(rowid, p.title, p.text) for rowid, p in rows])
                 conn.executemany(f'INSERT INTO "x_{physical}" (field, value, doc) VALUES (?, ?, ?)',
-                                 [(name, value, rowid) for name, values in prepared.filters.items()
+                                 [(name, value, rowid) for rowid, p in rows for name, values in p.filters.items()
                                   for value in values])
-            conn.execute("COMMIT")
-        except sqlite3.Error as exc:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise SearchUnavailable(str(exc)) from exc
+                conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise SearchUnavailable(str(exc)) from exc
 
     @staticmethod
-    def _delete_one(conn: sqlite3.Connection, physical: str, doc_id: str) -> None:
-        row = conn.execute(f'SELECT rowid FROM "d_{physical}" WHERE id = ?', (doc_id,)).fetchone()
-        if row:
-            conn.execute(f'DELETE FROM "f_{physical}" WHERE rowid = ?', row)
-            conn.execute(f'DELETE FROM "x_{physical}" WHERE doc = ?', row)
-            conn.execute(f'DELETE FROM "d_{physical}" WHERE rowid = ?', row)
+    def _delete_ids(conn: sqlite3.Connection, physical: str, doc_ids: Sequence[str]) -> None:
+        rowids: list[tuple[int]] = []
+        for start in range(0, len(doc_ids), _VARIABLES):
+            part = doc_ids[start: start + _VARIABLES]
+            rowids += conn.execute(f'SELECT rowid FROM "d_{physical}" WHERE id IN ({", ".join("?" * len(part))})',
+                                   part).fetchall()
+        if rowids:
+            conn.executemany(f'DELETE FROM "f_{physical}" WHERE rowid = ?', rowids)
+            conn.executemany(f'DELETE FROM "x_{physical}" WHERE doc = ?', rowids)
+            conn.executemany(f'DELETE FROM "d_{physical}" WHERE rowid = ?', rowids)
 
     def delete(self, index: str, ids: Sequence[str]) -> None:
-        conn = self._db()
-        try:
-            physical, _ = self._target(conn, index)
-            conn.execute("BEGIN IMMEDIATE")
-            for doc_id in ids:
-                self._delete_one(conn, physical, str(doc_id))
-            conn.execute("COMMIT")
-        except sqlite3.Error as exc:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise SearchUnavailable(str(exc)) from exc
+        with self._connection() as conn:
+            try:
+                physical, _ = self._target(conn, index)
+                conn.execute("BEGIN IMMEDIATE")
+                self._delete_ids(conn, physical, [str(doc_id) for doc_id in ids])
+                conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise SearchUnavailable(str(exc)) from exc
 
     # --- rebuild without downtime -------------------------------------------------------------
     def begin_rebuild(self, name: str, spec: IndexSpec | None = None) -> str:
-        conn = self._db()
-        self.ensure_index(name, spec)
-        current = self._physical(conn, name) or f"{name}_v1"
-        version = int(current.rsplit("_v", 1)[1]) + 1
-        physical = f"{name}_v{version}"
-        self._drop(conn, physical)
-        self._create_tables(conn, physical)
-        return physical
+        with self._connection() as conn:
+            try:
+                current = self._ensure(conn, name)
+                version = int(current.rsplit("_v", 1)[1]) + 1
+                physical = f"{name}_v{version}"
+                self._drop(conn, physical)
+                self._create_tables(conn, physical)
+            except sqlite3.Error as exc:
+                raise SearchUnavailable(str(exc)) from exc
+            return physical
 
     @staticmethod
     def _drop(conn: sqlite3.Connection, physical: str) -> None:
@@ -264,52 +396,65 @@ class EmbeddedBackend:
             conn.execute(f'DROP TABLE IF EXISTS "{prefix}_{physical}"')
 
     def finish_rebuild(self, name: str, new: str) -> None:
-        conn = self._db()
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-            old = self._physical(conn, name)
-            conn.execute("INSERT OR REPLACE INTO aliases VALUES (?, ?)", (name, new))
-            if old and old != new:
-                self._drop(conn, old)
-            conn.execute("COMMIT")
-        except sqlite3.Error as exc:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise SearchUnavailable(str(exc)) from exc
+        with self._connection() as conn:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                old = self._physical(conn, name)
+                conn.execute("INSERT OR REPLACE INTO aliases VALUES (?, ?)", (name, new))
+                if old and old != new:
+                    self._drop(conn, old)
+                conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise SearchUnavailable(str(exc)) from exc
 
     # --- reads --------------------------------------------------------------------------------
     def all_ids(self, index: str) -> set[str]:
-        conn = self._db()
-        physical, _ = self._target(conn, index)
-        return {row[0] for row in conn.execute(f'SELECT id FROM "d_{physical}"')}
+        with self._connection() as conn:
+            physical, _ = self._target(conn, index)
+            return {row[0] for row in conn.execute(f'SELECT id FROM "d_{physical}"')}
 
     def get(self, index: str, doc_id: str) -> Document | None:
-        conn = self._db()
-        physical, _ = self._target(conn, index)
-        row = conn.execute(f'SELECT data FROM "d_{physical}" WHERE id = ?', (doc_id,)).fetchone()
+        with self._connection() as conn:
+            physical, _ = self._target(conn, index)
+            row = conn.execute(f'SELECT data FROM "d_{physical}" WHERE id = ?', (doc_id,)).fetchone()
         return json.loads(row[0]) if row else None
 
-    def _filter_sql(self, physical: str, filters: Filters | None) -> tuple[str, list[Any]]:
+    @staticmethod
+    def _filter_sql(physical: str, filters: Filters | None, scope: Scope = None) -> tuple[str, list[Any]]:
+        """WHERE clause on `d`: every filter field required (any of its values); then, with a scope, any one of
+        the scope's field values."""
+        def member(name: str, values: list[str]) -> str:
+            params.extend([name, *values])
+            marks = ", ".join("?" * len(values))
+            return f'd.rowid IN (SELECT doc FROM "x_{physical}" WHERE field = ? AND value IN ({marks}))'
+
         clauses: list[str] = []
         params: list[Any] = []
         for name, value in (filters or {}).items():
             if value is None or value == "" or value == []:
                 continue
-            values = as_values(value)
-            marks = ", ".join("?" * len(values))
-            clauses.append(f'd.rowid IN (SELECT doc FROM "x_{physical}" WHERE field = ? AND value IN ({marks}))')
-            params.extend([name, *values])
+            clauses.append(member(name, as_values(value)))
+        if scope is not None:
+            grants = [member(name, as_values(values)) for name, values in scope.items() if as_values(values)]
+            clauses.append("(" + " OR ".join(grants) + ")" if grants else "0")
         return (" AND ".join(clauses) or "1"), params
 
     def search(self, index: str, query: str, *, filters: Filters | None = None, limit: int = 20, offset: int = 0,
-               sort: str | None = None) -> SearchResult:
-        conn = self._db()
+               sort: str | None = None, scope: Scope = None) -> SearchResult:
+        with self._connection() as conn:
+            return self._search(conn, index, query, filters=filters, limit=limit, offset=offset, sort=sort,
+                                scope=scope)
+
+    def _search(self, conn: sqlite3.Connection, index: str, query: str, *, filters: Filters | None, limit: int,
+                offset: int, sort: str | None, scope: Scope) -> SearchResult:
         try:
             physical, spec = self._target(conn, index)
-            unknown = set(filters or {}) - set(spec.filterable) - {"precinct_id", "institution_id"}
+            unknown = set(filters or {}) - set(spec.filterable) - set(scope_fields())
             if unknown:
                 raise ValueError(f"not filterable in {index}: {sorted(unknown)}")
-            where, params = self._filter_sql(physical, filters)
+            where, params = self._filter_sql(physical, filters, scope)
             terms = query_terms(query)
             order = "d.sort DESC" if sort and sort.endswith(":desc") else "d.sort"
             if not terms:
@@ -317,7 +462,7 @@ class EmbeddedBackend:
                 rows = conn.execute(f'SELECT d.data FROM "d_{physical}" d WHERE {where} ORDER BY {order}, d.id '
                                     f'LIMIT ? OFFSET ?', [*params, limit, offset]).fetchall()
                 return SearchResult(hits=[json.loads(r[0]) for r in rows], total=total, limit=limit, offset=offset)
-            grams = sorted({g for term in terms for t in (term.text, *term.alternatives) for g in trigrams(t)})
+            grams = candidate_grams(terms)
             cap = CANDIDATES if grams else CANDIDATES * 5
             if grams:
                 match = " OR ".join('"' + g.replace('"', '""') + '"' for g in grams)
@@ -334,13 +479,10 @@ class EmbeddedBackend:
                 sql, args = prefix_count_sql(physical, terms, where)
                 typo_only = sum(1 for item in scored if item[0] > 0)
                 total = conn.execute(sql, [*args, *params]).fetchone()[0] + typo_only
-        except sqlite3.Error as exc:
-            raise SearchUnavailable(str(exc)) from exc
-        scored.sort(key=lambda item: item[:3])
-        if sort and sort.endswith(":desc"):
-            scored.sort(key=lambda item: item[2], reverse=True)
-        page = [item[3] for item in scored[offset: offset + limit]]
-        try:
+            scored.sort(key=lambda item: item[:3])
+            if sort and sort.endswith(":desc"):
+                scored.sort(key=lambda item: item[2], reverse=True)
+            page = [item[3] for item in scored[offset: offset + limit]]
             marks = ", ".join("?" * len(page))
             data = dict(conn.execute(f'SELECT rowid, data FROM "d_{physical}" WHERE rowid IN ({marks})', page))
         except sqlite3.Error as exc:
@@ -350,16 +492,18 @@ class EmbeddedBackend:
 
     # --- build stamps -------------------------------------------------------------------------
     def read_stamps(self) -> dict[str, str]:
-        try:
-            return dict(self._db().execute("SELECT name, token FROM stamps").fetchall())
-        except sqlite3.Error as exc:
-            raise SearchUnavailable(str(exc)) from exc
+        with self._connection() as conn:
+            try:
+                return dict(conn.execute("SELECT name, token FROM stamps").fetchall())
+            except sqlite3.Error as exc:
+                raise SearchUnavailable(str(exc)) from exc
 
     def write_stamp(self, name: str, token: str) -> None:
-        try:
-            self._db().execute("INSERT OR REPLACE INTO stamps VALUES (?, ?)", (name, token))
-        except sqlite3.Error as exc:
-            raise SearchUnavailable(str(exc)) from exc
+        with self._connection() as conn:
+            try:
+                conn.execute("INSERT OR REPLACE INTO stamps VALUES (?, ?)", (name, token))
+            except sqlite3.Error as exc:
+                raise SearchUnavailable(str(exc)) from exc
 
     def document_ids(self, index: str) -> set[str]:
         try:
@@ -370,9 +514,9 @@ class EmbeddedBackend:
     def health(self) -> bool:
         """The file opens as a database and every live index's tables are in it."""
         try:
-            conn = self._db()
-            physical = [row[0] for row in conn.execute("SELECT physical FROM aliases")]
-            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            with self._connection() as conn:
+                physical = [row[0] for row in conn.execute("SELECT physical FROM aliases")]
+                tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         except (SearchUnavailable, sqlite3.Error):
             return False
         return all(f"d_{name}" in tables and f"f_{name}" in tables for name in physical)

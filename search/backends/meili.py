@@ -12,8 +12,8 @@ import requests
 from meilisearch.errors import MeilisearchApiError, MeilisearchCommunicationError, MeilisearchError
 
 from search.backends.base import Document, Filters, SearchResult, SearchUnavailable, as_values
-from search.documents import INDEXES, SCOPE_FIELDS, IndexSpec
 from search.normalise import synonyms
+from search.registry import INDEXES, IndexSpec, Scope, scope_fields
 
 TASK_TIMEOUT_MS = 60_000
 _ERRORS = (MeilisearchError, MeilisearchCommunicationError, MeilisearchApiError, requests.RequestException)
@@ -30,7 +30,7 @@ def settings_for(spec: IndexSpec) -> dict[str, Any]:
     gets a folded copy (`<field>__e`, right after it in ranking order) and queries are folded the same way."""
     return {
         "searchableAttributes": [name for field in spec.searchable for name in (field, f"{field}{FOLDED}")],
-        "filterableAttributes": sorted({"id", *spec.filterable, *SCOPE_FIELDS}),  # "id": delete by filter
+        "filterableAttributes": sorted({"id", *spec.filterable, *scope_fields()}),  # "id": delete by filter
         "sortableAttributes": list(spec.sortable),
         "typoTolerance": {"enabled": True, "minWordSizeForTypos": {"oneTypo": 4, "twoTypos": 7}},
         "synonyms": synonyms(),
@@ -75,6 +75,18 @@ def filter_expression(filters: Mapping[str, Any] | None) -> list[str | list[str]
         clauses = [f"{name} = {_quote(v)}" for v in values]
         result.append(clauses[0] if len(clauses) == 1 else clauses)
     return result
+
+
+def scope_expression(scope: Mapping[str, Any]) -> list[str | list[str]]:
+    """Meilisearch filter array for a scope: one entry ORing every field's values (any of them grants access)."""
+    clauses = [f"{name} = {_quote(v)}" for name, value in scope.items() for v in as_values(value)]
+    if not clauses:
+        return []
+    return [clauses[0] if len(clauses) == 1 else clauses]
+
+
+def _rule(expression: list[str | list[str]]) -> str:
+    return " AND ".join(f"({' OR '.join(part)})" if isinstance(part, list) else part for part in expression)
 
 
 class MeilisearchBackend:
@@ -129,9 +141,10 @@ class MeilisearchBackend:
         expression = f"id IN [{', '.join(_quote(engine_id(i)) for i in ids)}]"
         self._wait(self._call(self.client.index(self.uid(index)).delete_documents, filter=expression))
 
-    def search_params(self, *, filters: Filters | None, limit: int, offset: int, sort: str | None) -> dict[str, Any]:
+    def search_params(self, *, filters: Filters | None, limit: int, offset: int, sort: str | None,
+                      scope: Scope = None) -> dict[str, Any]:
         params: dict[str, Any] = {"limit": limit, "offset": offset}
-        expression = filter_expression(filters)
+        expression = [*(scope_expression(scope) if scope is not None else []), *filter_expression(filters)]
         if expression:
             params["filter"] = expression
         if sort:
@@ -139,8 +152,8 @@ class MeilisearchBackend:
         return params
 
     def search(self, index: str, query: str, *, filters: Filters | None = None, limit: int = 20, offset: int = 0,
-               sort: str | None = None, client: meilisearch.Client | None = None) -> SearchResult:
-        params = self.search_params(filters=filters, limit=limit, offset=offset, sort=sort)
+               sort: str | None = None, scope: Scope = None, client: meilisearch.Client | None = None) -> SearchResult:
+        params = self.search_params(filters=filters, limit=limit, offset=offset, sort=sort, scope=scope)
         response = self._call((client or self.client).index(self.uid(index)).search, fold_yo(query), params)
         hits = [{k: v for k, v in hit.items() if not k.endswith(FOLDED)} for hit in response.get("hits", [])]
         return SearchResult(hits=hits,
@@ -148,12 +161,12 @@ class MeilisearchBackend:
                             limit=limit, offset=offset)
 
     # --- scoped search with tenant tokens ---------------------------------------------------------
-    def tenant_token(self, index: str, filters: Mapping[str, Any], *, api_key_uid: str, api_key: str,
+    def tenant_token(self, index: str, scope: Mapping[str, Any], *, api_key_uid: str, api_key: str,
                      expires_at: dt.datetime | None = None) -> str:
-        """A token that can only search `index` with the forced `filters` (e.g. the viewer's precincts)."""
+        """A token that can only search `index` within the forced `scope` (e.g. the viewer's precincts or its
+        institution: any of them)."""
         expires_at = expires_at or dt.datetime.now(dt.UTC) + dt.timedelta(minutes=10)
-        expression = filter_expression(filters)
-        rule = " AND ".join(f"({' OR '.join(part)})" if isinstance(part, list) else part for part in expression)
+        rule = _rule(scope_expression(scope))
         return self.client.generate_tenant_token(api_key_uid, {self.uid(index): {"filter": rule}},
                                                  expires_at=expires_at, api_key=api_key)
 

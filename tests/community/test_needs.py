@@ -148,7 +148,7 @@ def test_needs_of_a_closed_case_leave_the_registry_and_search(make_case: Any) ->
     # The closed case's need and the rest of its group are re-indexed (the search drops it).
     queued = set(OutboxEntry.objects.filter(kind="need").values_list("object_id", flat=True))
     assert {str(n.pk) for n in needs} <= queued
-    from portal.community.search_sources import need_document, need_ids
+    from portal.community.search_documents import need_document, need_ids
 
     assert need_document(needs[0].pk) is None and needs[0].pk not in need_ids()
 
@@ -176,6 +176,6 @@ def test_coarsened_needs_still_say_what_is_needed(make_case: Any) -> None:
                                           "Нужна прогулочная коляска"}
     html = Client().get("/registry/needs/").content.decode()
     assert "стиральная машина" in html and "коляска" in html
-    from portal.community.search_sources import need_document
+    from portal.community.search_documents import need_document
 
     assert {need_document(n.id)["text"] for n in shown} == {n.summary for n in shown}

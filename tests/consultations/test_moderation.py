@@ -159,9 +159,9 @@ def test_only_the_published_name_is_public(world: Any, moderator: Viewer) -> Non
     for url in ("/consultations/", f"/consultations/{question.pk}/"):
         html = client.get(url).content.decode()
         assert "М. С." in html and "Марина" not in html and "Соколова" not in html
-    from portal.consultations import search_sources
+    from portal.consultations import search_documents
 
-    document = search_sources.document(question.pk)
+    document = search_documents.document(question.pk)
     assert document is not None and document["published_name"] == "М. С."
     assert "Марина" not in str(document)
 

@@ -1,7 +1,7 @@
 """With the search engine down, the public registries still answer, filtered by the database.
 
 Consultations and benefactors ask the search index first and fall back to database filtering
-(`portal.consultations.searching.search_ids` returns None on SearchUnavailable); the needs and partner
+(`search.api.search_ids` returns None on SearchUnavailable); the needs and partner
 registries filter in the database only and never ask the index.
 """
 

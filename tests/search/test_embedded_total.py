@@ -6,7 +6,7 @@ import pytest
 
 from search.backends import embedded as engine
 from search.backends.embedded import EmbeddedBackend
-from search.documents import INDEXES
+from search.registry import INDEXES
 
 NAMES = ["Ленина", "Ленинградская", "Ленинская", "Лениногорская", "Ленинский", "Ленинского Комсомола",
          "Гагарина", "Садовая"]

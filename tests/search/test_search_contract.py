@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from portal.core.viewer import Role, Viewer
+from portal.territory.search_documents import suggest_streets
 from search import api
-from search.documents import INDEXES
+from search.registry import INDEXES
 from tests.search.search_samples import STAFF, STREETS
 
 
@@ -48,9 +49,9 @@ def test_filters(filled: object) -> None:
 
 
 def test_suggest_streets_returns_street_ids(filled: object) -> None:
-    hits = api.suggest_streets("ул Ленена Заречный")
+    hits = suggest_streets("ул Ленена Заречный")
     assert hits and hits[0].street_id == 1
-    assert api.suggest_streets("Гагрина")[0].street_id == 2
+    assert suggest_streets("Гагрина")[0].street_id == 2
 
 
 def test_staff_index_is_not_public(filled: object) -> None:
@@ -60,14 +61,14 @@ def test_staff_index_is_not_public(filled: object) -> None:
 
 def test_staff_scope_by_precinct_and_institution(filled: object) -> None:
     officer = Viewer(username="o", roles=frozenset({Role.OFFICER}), precinct_ids=frozenset({11}))
-    ids = {h["id"] for h in api.search_staff(viewer=officer, query="Иван").hits}
+    ids = {h["id"] for h in api.search_scoped("staff", "Иван", viewer=officer).hits}
     assert ids == {"case-1"}
     coordinator = Viewer(username="c", roles=frozenset({Role.COORDINATOR}), institution_id=8)
-    assert {h["id"] for h in api.search_staff(viewer=coordinator, query="Иван").hits} == {"case-2", "person-3"}
+    assert {h["id"] for h in api.search_scoped("staff", "Иван", viewer=coordinator).hits} == {"case-2", "person-3"}
     partner = Viewer(username="p", roles=frozenset({Role.PARTNER}), organisation_id=5)
-    assert api.search_staff(viewer=partner, query="Иван").hits == []
+    assert api.search_scoped("staff", "Иван", viewer=partner).hits == []
     supervisor = Viewer(username="s", roles=frozenset({Role.SUPERVISOR}))
-    assert len(api.search_staff(viewer=supervisor, query="Иван").hits) == 3
+    assert len(api.search_scoped("staff", "Иван", viewer=supervisor).hits) == 3
 
 
 def test_delete_and_rebuild(filled: object) -> None:
@@ -81,3 +82,14 @@ def test_delete_and_rebuild(filled: object) -> None:
     backend.finish_rebuild("streets", new)  # type: ignore[attr-defined]
     assert names(api.search("streets", "Лени")) == ["Ленина"]
     assert names(api.search("streets", "Гагарина")) == ["Гагарина"]
+
+
+def test_staff_scope_of_a_coordinator_who_is_also_an_officer(filled: object) -> None:
+    """Issue 12: the index applies the domain's one scope rule (`cases.access.case_reach`): its institution's
+    cases and its precincts' — either grants access (the old index filter kept the institution only)."""
+    both = Viewer(username="co", roles=frozenset({Role.COORDINATOR, Role.OFFICER}), institution_id=7,
+                  precinct_ids=frozenset({12}))
+    assert {h["id"] for h in api.search_scoped("staff", "Иван", viewer=both).hits} == {"case-1", "case-2",
+                                                                                     "person-3"}
+    only_institution = Viewer(username="c7", roles=frozenset({Role.COORDINATOR}), institution_id=7)
+    assert {h["id"] for h in api.search_scoped("staff", "Иван", viewer=only_institution).hits} == {"case-1"}

@@ -19,10 +19,11 @@ from django.core.management import call_command
 from requests.adapters import HTTPAdapter
 
 from portal.core.viewer import Role, Viewer
+from portal.territory.search_documents import suggest_streets
 from search import api
 from search.backends.meili import MeilisearchBackend, settings_for
-from search.documents import INDEXES
 from search.models import IndexStamp
+from search.registry import INDEXES
 from search.sync import sync
 
 KEY_UID = "3b1f0a2e-6c4d-4e8f-9a0b-1c2d3e4f5a6b"
@@ -157,7 +158,7 @@ def test_search_filter_strings(meili: MeilisearchBackend, recorder: Recorder) ->
     assert path == "/indexes/portal_needs/search"
     assert body == {"q": "продукты", "limit": 5, "offset": 0,
                     "filter": ['district = "zar"', ['help_kind = "food"', 'help_kind = "a\\"b"']]}
-    assert api.suggest_streets("Лесная")[0].street_id == 3
+    assert suggest_streets("Лесная")[0].street_id == 3
 
 
 def _decode(token: str) -> tuple[dict[str, Any], bytes, bytes]:
@@ -173,7 +174,7 @@ def test_staff_search_uses_tenant_token(meili: MeilisearchBackend, recorder: Rec
     settings.MEILISEARCH_SEARCH_KEY = "search-secret"
     officer = Viewer(username="o", roles=frozenset({Role.OFFICER}), precinct_ids=frozenset({11, 4}))
     before = dt.datetime.now(dt.UTC)
-    api.search_staff(viewer=officer, query="Иванов")
+    api.search_scoped("staff", "Иванов", viewer=officer)
     (_m, path, body, headers), = [r for r in recorder.requests]
     assert path == "/indexes/portal_staff/search" and body["q"] == "Иванов" and "filter" not in body
     token = headers["Authorization"].removeprefix("Bearer ")
@@ -192,8 +193,8 @@ def test_staff_search_without_key_forces_filter(meili: MeilisearchBackend, recor
     monkeypatch.setattr(api, "_warned_no_search_key", False)
     coordinator = Viewer(username="c", roles=frozenset({Role.COORDINATOR}), institution_id=8)
     with caplog.at_level(logging.WARNING, logger="search"):
-        api.search_staff(viewer=coordinator, query="Иван")
-        api.search_staff(viewer=coordinator, query="Петр")
+        api.search_scoped("staff", "Иван", viewer=coordinator)
+        api.search_scoped("staff", "Петр", viewer=coordinator)
     first, second = recorder.requests
     assert first[2]["filter"] == ['institution_id = "8"'] and second[2]["filter"] == ['institution_id = "8"']
     assert first[3]["Authorization"] == "Bearer master"  # the admin key, never handed out

@@ -7,10 +7,10 @@ from django.core.management import call_command
 
 from portal.health import readiness
 from portal.territory.models import AddressRange, District, Precinct, Street
+from portal.territory.search_documents import load_streets
 from portal.territory.selectors import find_precinct, normalise_text
 from search import api
 from search.backends.embedded import EmbeddedBackend
-from search.documents import load_streets
 from search.locking import SearchBusy, search_lock
 from search.models import OutboxEntry
 from search.outbox import enqueue, enqueue_many

@@ -4,13 +4,14 @@ staff GraphQL search) checks every hit against the database scope and falls back
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pytest
 from django.utils import timezone
 
 from portal.cases import services as case_services
 from portal.cases.models import Case, Consent, Household, Person
+from portal.cases.staff_search import find_staff
 from portal.core.errors import PermissionDenied
 from portal.core.viewer import Role, Viewer
 from portal.partners.models import Organisation
@@ -56,7 +57,7 @@ def register(f: Family) -> Case:
 
 
 def staff_ids(viewer: Viewer, text: str) -> set[str]:
-    return {hit["id"] for hit in api.search_staff(viewer=viewer, query=text).hits}
+    return {hit["id"] for hit in api.search_scoped("staff", text, viewer=viewer).hits}
 
 
 def test_registering_a_case_requeues_the_familys_persons(embedded: EmbeddedBackend) -> None:
@@ -100,7 +101,7 @@ def test_find_staff_is_scoped_and_rechecked_against_the_database(embedded: Embed
     mine, theirs = family("kcson-st5"), family("kcson-st6", last_name="Смирнова")
     my_case, their_case = register(mine), register(theirs)
     sync()
-    found = api.find_staff(viewer=mine.coordinator, text="Смирнов")
+    found = find_staff(viewer=mine.coordinator, text="Смирнов")
     assert {(hit.type, hit.object_id) for hit in found} == {
         ("case", my_case.pk), ("person", mine.applicant.pk), ("person", mine.son.pk)}
     assert next(hit for hit in found if hit.type == "case").title.startswith(my_case.code)
@@ -109,13 +110,13 @@ def test_find_staff_is_scoped_and_rechecked_against_the_database(embedded: Embed
              "title": "Смирнова Ольга (устаревшая запись)", "text": "", "precinct_id": [],
              "institution_id": [str(mine.institution.pk)]}
     embedded.upsert("staff", [stale])
-    assert ("case", their_case.pk) not in {(h.type, h.object_id) for h in api.find_staff(
+    assert ("case", their_case.pk) not in {(h.type, h.object_id) for h in find_staff(
         viewer=mine.coordinator, text="Смирнова")}
     supervisor = factories.viewer_with(Role.SUPERVISOR)
-    assert {h.object_id for h in api.find_staff(viewer=supervisor, text="Смирнова Ольга") if h.type == "case"} == {
+    assert {h.object_id for h in find_staff(viewer=supervisor, text="Смирнова Ольга") if h.type == "case"} == {
         my_case.pk, their_case.pk}
-    assert api.find_staff(viewer=factories.partner(mine.institution), text="Смирнова") == []
-    assert api.find_staff(viewer=mine.coordinator, text="   ") == []
+    assert find_staff(viewer=factories.partner(mine.institution), text="Смирнова") == []
+    assert find_staff(viewer=mine.coordinator, text="   ") == []
 
 
 def test_find_staff_falls_back_to_the_database(embedded: EmbeddedBackend) -> None:
@@ -124,9 +125,31 @@ def test_find_staff_falls_back_to_the_database(embedded: EmbeddedBackend) -> Non
     register(theirs)
     embedded.fail = True  # engine down (and nothing was ever synced)
     with pytest.raises(api.SearchUnavailable):
-        api.search_staff(viewer=mine.coordinator, query="Смирнова")
-    found = {(hit.type, hit.object_id) for hit in api.find_staff(viewer=mine.coordinator, text="смирнова ольга")}
+        api.search_scoped("staff", "Смирнова", viewer=mine.coordinator)
+    found = {(hit.type, hit.object_id) for hit in find_staff(viewer=mine.coordinator, text="смирнова ольга")}
     assert found == {("case", my_case.pk), ("person", mine.applicant.pk)}
-    by_code = api.find_staff(viewer=mine.coordinator, text=my_case.code)
+    by_code = find_staff(viewer=mine.coordinator, text=my_case.code)
     assert [(hit.type, hit.object_id) for hit in by_code] == [("case", my_case.pk)]
-    assert len(api.find_staff(viewer=mine.coordinator, text="Смирнов", first=1)) == 1
+    assert len(find_staff(viewer=mine.coordinator, text="Смирнов", first=1)) == 1
+
+
+def test_a_coordinator_who_is_also_an_officer_finds_what_the_selectors_show(embedded: EmbeddedBackend) -> None:
+    """Issue 12: search and the selectors apply one scope rule. A coordinator of one institution who also serves
+    a precinct of another's territory finds the cases and persons of both, in the index and in the database."""
+    from portal.cases.selectors import cases_for, persons_for
+
+    mine, theirs = family("kcson-st9"), family("kcson-st10")
+    my_case, their_case = register(mine), register(theirs)
+    sync()
+    both = replace(mine.coordinator, roles=frozenset({Role.COORDINATOR, Role.OFFICER}),
+                   precinct_ids=frozenset({theirs.household.precinct_id}))
+    expected = {f"case-{my_case.pk}", f"case-{their_case.pk}", *(f"person-{p.pk}" for p in (
+        mine.applicant, mine.son, theirs.applicant, theirs.son))}
+    assert staff_ids(both, "Смирнов") == expected
+    in_database = {f"case-{pk}" for pk in cases_for(both).values_list("pk", flat=True)}
+    in_database |= {f"person-{pk}" for pk in persons_for(both).values_list("pk", flat=True)}
+    assert in_database == expected
+    assert {f"{hit.type}-{hit.object_id}" for hit in find_staff(viewer=both, text="Смирнов")} == expected
+    # The coordinator alone still sees only its institution's family.
+    assert staff_ids(mine.coordinator, "Смирнов") == {f"case-{my_case.pk}", f"person-{mine.applicant.pk}",
+                                                      f"person-{mine.son.pk}"}
