@@ -21,7 +21,8 @@
         options: {
           animation: false, responsive: true, maintainAspectRatio: false,
           plugins: { title: { display: true, text: chart.title } },
-          scales: { x: { stacked: chart.stacked }, y: { stacked: chart.stacked, beginAtZero: true } }
+          scales: { x: { stacked: chart.stacked },
+                    y: { stacked: chart.stacked, beginAtZero: true, ticks: { precision: 0 } } }
         }
       });
       canvas.setAttribute("data-drawn", String(instance.data.datasets.length));

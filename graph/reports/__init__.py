@@ -1,0 +1,1 @@
+"""Reports of the gateway: the monthly report, quarterly monitoring, social passport, partner performance."""

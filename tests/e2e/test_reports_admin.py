@@ -1,0 +1,94 @@
+"""End to end in headless Chromium: a coordinator opens «Отчёты», sees the monthly report's deadline and status,
+opens October 2026 (a fixture with known figures), sees the table and the charts drawn by the portal's own
+Chart.js under the CSP, downloads the XLSX and submits the report; a supervisor opens the regional passport.
+Screenshots in E2E_SCREENSHOTS."""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from portal.core.viewer import Role
+from tests.e2e.test_case_workspace import _session
+from tests.reports.fixtures import build_october
+
+pytestmark = pytest.mark.e2e
+SHOTS = Path(os.environ.get("E2E_SCREENSHOTS", "/tmp/e2e-screenshots"))
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _collected_static() -> None:
+    """Without DEBUG the app serves STATIC_ROOT: collect it when the reports' files are missing."""
+    from django.conf import settings
+    from django.core.management import call_command
+
+    if not (settings.STATIC_ROOT / "reports" / "vendor" / "chart.umd.min.js").exists():
+        call_command("collectstatic", interactive=False, verbosity=0)
+
+
+def test_coordinator_reads_downloads_and_submits_the_monthly_report(portal_server: Any, browser: Any) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    world = build_october()
+    url = portal_server.url
+    context = _session(browser, url, Role.COORDINATOR.value, world.a, name=("Анна", "Петрова"))
+    refused: list[str] = []
+    try:
+        page = context.new_page()
+        page.on("console", lambda message: refused.append(message.text)
+                if "Content Security Policy" in message.text else None)
+        page.goto(f"{url}/admin/reports/")
+        assert page.locator("h1").first.inner_text().strip() == "Отчёты"
+        october = page.locator('[data-report="monthly"] tr[data-period="2026-10"]')
+        assert "до 10.11.2026" in october.inner_text()
+        assert "не сдан" in october.inner_text()
+        october.get_by_role("link", name="Открыть").click()
+        page.wait_for_url("**/admin/reports/monthly/?period=2026-10")
+        table = page.locator('table[data-table="institutions"]')
+        assert "Наименование учреждения" in table.locator("thead").inner_text()
+        first = table.locator("tbody tr").first.locator("td")
+        assert [first.nth(i).inner_text() for i in range(5)] == ["1", "КЦСОН «А»", "2", "2", "1"]
+        page.wait_for_selector('canvas[data-chart="trend"][data-drawn="3"]')
+        page.wait_for_selector('canvas[data-chart="measures_by_kind"][data-drawn="1"]')
+        page.screenshot(path=str(SHOTS / "reports-monthly.png"), full_page=True)
+
+        with page.expect_download() as download_info:
+            page.locator('a[data-format="xlsx"]').click()
+        download = download_info.value
+        assert download.suggested_filename == "monthly-2026-10-kcson-a.xlsx"
+        from openpyxl import load_workbook
+
+        sheet = load_workbook(io.BytesIO(Path(download.path()).read_bytes()))["institutions"]
+        assert [cell.value for cell in sheet[6]][1:5] == ["КЦСОН «А»", 2, 2, 1]
+
+        page.get_by_role("button", name="Сдать отчёт").click()
+        page.get_by_text("Отчёт за 2026-10 сдан.").wait_for()
+        assert page.locator('[data-status="submitted"]').count() == 1
+        assert "Сдан" in page.locator(".reports-status").inner_text()
+        page.goto(f"{url}/admin/reports/monthly/?period=2026-13")
+        assert "ГГГГ-ММ" in page.locator("#period-error").inner_text()
+        assert page.locator('input[name="period"]').input_value() == "2026-13"
+    finally:
+        context.close()
+    assert refused == []
+
+
+def test_supervisor_sees_the_regional_passport_chart(portal_server: Any, browser: Any) -> None:
+    world = build_october()
+    context = _session(browser, portal_server.url, Role.SUPERVISOR.value, None)
+    try:
+        page = context.new_page()
+        page.goto(f"{portal_server.url}/admin/reports/passport/?period=2026-10")
+        assert "Заречный район" in page.locator('table[data-table="territory"]').inner_text()
+        page.wait_for_selector('canvas[data-chart="officer_load"][data-drawn="1"]')
+        page.screenshot(path=str(SHOTS / "reports-passport.png"), full_page=True)
+        page.goto(f"{portal_server.url}/admin/reports/partners/?period=2026-10")
+        assert "Школа № 1" in page.locator('table[data-table="organisations"]').inner_text()
+        page.wait_for_selector('canvas[data-chart="measures_by_partner"][data-drawn="4"]')
+        page.screenshot(path=str(SHOTS / "reports-partners.png"), full_page=True)
+    finally:
+        context.close()
+    assert world.a.code == "kcson-a"
