@@ -347,7 +347,7 @@ def case_action_refusals(*, viewer: Viewer, case: Case) -> dict[str, str | None]
     if not may_manage_case(viewer, case):
         no_right = str(_("You may not change this case."))
         return dict.fromkeys(("measure", "approve", "review", "extend", "close"), no_right)
-    closed = str(_("The case is closed."))
+    closed = str(_("The case is already closed."))
     is_closed = case.status == Case.Status.CLOSED
     live_measures = case.measures.exclude(status=Measure.Status.CANCELLED).count()
     open_measures = case.measures.filter(status__in=Measure.OPEN_STATUSES).count()

@@ -190,6 +190,15 @@ class ActionView(WagtailAdminTemplateMixin, FormView):  # type: ignore[misc]
         case = self.object.case if isinstance(self.object, Measure) else self.object
         return str(case)
 
+    def get_breadcrumbs_items(self) -> list[dict[str, Any]]:
+        from portal.casework.cards import workspace_crumbs
+
+        case = self.object.case if isinstance(self.object, Measure) else self.object
+        parents = [{"url": reverse("casework:case", kwargs={"pk": case.pk}),
+                    "label": _("Case %(code)s") % {"code": case.code}}] if isinstance(case, Case) else [
+            {"url": self.back(self.object), "label": _("Signal")}]
+        return workspace_crumbs(parents, str(self.action.title))
+
     def get_form(self, form_class: type[forms.Form] | None = None) -> forms.Form:
         form = self.action.form(**self.get_form_kwargs())
         if self.action.versioned:

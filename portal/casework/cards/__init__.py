@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404, HttpRequest
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
@@ -43,7 +44,23 @@ class WorkspaceView(WagtailAdminTemplateMixin, TemplateView):  # type: ignore[mi
         except NotFound as error:
             raise Http404(str(error.message)) from None
 
+    def parent_crumbs(self) -> list[dict[str, Any]]:
+        """The pages above this one, below the dashboard."""
+        return []
+
+    def get_breadcrumbs_items(self) -> list[dict[str, Any]]:
+        return workspace_crumbs(self.parent_crumbs(), self.get_page_title(),
+                                dashboard=self.request.resolver_match.url_name != "dashboard")
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["workspace_title"] = _("Social support")
         return context
+
+
+def workspace_crumbs(parents: list[dict[str, Any]], title: str, *, dashboard: bool = True) -> list[dict[str, Any]]:
+    """Breadcrumbs Home › My work › … › this page: the visible title of a workspace page."""
+    items: list[dict[str, Any]] = [{"url": reverse("wagtailadmin_home"), "label": _("Home")}]
+    if dashboard:
+        items.append({"url": reverse("casework:dashboard"), "label": _("My work")})
+    return [*items, *parents, {"url": "", "label": title}]

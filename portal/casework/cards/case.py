@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,6 +23,9 @@ class CaseCardView(WorkspaceView):
 
     def get_page_subtitle(self) -> str:
         return self.case.applicant.full_name
+
+    def parent_crumbs(self) -> list[dict[str, Any]]:
+        return [{"url": reverse("casework:cases"), "label": _("Cases")}]
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         viewer = self.viewer

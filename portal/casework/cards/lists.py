@@ -103,6 +103,9 @@ class PersonCardView(WorkspaceView):
     def get_page_title(self) -> str:
         return self.person.full_name
 
+    def parent_crumbs(self) -> list[dict[str, Any]]:
+        return [{"url": reverse("casework:persons"), "label": _("Persons")}]
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         self.person = person = selectors.get_person(viewer=self.viewer, person_id=self.kwargs["pk"])
         context = super().get_context_data(**kwargs)
