@@ -18,20 +18,40 @@ from django.http import Http404, HttpRequest
 from django.utils import translation
 from wagtail.models import Locale, Page
 
+#: Locale rows by language code (None: no row), and language codes by locale id; the table changes only when
+#: a language is added, and every save or delete of a Locale empties both (`forget_locales`).
+_locales: dict[str, Locale | None] = {}
+_languages: dict[int, str] = {}
+
+
+def forget_locales(**kwargs: Any) -> None:
+    _locales.clear()
+    _languages.clear()
+
+
+def _locale_for(language_code: str) -> Locale | None:
+    if language_code not in _locales:
+        try:
+            _locales[language_code] = Locale.objects.get_for_language(language_code)
+        except (LookupError, Locale.DoesNotExist):
+            _locales[language_code] = None
+    return _locales[language_code]
+
 
 def active_locale() -> Locale | None:
     """The Locale of the active language, or None when it has no Locale row (no translations)."""
-    try:
-        return Locale.get_active()
-    except (LookupError, Locale.DoesNotExist):
-        return None
+    return _locale_for(translation.get_language() or settings.LANGUAGE_CODE)
 
 
 def default_locale() -> Locale | None:
-    try:
-        return Locale.get_default()
-    except (LookupError, Locale.DoesNotExist):
-        return None
+    return _locale_for(settings.LANGUAGE_CODE)
+
+
+def language_of(locale_id: int) -> str:
+    """The language code of a locale id (one query per locale and process)."""
+    if locale_id not in _languages:
+        _languages.update(Locale.objects.values_list("id", "language_code"))
+    return _languages.get(locale_id, "")
 
 
 def original_of(page: Page) -> Page:
@@ -74,7 +94,7 @@ def content_language(page: Any) -> str:
     """The page's language code when it differs from the active language (a fallback), else ''."""
     if not isinstance(page, Page) or page.locale_id is None:
         return ""
-    page_language = page.locale.language_code
+    page_language = language_of(page.locale_id)
     active = translation.get_language() or settings.LANGUAGE_CODE
     if page_language.split("-")[0] == active.split("-")[0]:
         return ""

@@ -363,6 +363,12 @@ SEARCH_INDEX_PREFIX = MEILISEARCH_INDEX_PREFIX
 # <<< graph
 
 # >>> cms
+# Anonymous public pages served from the shared cache (cms.page_cache): after the language and CSRF middleware,
+# before authentication. A publish or a change of what the pages show starts a new generation at once; this
+# bounds changes made without model signals (bulk updates), in seconds.
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.csrf.CsrfViewMiddleware") + 1,
+                  "cms.page_cache.PublicPageCacheMiddleware")
+PUBLIC_PAGE_CACHE_SECONDS = 300
 # <<< cms
 
 # >>> consultations / community

@@ -15,6 +15,16 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
 
 
+@pytest.fixture(autouse=True)
+def fresh_public_caches() -> None:
+    """Each test starts with no cached public page, site or chrome (a rolled-back test's pages are gone, but the
+    local-memory cache outlives the rollback), and no remembered locale rows."""
+    from cms import i18n, page_cache
+
+    page_cache._new_generation()
+    i18n.forget_locales()
+
+
 @pytest.fixture
 def system_viewer() -> Viewer:
     return Viewer.system("tests")

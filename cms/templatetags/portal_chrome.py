@@ -40,6 +40,30 @@ def _default_chrome() -> dict[str, Any]:
     }
 
 
+def _site_part(request: HttpRequest, site: Any) -> dict[str, Any]:
+    """What the chrome takes from the site (name, home URL, menu, hotline) in the active language: the same
+    for every request to the site, so kept per generation (cms.page_cache)."""
+    from cms.i18n import content_language, localized_children
+    from cms.models import PortalSettings
+
+    part: dict[str, Any] = {"site_name": site.site_name or settings.WAGTAIL_SITE_NAME}
+    root = site.root_page
+    part["home_url"] = root.get_url(request) or "/"
+    menu = []
+    # Menu pages of the Russian tree, each as its translation in the active language where one
+    # exists; an untranslated title is marked with its language.
+    for page in localized_children(root, in_menu=True):
+        url = page.get_url(request)
+        if url:
+            menu.append({"title": page.title, "url": url, "lang": content_language(page)})
+    part["menu"] = menu
+    portal_settings = PortalSettings.for_site(site)
+    for field in PortalSettings._meta.get_fields():
+        if field.name.startswith(("hotline", "contact")):
+            part[field.name] = getattr(portal_settings, field.name)
+    return part
+
+
 def build_chrome(request: HttpRequest | None) -> dict[str, Any]:
     """Site name, home URL, menu pages and hotline for a request (defaults without a site)."""
     chrome = _default_chrome()
@@ -47,38 +71,26 @@ def build_chrome(request: HttpRequest | None) -> dict[str, Any]:
         chrome["hotline_tel"] = re.sub(r"[^\d+]", "", chrome["hotline_phone"])
         return chrome
     chrome["current_path"] = request.path
+    active = (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
     try:
-        from wagtail.models import Site
+        from cms.page_cache import cached, site_for_request
 
-        from cms.models import PortalSettings
-
-        site = Site.find_for_request(request)
+        site = site_for_request(request)
         if site is not None:
-            chrome["site_name"] = site.site_name or chrome["site_name"]
-            from cms.i18n import content_language, localized_children
-
-            root = site.root_page
-            chrome["home_url"] = root.get_url(request) or "/"
-            menu = []
-            # Menu pages of the Russian tree, each as its translation in the active language where one
-            # exists; an untranslated title is marked with its language.
-            for page in localized_children(root, in_menu=True):
-                url = page.get_url(request)
-                if not url:
-                    continue
-                menu.append({"title": page.title, "url": url, "lang": content_language(page),
-                             "active": request.path.startswith(url) and url != chrome["home_url"]})
-            chrome["menu"] = menu
-            portal_settings = PortalSettings.for_site(site)
-            for key in list(chrome):
+            part = cached(f"chrome:{site.pk}:{active}", lambda: _site_part(request, site))
+            for key, value in part.items():
                 if key.startswith(("hotline", "contact")):
-                    chrome[key] = getattr(portal_settings, key) or chrome[key]
+                    chrome[key] = value or chrome[key]
+                elif key == "menu":
+                    chrome["menu"] = [{**item, "active": request.path.startswith(item["url"])
+                                       and item["url"] != part["home_url"]} for item in value]
+                else:
+                    chrome[key] = value
     except Exception:  # the chrome must never break a page
         logger.exception("site chrome could not be built; using defaults")
     chrome["hotline_tel"] = re.sub(r"[^\d+]", "", chrome["hotline_phone"])
     # The portal settings (hotline hours, address) are written in the site's language: marked as such
     # when the visitor reads another one.
-    active = (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
     chrome["settings_lang"] = settings.LANGUAGE_CODE if active != settings.LANGUAGE_CODE else ""
     if chrome["settings_lang"]:
         # The site's name (in <title>) is a Russian setting too: in another language, the translated name.

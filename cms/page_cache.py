@@ -1,0 +1,212 @@
+"""Caching of the public side: whole anonymous pages, and the site and chrome every page needs.
+
+**Generation.** Every key below includes a generation, a random value kept in the shared cache
+(`CACHES["default"]`: Redis in production, so all processes see it). Publishing, unpublishing, moving or
+deleting a page, and saving or deleting anything public pages are built from (the site, the portal settings,
+view restrictions, locales, the registries, consultations, the territory, consents — see `WATCHED_APPS`),
+replaces it, once now and once when the transaction commits, so no process serves the old content after the
+change is visible. Changes that bypass model signals (bulk updates) are bounded by `PUBLIC_PAGE_CACHE_SECONDS`.
+
+**Site** (`site_for_request`): the Wagtail site of a host and port, kept per generation, and handed to Wagtail
+(`request._wagtail_site`) so it does not look the site up again.
+
+**Chrome** (`cms.templatetags.portal_chrome`): the site name, menu and hotline of a site in a language, kept per
+generation; only the active menu item is worked out per request.
+
+**Pages** (`PublicPageCacheMiddleware`): a Wagtail page answered 200 to an anonymous GET (no session cookie, no
+Authorization header) is kept per host, path with query string and language, and served from the cache without
+touching the database. Never kept: anything for a signed-in visitor (or one with a session), a response that
+sets a cookie other than the CSRF cookie, a private or no-store response, and a page with a POST form of its
+own (more than the language switch of the chrome). The chrome's language switch carries a CSRF token and the
+inline styles a CSP nonce: a copy served from the cache gets this visitor's own token and a fresh nonce, so no
+token or nonce is ever shared between visitors.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Model
+from django.db.models.signals import post_delete, post_save
+from django.http import HttpRequest, HttpResponse
+from django.http.request import split_domain_port
+from django.middleware.csrf import get_token
+
+GENERATION_KEY = "cms:public:generation"
+#: Apps whose rows public pages are built from: any save or delete there starts a new generation.
+WATCHED_APPS = frozenset({"wagtailcore", "cms", "community", "consultations", "partners", "territory",
+                          "wagtailimages", "wagtaildocs", "wagtailredirects"})
+WATCHED_MODELS = frozenset({"cases.consent"})  # a withdrawn publication consent hides a need at once
+_CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"')
+_SKIPPED_HEADERS = {"set-cookie", "content-length", "content-security-policy",
+                    "content-security-policy-report-only", "x-request-id"}
+
+
+def timeout() -> int:
+    return int(getattr(settings, "PUBLIC_PAGE_CACHE_SECONDS", 300))
+
+
+# --- Generation -------------------------------------------------------------------------------------------------
+
+def generation() -> str:
+    value = cache.get(GENERATION_KEY)
+    if value is None:
+        cache.add(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+        value = cache.get(GENERATION_KEY) or "none"
+    return str(value)
+
+
+def _new_generation() -> None:
+    cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+
+
+def invalidate() -> None:
+    """Start a new generation now and again once the current transaction commits (a request served in
+    between may have cached what was visible before the commit); once per transaction, however many rows
+    it changes."""
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(func is _new_generation for _ids, func, _robust in connection.run_on_commit):
+        return
+    _new_generation()
+    transaction.on_commit(_new_generation, robust=True)
+
+
+def _model_changed(sender: type[Model], **kwargs: Any) -> None:
+    meta = getattr(sender, "_meta", None)
+    if meta is not None and (meta.app_label in WATCHED_APPS or meta.label_lower in WATCHED_MODELS):
+        invalidate()
+
+
+def _page_signal(sender: Any, **kwargs: Any) -> None:
+    invalidate()
+
+
+def connect() -> None:
+    from wagtail.signals import page_published, page_unpublished, post_page_move
+
+    page_published.connect(_page_signal, dispatch_uid="cms.page_cache.published")
+    page_unpublished.connect(_page_signal, dispatch_uid="cms.page_cache.unpublished")
+    post_page_move.connect(_page_signal, dispatch_uid="cms.page_cache.moved")
+    post_save.connect(_model_changed, dispatch_uid="cms.page_cache.saved")
+    post_delete.connect(_model_changed, dispatch_uid="cms.page_cache.deleted")
+
+
+# --- Site ---------------------------------------------------------------------------------------------------------
+
+def site_for_request(request: HttpRequest) -> Any:
+    """Wagtail's `Site.find_for_request`, kept per host, port and generation."""
+    from wagtail.models import Site
+
+    if hasattr(request, "_wagtail_site"):
+        return request._wagtail_site
+    try:
+        hostname = split_domain_port(request._get_raw_host())[0]
+        port = request.get_port()
+    except Exception:  # a malformed Host header: let Wagtail answer as it would
+        return Site.find_for_request(request)
+    key = f"cms:site:{generation()}:{hostname}:{port}"
+    found = cache.get(key)
+    if found is None:
+        site = Site.find_for_request(request)
+        cache.set(key, ("site", site), timeout())
+    else:
+        site = found[1]
+        request._wagtail_site = site  # type: ignore[attr-defined]
+    return site
+
+
+def cached(key: str, build: Callable[[], Any]) -> Any:
+    """`build()` kept under `key` for this generation."""
+    full = f"cms:{generation()}:{key}"
+    value = cache.get(full)
+    if value is None:
+        value = build()
+        cache.set(full, value, timeout())
+    return value
+
+
+# --- Whole pages -------------------------------------------------------------------------------------------------
+
+def _anonymous_request(request: HttpRequest) -> bool:
+    return (request.method in ("GET", "HEAD") and settings.SESSION_COOKIE_NAME not in request.COOKIES
+            and "HTTP_AUTHORIZATION" not in request.META)
+
+
+def _page_key(request: HttpRequest) -> str | None:
+    try:
+        host = request.get_host()
+    except Exception:  # DisallowedHost: the normal path answers it
+        return None
+    language = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
+    digest = hashlib.sha256(f"{host}\n{request.path}\n{request.META.get('QUERY_STRING', '')}\n{language}"
+                            .encode("utf-8", "surrogateescape")).hexdigest()
+    return f"cms:page:{generation()}:{digest}"
+
+
+def _storable(request: HttpRequest, response: HttpResponse) -> bool:
+    match = getattr(request, "resolver_match", None)
+    if request.method != "GET" or response.status_code != 200 or response.streaming or match is None \
+            or match.url_name != "wagtail_serve":
+        return False
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return False
+    if set(response.cookies) - {settings.CSRF_COOKIE_NAME}:
+        return False
+    control = response.get("Cache-Control", "").lower()
+    if any(word in control for word in ("private", "no-store", "no-cache")):
+        return False
+    return len(_CSRF_INPUT.findall(response.content)) <= 1  # the chrome's language switch at most
+
+
+def _entry(request: HttpRequest, response: HttpResponse) -> dict[str, Any]:
+    body = response.content
+    token = _CSRF_INPUT.search(body)
+    nonce = getattr(request, "_csp_nonce", None)
+    return {"status": response.status_code, "body": body,
+            "headers": [(name, value) for name, value in response.items() if name.lower() not in _SKIPPED_HEADERS],
+            "csrf": token.group(1) if token else b"", "nonce": nonce.encode() if isinstance(nonce, str) else b""}
+
+
+def _replay(request: HttpRequest, entry: dict[str, Any]) -> HttpResponse:
+    body: bytes = entry["body"]
+    if entry["csrf"]:
+        body = body.replace(entry["csrf"], get_token(request).encode())  # this visitor's own token
+    if entry["nonce"]:
+        body = body.replace(entry["nonce"], str(request.csp_nonce).encode())  # type: ignore[attr-defined]
+    response = HttpResponse(body, status=entry["status"])
+    for name, value in entry["headers"]:
+        response[name] = value
+    response["X-Page-Cache"] = "hit"
+    return response
+
+
+class PublicPageCacheMiddleware:
+    """Serves anonymous public pages from the cache (see the module docstring). Sits after the language and
+    CSRF middleware (the key needs the language; the CSRF cookie is set for a visitor without one) and before
+    authentication (a hit needs no session, user or database)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        key = _page_key(request) if _anonymous_request(request) else None
+        if key is None:
+            site_for_request(request)
+            return self.get_response(request)
+        entry = cache.get(key)
+        if entry is not None:
+            return _replay(request, entry)
+        site_for_request(request)
+        response = self.get_response(request)
+        if _storable(request, response):
+            cache.set(key, _entry(request, response), timeout())
+            response["X-Page-Cache"] = "miss"
+        return response
