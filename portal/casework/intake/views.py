@@ -85,6 +85,18 @@ class IntakeView(WagtailAdminTemplateMixin, TemplateView):  # type: ignore[misc]
     def get_page_title(self) -> str:
         return str(self.page_title)
 
+    def get_breadcrumbs_items(self) -> list[dict[str, Any]]:
+        """Home → the workspace's dashboard (for staff who have one) → this page, named by its action."""
+        items = list(self.breadcrumbs_items)
+        if not self.viewer.has_role(Role.OPERATOR) or self.viewer.is_staff_reader:
+            try:
+                items.append({"url": reverse("casework:dashboard"), "label": _("Case work")})
+            except NoReverseMatch:
+                pass
+        else:
+            items.append({"url": reverse("casework:my_signals"), "label": _("Signals I registered")})
+        return [*items, {"url": "", "label": self.get_page_title()}]
+
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         return self.render_to_response(self.get_context_data(**kwargs))
 
