@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from portal.community.models import Benefactor
-from portal.consultations.forms import HoneypotMixin
+from portal.core.forms import HoneypotMixin
 from portal.partners.models import HelpKind
 from portal.territory.models import District
 

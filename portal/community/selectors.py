@@ -27,6 +27,7 @@ from portal.cases.access import case_scope
 from portal.cases.models import Case, Category, Consent, Measure
 from portal.community.models import Benefactor, Need, Offer, PublicStatus, Urgency
 from portal.community.services import BENEFACTOR_KIND, may_moderate_registries
+from portal.core.ids import parse_id
 from portal.core.viewer import Viewer
 from portal.partners.models import HelpKind
 from search.api import search_ids
@@ -216,9 +217,8 @@ def public_needs(
 
 def public_need(need_id: int | str, today: dt.date | None = None) -> PublicNeed | None:
     """One need as the public sees it; None when missing, withdrawn, without consent, or suppressed."""
-    try:
-        pk = int(need_id)
-    except (TypeError, ValueError):
+    pk = parse_id(need_id)
+    if pk is None:
         return None
     return next((n for n in _anonymised(_visible_needs(today), today) if n.id == pk), None)
 

@@ -10,8 +10,6 @@ import re
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
@@ -23,10 +21,11 @@ from portal.audit.models import AuditEvent
 from portal.cases.access import may_manage_case
 from portal.cases.models import Case, Category, Consent, Person
 from portal.community.models import Benefactor, Need, Offer, Urgency
-from portal.community.personal_data import personal_data_in
-from portal.consultations import masking
+from portal.core import personal_data
 from portal.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
-from portal.core.mail import send_mail
+from portal.core.ids import parse_id
+from portal.core.mail import clean_email, send_mail
+from portal.core.text import clean_text
 from portal.core.viewer import Role, Viewer
 from portal.partners.models import HelpKind, Organisation
 from portal.territory.models import District
@@ -47,28 +46,10 @@ def may_moderate_registries(viewer: Viewer) -> bool:
     return viewer.has_role(Role.ADMIN, Role.EDITOR, Role.COORDINATOR)
 
 
-def _require_moderator(viewer: Viewer) -> None:
+def _require_registry_moderator(viewer: Viewer) -> None:
     if not may_moderate_registries(viewer):
         raise PermissionDenied(_("You may not moderate the registries."))
 
-
-def _text(value: str | None, *, field: str, empty: object | None, limit: int) -> str:
-    value = (value or "").strip()
-    if not value and empty is not None:
-        raise ValidationFailed(empty, field=field)
-    if len(value) > limit:
-        raise ValidationFailed(_("The text is too long (at most %(limit)s characters)."), field=field, limit=limit)
-    return value
-
-
-def _email(value: str | None) -> str:
-    value = (value or "").strip()
-    if value:
-        try:
-            validate_email(value)
-        except ValidationError:
-            raise ValidationFailed(_("Enter a valid e-mail address."), field="email") from None
-    return value
 
 
 def _phone(value: str | None) -> str:
@@ -104,11 +85,11 @@ def sign_up_benefactor(
     viewer = viewer or Viewer.anonymous()
     if kind not in Benefactor.Kind.values:
         raise ValidationFailed(_("Choose whether you are an individual or a legal entity."), field="kind")
-    name = _text(name, field="name", limit=300,
-                 empty=_("Enter the name of the organisation.") if kind == Benefactor.Kind.LEGAL_ENTITY
-                 else _("Enter your name."))
-    contact_person = _text(contact_person, field="contact_person", empty=None, limit=200)
-    email, phone = _email(email), _phone(phone)
+    name = clean_text(name, field="name", limit=300,
+                      required=_("Enter the name of the organisation.") if kind == Benefactor.Kind.LEGAL_ENTITY
+                      else _("Enter your name."))
+    contact_person = clean_text(contact_person, field="contact_person", limit=200)
+    email, phone = clean_email(email), _phone(phone)
     if not email and not phone:
         raise ValidationFailed(_("Leave an e-mail address or a phone number so that we can contact you."),
                                field="email")
@@ -116,8 +97,8 @@ def sign_up_benefactor(
     district = District.objects.filter(pk=district_id).first() if district_id else None
     if district is None:
         raise ValidationFailed(_("Choose the district where you can help."), field="district")
-    description = _text(description, field="description", empty=None, limit=1000)
-    if description and masking.contains_contacts(description):
+    description = clean_text(description, field="description", limit=1000)
+    if description and personal_data.contains_personal_data(description, personal_data.CONTACT_KINDS):
         raise ValidationFailed(_("Do not put phone numbers or e-mail addresses into the description: it may be "
                                  "published. Use the contact fields."), field="description")
     if not consent_processing:
@@ -134,23 +115,16 @@ def sign_up_benefactor(
 
 
 def _benefactor_for_update(benefactor_id: int | str) -> Benefactor:
-    benefactor = Benefactor.objects.select_for_update().filter(pk=_pk(benefactor_id)).first()
+    benefactor = Benefactor.objects.select_for_update().filter(pk=parse_id(benefactor_id)).first()
     if benefactor is None:
         raise NotFound(_("Benefactor not found."))
     return benefactor
 
 
-def _pk(value: int | str) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return 0
-
-
 @audit.audited_write("benefactor.approve", object_type="community.benefactor", id_arg="benefactor_id")
 def approve_benefactor(*, viewer: Viewer, benefactor_id: int, organisation_id: int | None = None) -> Benefactor:
     """Moderation passed: the benefactor joins the registry (public only with the publication consent)."""
-    _require_moderator(viewer)
+    _require_registry_moderator(viewer)
     benefactor = _benefactor_for_update(benefactor_id)
     if benefactor.status == Benefactor.Status.APPROVED and organisation_id in (None, benefactor.organisation_id):
         raise InvalidTransition(_("The benefactor is already approved."))
@@ -176,13 +150,13 @@ def approve_benefactor(*, viewer: Viewer, benefactor_id: int, organisation_id: i
 @audit.audited_write("benefactor.reject", object_type="community.benefactor", id_arg="benefactor_id")
 def reject_benefactor(*, viewer: Viewer, benefactor_id: int, reason: str) -> Benefactor:
     """Moderation refused (or the benefactor is taken off the registry) with the reason."""
-    _require_moderator(viewer)
+    _require_registry_moderator(viewer)
     benefactor = _benefactor_for_update(benefactor_id)
     if benefactor.status == Benefactor.Status.REJECTED:
         raise InvalidTransition(_("The benefactor is already rejected."))
     before = audit.snapshot(benefactor, BENEFACTOR_STATE)
-    benefactor.rejection_reason = _text(reason, field="reason", empty=_("Give the reason for rejecting."),
-                                        limit=2000)
+    benefactor.rejection_reason = clean_text(reason, field="reason", required=_("Give the reason for rejecting."),
+                                             limit=2000)
     benefactor.status = Benefactor.Status.REJECTED
     benefactor.moderated_at = timezone.now()
     benefactor.moderated_by = viewer.audit_name[:200]
@@ -211,8 +185,8 @@ def publication_consent(case: Case, day: dt.date | None = None) -> Consent | Non
 def check_public_summary(summary: str, *, family: Iterable[Person] = ()) -> str:
     """The plain-words description of what is needed is public: it must be given and hold no contacts,
     addresses, documents, exact ages, dates or family names."""
-    text = _text(summary, field="summary", empty=_("Describe in plain words what is needed."), limit=300)
-    found = personal_data_in(text)
+    text = clean_text(summary, field="summary", required=_("Describe in plain words what is needed."), limit=300)
+    found = personal_data.detect(text)
     if found:
         raise ValidationFailed(_("The description must not contain personal data (found: %(found)s)."),
                                field="summary", found="; ".join(finding.describe() for finding in found))
@@ -230,7 +204,7 @@ def check_public_summary(summary: str, *, family: Iterable[Person] = ()) -> str:
 def _case_for_need(viewer: Viewer, case_id: int) -> Case:
     from portal.cases.selectors import cases_for
 
-    case = cases_for(viewer).select_related("precinct__district", "institution").filter(pk=_pk(case_id)).first()
+    case = cases_for(viewer).select_related("precinct__district", "institution").filter(pk=parse_id(case_id)).first()
     if case is None:
         raise NotFound(_("Case not found."))
     if not may_manage_case(viewer, case):
@@ -282,7 +256,7 @@ def publish_need(
 @audit.audited_write("need.describe", object_type="community.need", id_arg="need_id")
 def describe_need(*, viewer: Viewer, need_id: int, summary: str) -> Need:
     """Rewrite the public description of what a published need is for (checked like at publication)."""
-    need = Need.objects.select_for_update().filter(pk=_pk(need_id)).first()
+    need = Need.objects.select_for_update().filter(pk=parse_id(need_id)).first()
     if need is None:
         raise NotFound(_("Need not found."))
     case = _case_for_need(viewer, need.case_id)
@@ -302,14 +276,15 @@ def describe_need(*, viewer: Viewer, need_id: int, summary: str) -> Need:
 @audit.audited_write("need.withdraw", object_type="community.need", id_arg="need_id")
 def withdraw_need(*, viewer: Viewer, need_id: int, reason: str) -> Need:
     """Take a need off the public registry (covered elsewhere, consent withdrawn, case closed…)."""
-    need = Need.objects.select_for_update().filter(pk=_pk(need_id)).first()
+    need = Need.objects.select_for_update().filter(pk=parse_id(need_id)).first()
     if need is None:
         raise NotFound(_("Need not found."))
     _case_for_need(viewer, need.case_id)
     if need.withdrawn_at is not None:
         raise InvalidTransition(_("The need is already withdrawn."))
     before = audit.snapshot(need, ["withdrawn_at", "withdrawn_reason"])
-    need.withdrawn_reason = _text(reason, field="reason", empty=_("Give the reason for withdrawing."), limit=300)
+    need.withdrawn_reason = clean_text(reason, field="reason", required=_("Give the reason for withdrawing."),
+                                       limit=300)
     need.withdrawn_at = timezone.now()
     need.save()
     audit.record_changed(viewer=viewer, verb="need.withdraw", obj=need, before=before,
@@ -333,12 +308,12 @@ def offer_help(
         raise NotFound(_("Need not found."))
     if not shown.may_be_offered_help:
         raise InvalidTransition(HELP_FOUND)
-    name = _text(name, field="name", empty=_("Enter your name or the name of your organisation."), limit=200)
-    email, phone = _email(email), _phone(phone)
+    name = clean_text(name, field="name", required=_("Enter your name or the name of your organisation."), limit=200)
+    email, phone = clean_email(email), _phone(phone)
     if not email and not phone:
         raise ValidationFailed(_("Leave an e-mail address or a phone number so that the coordinator can contact "
                                  "you."), field="email")
-    message = _text(message, field="message", empty=None, limit=2000)
+    message = clean_text(message, field="message", limit=2000)
     if not consent:
         raise ValidationFailed(_("Your consent to the processing of your personal data is required."),
                                field="consent")
@@ -373,7 +348,7 @@ def _notify_coordinator(offer: Offer) -> None:
 
 
 def _offer_for_update(viewer: Viewer, offer_id: int | str) -> Offer:
-    offer = Offer.objects.select_for_update().filter(pk=_pk(offer_id)).first()
+    offer = Offer.objects.select_for_update().filter(pk=parse_id(offer_id)).first()
     if offer is None:
         raise NotFound(_("Offer not found."))
     offer.need = Need.objects.select_related("case").get(pk=offer.need_id)
@@ -388,7 +363,7 @@ def _confirmed_benefactor(benefactor_id: int | None, confirmed: bool) -> Benefac
     if benefactor_id is None:
         return None
     benefactor = Benefactor.objects.select_related("organisation").filter(
-        pk=_pk(benefactor_id), status=Benefactor.Status.APPROVED).first()
+        pk=parse_id(benefactor_id), status=Benefactor.Status.APPROVED).first()
     if benefactor is None:
         raise ValidationFailed(_("Choose an approved benefactor of the registry."), field="benefactor")
     if not confirmed:
@@ -448,7 +423,7 @@ def accept_offer(
 def decline_offer(*, viewer: Viewer, offer_id: int, reason: str) -> Offer:
     offer = _offer_for_update(viewer, offer_id)
     before = audit.snapshot(offer, ["status", "decline_reason", "handled_by", "handled_at"])
-    offer.decline_reason = _text(reason, field="reason", empty=_("Give the reason for declining."), limit=2000)
+    offer.decline_reason = clean_text(reason, field="reason", required=_("Give the reason for declining."), limit=2000)
     offer.status = Offer.Status.DECLINED
     offer.handled_by = viewer.audit_name[:200]
     offer.handled_at = timezone.now()

@@ -27,9 +27,9 @@ from portal.community.forms import (
     PartnerFilterForm,
 )
 from portal.community.models import Benefactor, PublicStatus, Urgency
-from portal.consultations import antispam
-from portal.consultations.forms import mark_invalid
+from portal.core import antispam
 from portal.core.errors import DomainError, ValidationFailed
+from portal.core.forms import mark_invalid
 from portal.partners.models import HelpKind, OrganisationKind
 from portal.partners.selectors import public_organisations
 from portal.territory.models import District

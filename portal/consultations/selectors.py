@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.consultations.models import Question, Specialist, Topic
 from portal.consultations.services import SEARCH_KIND, moderated_topic_ids
 from portal.core.errors import NotFound
+from portal.core.ids import require_id
 from portal.core.viewer import Viewer
 from portal.territory.models import District
 from search.api import search_ids
@@ -47,10 +48,7 @@ def published_questions(*, topic: str | None = None, text: str | None = None) ->
 
 
 def published_question(question_id: int | str) -> Question:
-    try:
-        pk = int(question_id)
-    except (TypeError, ValueError):
-        raise NotFound(_("Question not found.")) from None
+    pk = require_id(question_id, _("Question not found."))
     question = Question.objects.filter(pk=pk, status=Question.Status.PUBLISHED).select_related(
         "topic", "district").first()
     if question is None:
@@ -90,10 +88,7 @@ def question_queue(
 
 
 def get_question(*, viewer: Viewer, question_id: int | str) -> Question:
-    try:
-        pk = int(question_id)
-    except (TypeError, ValueError):
-        raise NotFound(_("Question not found.")) from None
+    pk = require_id(question_id, _("Question not found."))
     question = question_queue(viewer).filter(pk=pk).first()
     if question is None:
         raise NotFound(_("Question not found."))

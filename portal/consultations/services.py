@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from typing import ParamSpec, TypeVar
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone, translation
@@ -30,8 +28,10 @@ from portal.audit.models import AuditEvent
 from portal.consultations.models import ANSWER_DEADLINE_DAYS, Question, Specialist, Topic
 from portal.core import personal_data
 from portal.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
-from portal.core.mail import send_mail
+from portal.core.ids import require_id
+from portal.core.mail import clean_email, send_mail
 from portal.core.personal_data import CONTACT_KINDS, DOCUMENT_KINDS, Finding
+from portal.core.text import clean_text
 from portal.core.viewer import Role, Viewer
 from portal.territory.models import District
 from search.outbox import enqueue
@@ -95,17 +95,6 @@ def _require_moderator_of(viewer: Viewer, question: Question) -> None:
                                topic=question.topic.name)
 
 
-def _text(value: str | None, *, field: str, empty: object, limit: int, minimum: int = 1) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise ValidationFailed(empty, field=field)
-    if len(value) < minimum:
-        raise ValidationFailed(_("The text is too short (at least %(minimum)s characters)."), field=field,
-                               minimum=minimum)
-    if len(value) > limit:
-        raise ValidationFailed(_("The text is too long (at most %(limit)s characters)."), field=field, limit=limit)
-    return value
-
 
 # --- Routing -------------------------------------------------------------------------
 
@@ -166,22 +155,16 @@ def ask_question(
 ) -> Question:
     """A citizen asks a question (задать вопрос). Routed to a specialist at once when one covers it."""
     viewer = viewer or Viewer.anonymous()
-    name = _text(author_name, field="author_name", empty=_("Enter your name or a pseudonym."), limit=100)
-    email = (email or "").strip()
-    if email:
-        try:
-            validate_email(email)
-        except ValidationError:
-            raise ValidationFailed(_("Enter a valid e-mail address, or leave the field empty."),
-                                   field="email") from None
+    name = clean_text(author_name, field="author_name", required=_("Enter your name or a pseudonym."), limit=100)
+    email = clean_email(email, invalid=_("Enter a valid e-mail address, or leave the field empty."))
     topic = Topic.objects.filter(pk=topic_id, active=True).first() if topic_id else None
     if topic is None:
         raise ValidationFailed(_("Choose the topic of your question."), field="topic")
     district = District.objects.filter(pk=district_id).first() if district_id else None
     if district is None:
         raise ValidationFailed(_("Choose your district."), field="district")
-    body = _text(text, field="text", empty=_("Write your question."), limit=MAX_QUESTION_LENGTH,
-                 minimum=MIN_QUESTION_LENGTH)
+    body = clean_text(text, field="text", required=_("Write your question."), limit=MAX_QUESTION_LENGTH,
+                      minimum=MIN_QUESTION_LENGTH)
     if not consent:
         raise ValidationFailed(_("Your consent to the processing of the data you entered is required."),
                                field="consent")
@@ -202,10 +185,7 @@ def ask_question(
 
 def _for_update(viewer: Viewer, question_id: int | str) -> Question:
     """The question, locked, when the viewer may open it; otherwise «not found» (its existence is not told)."""
-    try:
-        pk = int(question_id)
-    except (TypeError, ValueError):
-        raise NotFound(_("Question not found.")) from None
+    pk = require_id(question_id, _("Question not found."))
     question = (Question.objects.select_for_update(of=("self",)).filter(pk=pk)
                 .select_related("topic", "specialist").first())
     if question is None or not may_open(viewer, question):
@@ -216,10 +196,7 @@ def _for_update(viewer: Viewer, question_id: int | str) -> Question:
 @audit.audited_write("question.read", object_type="consultations.question", id_arg="question_id")
 def open_question(*, viewer: Viewer, question_id: int | str) -> Question:
     """A question as asked, for the assigned specialist or a moderator of its topic; the read is audited."""
-    try:
-        pk = int(question_id)
-    except (TypeError, ValueError):
-        raise NotFound(_("Question not found.")) from None
+    pk = require_id(question_id, _("Question not found."))
     question = Question.objects.filter(pk=pk).select_related("topic", "district", "specialist").first()
     if question is None or not may_open(viewer, question):
         raise NotFound(_("Question not found."))
@@ -266,7 +243,7 @@ def answer_question(
         raise InvalidTransition(_("This question can no longer be answered (status: %(status)s)."),
                                 status=question.get_status_display())
     before = audit.snapshot(question, STATE_FIELDS)
-    question.answer = _text(answer, field="answer", empty=_("Write the answer."), limit=MAX_ANSWER_LENGTH)
+    question.answer = clean_text(answer, field="answer", required=_("Write the answer."), limit=MAX_ANSWER_LENGTH)
     confirmations: list[dict[str, str]] = []
     if published_text is not None:
         question.published_text, confirmations = _checked_published_text(published_text, confirmed=confirmed)
@@ -356,7 +333,7 @@ def _checked(text: str, field: str, findings: Iterable[Pending], confirmed: Coll
 def _checked_published_text(value: str, *, confirmed: Collection[str] = ()) -> tuple[str, list[dict[str, str]]]:
     """The question for publication: never the asker's contacts or document numbers; an address or a name only
     when the moderator confirmed that item as not the asker's (detection errs on the side of masking)."""
-    text = _text(value, field="published_text", empty=_("The question for publication cannot be empty."),
+    text = clean_text(value, field="published_text", required=_("The question for publication cannot be empty."),
                  limit=MAX_QUESTION_LENGTH)
     confirmations = _checked(
         text, "published_text", pending_findings(published_text=text), confirmed,
@@ -370,7 +347,7 @@ def _checked_published_text(value: str, *, confirmed: Collection[str] = ()) -> t
 def _checked_answer(value: str, *, confirmed: Collection[str] = ()) -> tuple[str, list[dict[str, str]]]:
     """The answer for publication: personal data in it must be masked, or each item confirmed by the moderator
     as public (an institution's phone or office, for example)."""
-    text = _text(value, field="answer", empty=_("Write the answer."), limit=MAX_ANSWER_LENGTH)
+    text = clean_text(value, field="answer", required=_("Write the answer."), limit=MAX_ANSWER_LENGTH)
     confirmations = _checked(
         text, "answer", pending_findings(answer=text), confirmed, "",
         _("The answer contains contacts, addresses or other personal data (found: %(found)s). Mask them, or "
@@ -520,6 +497,7 @@ def reject_question(*, viewer: Viewer, question_id: int, reason: str) -> Questio
     if question.status in (Question.Status.PUBLISHED, Question.Status.REJECTED):
         raise InvalidTransition(_("A %(status)s question cannot be rejected."), status=question.get_status_display())
     before = audit.snapshot(question, STATE_FIELDS)
-    question.rejection_reason = _text(reason, field="reason", empty=_("Give the reason for rejecting."), limit=2000)
+    question.rejection_reason = clean_text(reason, field="reason", required=_("Give the reason for rejecting."),
+                                           limit=2000)
     question.status = Question.Status.REJECTED
     return _transition(viewer, question, before, "question.reject")

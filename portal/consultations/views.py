@@ -9,9 +9,11 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_protect
 
-from portal.consultations import antispam, selectors, services
-from portal.consultations.forms import QuestionForm, SearchForm, mark_invalid
+from portal.consultations import selectors, services
+from portal.consultations.forms import QuestionForm, SearchForm
+from portal.core import antispam
 from portal.core.errors import NotFound, ValidationFailed
+from portal.core.forms import mark_invalid
 
 RATE_SCOPE = "question"
 ASKED_SESSION_KEY = "consultations_asked_question"

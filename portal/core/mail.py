@@ -17,10 +17,15 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
+from django.core.validators import validate_email
 from django.db.models import F
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
+from portal.core.errors import ValidationFailed
 from portal.core.models import OutboundMail
 
 logger = logging.getLogger("portal.core.mail")
@@ -30,6 +35,18 @@ _captured: list[EmailMessage] | None = None
 
 class MailNotDelivered(Exception):
     """The mail relay did not take a message (it stays queued and is tried again later)."""
+
+
+def clean_email(value: str | None, *, field: str = "email", invalid: str | Promise | None = None) -> str:
+    """A typed e-mail address, stripped (empty when none was given), or ValidationFailed on `field` with the
+    `invalid` message (default: «Enter a valid e-mail address.»)."""
+    value = (value or "").strip()
+    if value:
+        try:
+            validate_email(value)
+        except ValidationError:
+            raise ValidationFailed(invalid or _("Enter a valid e-mail address."), field=field) from None
+    return value
 
 
 def send_mail(*, to: Sequence[str], subject: str, body: str, kind: str = "") -> OutboundMail | None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from portal.consultations import masking
+from portal.core import personal_data
+from portal.core.personal_data import Kind
 
 
 @pytest.mark.parametrize("phone", [
@@ -12,23 +13,23 @@ from portal.consultations import masking
     "(342) 200-10-10", "912 345 67 89", "200-10-10", "22-33-44",
 ])
 def test_phone_numbers_are_masked(phone: str) -> None:
-    result = masking.mask(f"Звоните по номеру {phone} вечером")
+    result = personal_data.mask(f"Звоните по номеру {phone} вечером")
     digits = "".join(ch for ch in phone if ch.isdigit())
     assert digits not in "".join(ch for ch in result.text if ch.isdigit())
-    assert result.found == {masking.PHONE: 1}
+    assert result.found == {Kind.PHONE: 1}
     assert result.text.startswith("Звоните по номеру ") and result.text.endswith(" вечером")
 
 
 @pytest.mark.parametrize("text", ["тел. 223344", "телефон: 5-55-55"])
 def test_short_numbers_after_a_phone_word_are_masked(text: str) -> None:
-    assert masking.mask(text).found.get(masking.PHONE) == 1
+    assert personal_data.mask(text).found.get(Kind.PHONE) == 1
 
 
 @pytest.mark.parametrize("email", ["ivan.petrov@mail.ru", "a+b@example.org", "почта@пример.рф"])
 def test_email_addresses_are_masked(email: str) -> None:
-    result = masking.mask(f"Пишите на {email}, спасибо")
+    result = personal_data.mask(f"Пишите на {email}, спасибо")
     assert email not in result.text
-    assert result.found == {masking.EMAIL: 1}
+    assert result.found == {Kind.EMAIL: 1}
 
 
 @pytest.mark.parametrize("address, leaked", [
@@ -41,8 +42,8 @@ def test_email_addresses_are_masked(email: str) -> None:
     ("дом 7, квартира 12", ["7", "12"]),
 ])
 def test_street_addresses_are_masked(address: str, leaked: list[str]) -> None:
-    result = masking.mask(f"Живу: {address}. Помогите")
-    assert masking.ADDRESS in result.found
+    result = personal_data.mask(f"Живу: {address}. Помогите")
+    assert Kind.ADDRESS in result.found
     for piece in leaked:
         assert piece not in result.text.replace("Живу:", "").replace("Помогите", "")
 
@@ -53,21 +54,21 @@ def test_street_addresses_are_masked(address: str, leaked: list[str]) -> None:
     "Куда обратиться за помощью в г. Заречный?",
 ])
 def test_ordinary_text_is_left_alone(text: str) -> None:
-    result = masking.mask(text)
+    result = personal_data.mask(text)
     assert result.text == text
     assert not result.changed
 
 
 def test_all_kinds_in_one_text_are_masked_in_place() -> None:
     text = "Я Анна, тел. +7 912 345-67-89, e-mail anna@example.org, адрес ул. Ленина, д. 5."
-    result = masking.mask(text)
-    assert result.found == {masking.PHONE: 1, masking.EMAIL: 1, masking.ADDRESS: 1}
+    result = personal_data.mask(text)
+    assert result.found == {Kind.PHONE: 1, Kind.EMAIL: 1, Kind.ADDRESS: 1}
     assert result.text.startswith("Я Анна, ")
     assert "345" not in result.text and "anna@" not in result.text and "Ленина" not in result.text
 
 
 def test_placeholders_are_in_the_default_language() -> None:
-    assert masking.mask("8-912-345-67-89").text == "[телефон скрыт]"
+    assert personal_data.mask("8-912-345-67-89").text == "[телефон скрыт]"
 
 
 # --- Real spellings without a street-type word, and what must stay readable ------------------------
@@ -99,8 +100,8 @@ def test_placeholders_are_in_the_default_language() -> None:
     ("ул. 1-я Садовая 5", ["Садовая"], []),
 ])
 def test_addresses_without_street_words_are_masked(text: str, leaked: list[str], kept: list[str]) -> None:
-    result = masking.mask(text)
-    assert result.found.get(masking.ADDRESS, 0) >= 1, result.text
+    result = personal_data.mask(text)
+    assert result.found.get(Kind.ADDRESS, 0) >= 1, result.text
     for piece in leaked:
         assert piece not in result.text, result.text
     for piece in kept:
@@ -118,11 +119,11 @@ def test_addresses_without_street_words_are_masked(text: str, leaked: list[str],
     "Живём в Берёзовке, Анна 5 лет",
 ])
 def test_ordinary_numbers_and_words_are_not_masked(text: str) -> None:
-    result = masking.mask(text)
+    result = personal_data.mask(text)
     assert result.text == text and not result.changed
 
 
 def test_overlapping_address_matches_are_masked_as_one() -> None:
-    result = masking.mask("Адрес: пос. Новый, 8 Марта 12, кв. 4.")
-    assert result.found == {masking.ADDRESS: 1}
+    result = personal_data.mask("Адрес: пос. Новый, 8 Марта 12, кв. 4.")
+    assert result.found == {Kind.ADDRESS: 1}
     assert "Марта" not in result.text and "12" not in result.text

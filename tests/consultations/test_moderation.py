@@ -11,8 +11,9 @@ from django.test import Client
 from django.utils import timezone
 
 from portal.audit.models import AuditEvent
-from portal.consultations import masking, selectors, services
+from portal.consultations import selectors, services
 from portal.consultations.models import Question, Specialist
+from portal.core import personal_data
 from portal.core.errors import InvalidTransition, NotFound, ValidationFailed
 from portal.core.viewer import Role, Viewer
 from search.models import OutboxEntry
@@ -201,7 +202,7 @@ def test_answer_with_contacts_is_refused_at_publication(world: Any, moderator: V
     assert Question.objects.get(pk=question.pk).status == Question.Status.ANSWERED
     # Masked by the moderator: published.
     masked = services.publish_question(viewer=moderator, question_id=question.pk,
-                                       answer=masking.mask(answer).text)
+                                       answer=personal_data.mask(answer).text)
     assert masked.status == Question.Status.PUBLISHED and found not in masked.answer
 
 

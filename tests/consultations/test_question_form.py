@@ -134,7 +134,7 @@ def test_fieldsets_carry_hint_and_error_ids(db: None) -> None:
 
     form = BenefactorForm({"kind": "", "help_kinds": []})
     form.is_valid()
-    html = render_to_string("consultations/_form.html", {"form": form})
+    html = render_to_string("core/_form.html", {"form": form})
     assert '<fieldset class="form-field" aria-describedby="kind-error">' in html
     assert '<fieldset class="form-field" aria-describedby="help_kinds-error">' in html
     assert 'id="kind-error"' in html and 'id="help_kinds-error"' in html

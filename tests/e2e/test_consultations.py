@@ -20,7 +20,7 @@ def _collected_static() -> None:
     from django.conf import settings
     from django.core.management import call_command
 
-    if not (settings.STATIC_ROOT / "consultations" / "public.css").exists():
+    if not (settings.STATIC_ROOT / "portal-core" / "public.css").exists():
         call_command("collectstatic", interactive=False, verbosity=0)
 
 

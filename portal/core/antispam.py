@@ -1,6 +1,6 @@
 """Anti-spam for public forms: a honeypot field and a rate limit per client (Django cache).
 
-Shared by the public forms of `consultations` and `community`.
+Shared by every public form (consultations, the registries of `community`).
 """
 
 from __future__ import annotations
