@@ -8,6 +8,7 @@ import strawberry
 from strawberry.types import Info
 
 from graph.core.inputs import check_text
+from graph.errors import Unauthenticated
 from graph.reports.types import Report
 from graph.unit import run_unit
 from portal.reports import selectors
@@ -17,6 +18,8 @@ from portal.reports.models import ReportKind
 async def _report(info: Info, kind: str, period: str | None, institution: str | None = None,
                   district: str | None = None, fresh: bool = False) -> Report:
     viewer = info.context.viewer
+    if viewer.is_anonymous:
+        raise Unauthenticated()
     period = check_text(period, "period")
     institution, district = check_text(institution, "institution"), check_text(district, "district")
 

@@ -54,6 +54,9 @@ TAXONOMIES: dict[str, str] = {
     "help-kinds": "Виды помощи (ФЗ-442, ст. 22)",
     "organisation-kinds": "Виды субъектов межведомственного взаимодействия",
     "agreements": "Соглашения о взаимодействии",
+    # HSDS 3.1's `service_capacity` as attributes of the service (3.0 has no capacity object): the term is the
+    # unit, the value the capacity; "<unit>-available" the places free now.
+    "service_capacity": "Вместимость ресурсов: койки, места, слоты (service_capacity)",
 }
 
 
@@ -179,9 +182,33 @@ def service(organisation: Organisation, kind: str, *, nested: bool = True,
             "service_at_locations": [at_location] if at_location else [],
             "languages": [], "organization": organization(organisation, nested=False), "funding": [],
             "cost_options": [], "required_documents": [], "contacts": [],
-            "attributes": [_attribute(service_id, "service", "help-kinds", kind, label)], "metadata": [],
+            "attributes": [_attribute(service_id, "service", "help-kinds", kind, label),
+                           *capacity_attributes(organisation, kind, service_id)], "metadata": [],
         })
     return item
+
+
+def _capacity_units() -> dict[str, str]:
+    from portal.partners.models import ServiceCapacity
+
+    with translation.override(settings.LANGUAGE_CODE):
+        return {k: str(v) for k, v in ServiceCapacity.Unit.choices}
+
+
+def capacity_attributes(organisation: Organisation, kind: str, service_id: str) -> list[dict[str, Any]]:
+    """The service's capacities (койки, места, слоты) as `service_capacity` attributes."""
+    units = _capacity_units()
+    found = []
+    for capacity in organisation.capacities.all():
+        if capacity.help_kind != kind:
+            continue
+        label = units.get(capacity.unit, capacity.unit)
+        found.append(_attribute(service_id, "service", "service_capacity", capacity.unit, label,
+                                value=str(capacity.maximum)))
+        if capacity.available is not None:
+            found.append(_attribute(service_id, "service", "service_capacity", f"{capacity.unit}-available",
+                                    f"{label}: свободно", value=str(capacity.available)))
+    return found
 
 
 def minimal_service(organisation: Organisation, kind: str, modified: dt.datetime | None) -> dict[str, Any]:
@@ -302,8 +329,11 @@ def last_modified(organisations: Iterable[Organisation]) -> dict[int, dt.datetim
 
 
 def taxonomy_terms() -> list[dict[str, Any]]:
-    """Terms of the portal's three taxonomies (kinds of help, kinds of organisation, agreements)."""
+    """Terms of the portal's taxonomies (kinds of help, kinds of organisation, agreements, capacity units)."""
     help_labels, kind_labels = _labels()
     return ([taxonomy_term("help-kinds", k, v) for k, v in help_labels.items()]
             + [taxonomy_term("organisation-kinds", k, v) for k, v in kind_labels.items()]
-            + [taxonomy_term("agreements", "agreement", "Соглашение о взаимодействии")])
+            + [taxonomy_term("agreements", "agreement", "Соглашение о взаимодействии")]
+            + [term for unit, label in _capacity_units().items() for term in (
+                taxonomy_term("service_capacity", unit, label),
+                taxonomy_term("service_capacity", f"{unit}-available", f"{label}: свободно"))])

@@ -266,7 +266,7 @@ def test_taxonomy_uris_resolve(partners: list[Any]) -> None:
     client = Client()
     base = settings.PUBLIC_BASE_URL
     taxonomies = client.get("/registry/hsds/taxonomies").json()["contents"]
-    assert {t["name"] for t in taxonomies} == {"help-kinds", "organisation-kinds", "agreements"}
+    assert {t["name"] for t in taxonomies} == {"help-kinds", "organisation-kinds", "agreements", "service_capacity"}
     for item in taxonomies:
         assert item["uri"].startswith(base)
         assert client.get(item["uri"][len(base):]).json() == item
