@@ -81,7 +81,7 @@ def test_coordinator_runs_review_extension_and_closing_from_the_case_card(portal
         rows = page.locator("tr.cw-case-row")
         assert rows.count() == 1 and world.case.code in rows.first.inner_text()
         assert "нет доступа" not in page.content().lower()
-        assert "Показаны 1–1 из 1 дело" in page.locator("[data-testid=caption]").inner_text()
+        assert "Показаны 1–1 из 1 дела" in page.locator("[data-testid=caption]").inner_text()
         page.screenshot(path=str(SHOTS / "casework-cases.png"), full_page=True)
         rows.first.locator("a").first.click()
         page.wait_for_url(f"**/admin/casework/cases/{world.case.pk}/")

@@ -39,9 +39,20 @@ def paginate(request: Any, rows: QuerySet[Any], kind: str) -> tuple[Page, str]:
     total = paginator.count
     if not total:
         return page, ""
-    caption = _("Shown %(first)d–%(last)d of %(total)s") % {
-        "first": page.start_index(), "last": page.end_index(), "total": count_of(kind, total)}
-    return page, caption
+    return page, shown_of(kind, page.start_index(), page.end_index(), total)
+
+
+def shown_of(kind: str, first: int, last: int, total: int) -> str:
+    """«Показаны 1–25 из 69 дел»: after «из» Russian takes the genitive, so the caption is one plural message."""
+    texts = {
+        "case": ngettext("Shown %(first)d–%(last)d of %(total)d case",
+                         "Shown %(first)d–%(last)d of %(total)d cases", total),
+        "person": ngettext("Shown %(first)d–%(last)d of %(total)d person",
+                           "Shown %(first)d–%(last)d of %(total)d persons", total),
+        "signal": ngettext("Shown %(first)d–%(last)d of %(total)d signal",
+                           "Shown %(first)d–%(last)d of %(total)d signals", total),
+    }
+    return texts[kind] % {"first": first, "last": last, "total": total}
 
 
 def signal_url(signal: Signal) -> str:
