@@ -15,7 +15,8 @@ from portal.demo.mail import summary as mail_summary
 logger = logging.getLogger(__name__)
 
 #: Demo content of other packages, in dependency order (pages before the pages placed under them).
-DEMO_HOOKS = ("portal.demo.accounts", "cms.demo", "portal.demo.consultations", "portal.demo.community", "cms.demo_en")
+DEMO_HOOKS = ("portal.demo.accounts", "portal.demo.intake", "cms.demo", "portal.demo.consultations",
+              "portal.demo.community", "cms.demo_en")
 
 
 def _hook(module_name: str) -> Callable[..., None] | None:
