@@ -8,6 +8,7 @@ the workspace's lifecycle actions. Rows are never edited as forms.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import django_filters
@@ -15,6 +16,7 @@ from django.db.models import Model, QuerySet
 from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.permissions import register_permission_policy
@@ -23,6 +25,7 @@ from portal.audit.admin_views import AuditedModelViewSet
 from portal.cases import selectors
 from portal.cases.models import Case, Measure, Person, Signal
 from portal.casework import actions
+from portal.casework.cards import category_labels, need_labels
 from portal.core.admin_views import ReadOnlyPolicy, ScopedIndexView, ScopedInspectView, request_viewer
 from portal.territory.models import District
 
@@ -32,6 +35,20 @@ class WorkflowInspectView(ScopedInspectView):
 
     template_name = "casework/registries_inspect.html"
     workflow_kind = ""
+
+    def get_field_display_value(self, field_name: str, field: Any) -> Any:
+        """Times in the portal's time zone (as in the lists, not UTC), need circumstances and categories by their
+        names, and a dash for nothing."""
+        value = getattr(self.object, field_name, None)
+        if isinstance(value, dt.datetime):
+            return date_format(timezone.localtime(value), "d.m.Y H:i")
+        if field_name == "need_circumstances":
+            return "; ".join(need_labels(value)) or "—"
+        if field_name == "categories":
+            return "; ".join(category_labels(value)) or "—"
+        if value in (None, "", []):
+            return "—"
+        return super().get_field_display_value(field_name, field)
 
     def get(self, request: Any, *args: Any, **kwargs: Any) -> HttpResponse:
         response = super().get(request, *args, **kwargs)
@@ -115,7 +132,7 @@ class CaseViewSet(_ReadOnlyViewSet):
     search_fields = ["code"]
     inspect_view_fields = ["code", "status", "level", "institution", "precinct", "registered_on", "started_on",
                            "ends_on", "review_due_on", "closed_on", "outcome", "results", "recommendations",
-                           "reasons", "version"]
+                           "reasons"]
 
 
 class MeasureViewSet(_ReadOnlyViewSet):
@@ -127,7 +144,7 @@ class MeasureViewSet(_ReadOnlyViewSet):
     search_fields = ["task", "case__code"]
     inspect_view_fields = ["case", "task", "content", "kind", "deadline", "place", "organisation",
                            "responsible_person", "status", "result", "done_on", "not_fulfilled_reason",
-                           "cancel_reason", "version"]
+                           "cancel_reason"]
 
 
 class SignalViewSet(_ReadOnlyViewSet):
@@ -135,6 +152,9 @@ class SignalViewSet(_ReadOnlyViewSet):
     icon = "warning"
     index_view_class, inspect_view_class = _scoped(selectors.signals_for, "signal")
     list_display = ["__str__", "source", "status", "received_at"]
+    inspect_view_fields = ["source", "received_at", "reporter", "reporter_organisation", "address", "precinct",
+                           "institution", "summary", "urgency", "status", "inspected_on", "inspection_findings",
+                           "need_circumstances", "dismissal_reason"]
     list_filter = ["source", "status"]
     search_fields = ["summary"]
 

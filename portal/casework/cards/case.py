@@ -10,9 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.cases import selectors
-from portal.cases.models import CollegialDecision, Consent, Measure, Person, Review
+from portal.cases.models import Case, CollegialDecision, Consent, Measure, Person, Review
 from portal.casework import actions, timeline
 from portal.casework.cards import WorkspaceView, category_labels, need_labels
+from portal.casework.cards.lists import existing_links
 
 
 class CaseCardView(WorkspaceView):
@@ -64,5 +65,8 @@ class CaseCardView(WorkspaceView):
             steps=timeline.steps(selectors.case_timeline(viewer=viewer, case=case),
                                  {m.pk: m for m in Measure.objects.filter(case=case)}),
             today=today,
+            intake_links=existing_links((("programme", _("Build the programme")),), pk=case.pk)
+            if case.status == Case.Status.REGISTERED and actions.manages(viewer, case) else [],
+            household_links=existing_links((("household", _("Household page")),), pk=case.household_id),
         )
         return context

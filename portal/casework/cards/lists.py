@@ -182,10 +182,29 @@ class DashboardView(WorkspaceView):
                                                   specialist__user_id=viewer.user_id)
         panels.append(("consultations", _("Unanswered consultations assigned to me"), questions.count(),
                        list(questions[:limit])))
-        context.update(panels=panels, today=today, soon=today + dt.timedelta(days=7),
+        context.update(panels=panels, today=today, intake_links=existing_links(INTAKE_LINKS), soon=today + dt.timedelta(days=7),
                        form=forms.CaseFilterForm(), reads_cases=viewer.is_staff_reader,
                        role_names=[str(label) for role, label in ROLE_LABELS.items() if viewer.has_role(role)])
         return context
+
+
+#: Pages of the intake flow offered on the dashboard (when the flow provides them).
+INTAKE_LINKS = (
+    ("signal_new", gettext_lazy("Register a signal")),
+    ("my_signals", gettext_lazy("Signals I registered")),
+    ("household_new", gettext_lazy("Register a household")),
+)
+
+
+def existing_links(names: tuple[tuple[str, Any], ...], **kwargs: Any) -> list[tuple[str, Any]]:
+    """(url, label) of the named workspace pages that exist."""
+    links = []
+    for name, label in names:
+        try:
+            links.append((reverse(f"casework:{name}", kwargs=kwargs or None), label))
+        except NoReverseMatch:
+            continue
+    return links
 
 
 ROLE_LABELS = {
