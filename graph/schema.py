@@ -43,9 +43,11 @@ from graph.limits import document_limit_errors
 from graph.measures.mutations import MeasureMutations
 from graph.measures.queries import MeasureQueries
 from graph.partners.queries import PartnerQueries
+from graph.reports.queries import ReportQueries
 from graph.territory.queries import TerritoryQueries
 
-Query = merge_types("Query", (ViewerQueries, TerritoryQueries, PartnerQueries, MeasureQueries, CaseQueries))
+Query = merge_types("Query", (ViewerQueries, TerritoryQueries, PartnerQueries, MeasureQueries, CaseQueries,
+                             ReportQueries))
 Mutation = merge_types("Mutation", (MeasureMutations, CaseMutations))
 
 

@@ -4,6 +4,8 @@ and an admin everything, a partner only its own performance; anyone else gets `f
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry.types import Info
 
@@ -31,7 +33,8 @@ async def _report(info: Info, kind: str, period: str | None, institution: str | 
     return await run_unit(info, unit)
 
 
-FRESH = "A fresh draft even when the period was submitted (the submitted snapshot otherwise)."
+Fresh = Annotated[bool, strawberry.argument(
+    description="A fresh draft even when the period was submitted (the submitted snapshot otherwise).")]
 
 
 @strawberry.type
@@ -39,21 +42,21 @@ class ReportQueries:
     @strawberry.field(description="Monthly report on social support (seed 003, appendix 3): one row per "
                                   "institution. `period`: YYYY-MM (default: the current month, a draft).")
     async def monthly_report(self, info: Info, period: str | None = None, institution: str | None = None,
-                             fresh: bool = strawberry.argument(default=False, description=FRESH)) -> Report:
+                             fresh: Fresh = False) -> Report:
         return await _report(info, ReportKind.MONTHLY, period, institution, fresh=fresh)
 
     @strawberry.field(description="Quarterly effectiveness monitoring (seed 004 row 13): closed cases by outcome, "
                                   "share surveyed, mean satisfaction, share of circumstances resolved. "
                                   "`period`: YYYY-QN.")
     async def quarterly_monitoring(self, info: Info, period: str, institution: str | None = None,
-                                   fresh: bool = strawberry.argument(default=False, description=FRESH)) -> Report:
+                                   fresh: Fresh = False) -> Report:
         return await _report(info, ReportKind.QUARTERLY, period, institution, fresh=fresh)
 
     @strawberry.field(description="Social passport of the territory (seed 002) per district and for the region "
                                   "(a coordinator: its institution's district). `period`: YYYY-MM.")
     async def social_passport(self, info: Info, period: str | None = None, district: str | None = None,
                               institution: str | None = None,
-                              fresh: bool = strawberry.argument(default=False, description=FRESH)) -> Report:
+                              fresh: Fresh = False) -> Report:
         return await _report(info, ReportKind.PASSPORT, period, institution, district, fresh=fresh)
 
     @strawberry.field(description="Partner performance (442-FZ art. 28): per organisation assigned, accepted "
@@ -61,5 +64,5 @@ class ReportQueries:
                                   "median days to fulfil, overdue now. `period`: YYYY-MM or YYYY-QN.")
     async def partner_performance(self, info: Info, period: str, institution: str | None = None,
                                   district: str | None = None,
-                                  fresh: bool = strawberry.argument(default=False, description=FRESH)) -> Report:
+                                  fresh: Fresh = False) -> Report:
         return await _report(info, ReportKind.PARTNERS, period, institution, district, fresh=fresh)

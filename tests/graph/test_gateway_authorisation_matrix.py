@@ -115,6 +115,7 @@ SCOPED_WRITE = {**CASE_WORK, "officer_other": F, "coordinator_other": F}
 STAFF_GATE = {**dict.fromkeys(ROLES, "ok"), "anonymous": U, "editor": F, "partner_own": F, "partner_other": F}
 PUBLIC = dict.fromkeys(ROLES, "ok")
 COMMENT = _single(supervisor=F)
+REPORT_READ = {**dict.fromkeys(ROLES, F), "anonymous": U, "coordinator_own": "ok", "supervisor": "ok", "admin": "ok"}
 
 
 def _registered_case(world: Any) -> Any:
@@ -283,6 +284,17 @@ OPERATIONS = [
     Operation("organisations", "{ organisations { code } }", lambda w, t: {}, PUBLIC),
     Operation("findOfficer", "{ findOfficer(address: \"Заречный, Ленина 5\") { status } }", lambda w, t: {},
               PUBLIC),
+    # Reports: a coordinator its institution (and its district's passport), supervisors and admins everything,
+    # a partner only its own performance.
+    Operation("monthlyReport", '{ monthlyReport(period: "2026-01", institution: "kcson-zarechny") { scope } }',
+              lambda w, t: {}, REPORT_READ),
+    Operation("quarterlyMonitoring",
+              '{ quarterlyMonitoring(period: "2026-Q1", institution: "kcson-zarechny") { scope } }',
+              lambda w, t: {}, REPORT_READ),
+    Operation("socialPassport", '{ socialPassport(period: "2026-01", district: "zarechny-leninsky") { scope } }',
+              lambda w, t: {}, REPORT_READ),
+    Operation("partnerPerformance", '{ partnerPerformance(period: "2026-01") { scope } }', lambda w, t: {},
+              {**REPORT_READ, "partner_own": "ok", "partner_other": "ok", "coordinator_other": "ok"}),
 ]
 
 
