@@ -63,6 +63,17 @@ def generation() -> str:
     return str(value)
 
 
+def _generation_of(request: HttpRequest | None) -> str:
+    """The generation, read once per request."""
+    if request is None:
+        return generation()
+    value = getattr(request, "_cms_generation", None)
+    if value is None:
+        value = generation()
+        request._cms_generation = value  # type: ignore[attr-defined]
+    return value
+
+
 def _new_generation() -> None:
     cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
 
@@ -111,7 +122,7 @@ def site_for_request(request: HttpRequest) -> Any:
         port = request.get_port()
     except Exception:  # a malformed Host header: let Wagtail answer as it would
         return Site.find_for_request(request)
-    key = f"cms:site:{generation()}:{hostname}:{port}"
+    key = f"cms:site:{_generation_of(request)}:{hostname}:{port}"
     found = cache.get(key)
     if found is None:
         site = Site.find_for_request(request)
@@ -122,9 +133,9 @@ def site_for_request(request: HttpRequest) -> Any:
     return site
 
 
-def cached(key: str, build: Callable[[], Any]) -> Any:
+def cached(key: str, build: Callable[[], Any], request: HttpRequest | None = None) -> Any:
     """`build()` kept under `key` for this generation."""
-    full = f"cms:{generation()}:{key}"
+    full = f"cms:{_generation_of(request)}:{key}"
     value = cache.get(full)
     if value is None:
         value = build()
@@ -147,7 +158,7 @@ def _page_key(request: HttpRequest) -> str | None:
     language = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
     digest = hashlib.sha256(f"{host}\n{request.path}\n{request.META.get('QUERY_STRING', '')}\n{language}"
                             .encode("utf-8", "surrogateescape")).hexdigest()
-    return f"cms:page:{generation()}:{digest}"
+    return f"cms:page:{_generation_of(request)}:{digest}"
 
 
 def _storable(request: HttpRequest, response: HttpResponse) -> bool:

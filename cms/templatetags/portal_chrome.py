@@ -77,7 +77,7 @@ def build_chrome(request: HttpRequest | None) -> dict[str, Any]:
 
         site = site_for_request(request)
         if site is not None:
-            part = cached(f"chrome:{site.pk}:{active}", lambda: _site_part(request, site))
+            part = cached(f"chrome:{site.pk}:{active}", lambda: _site_part(request, site), request)
             for key, value in part.items():
                 if key.startswith(("hotline", "contact")):
                     chrome[key] = value or chrome[key]
