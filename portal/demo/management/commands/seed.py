@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from tqdm import tqdm
 
 from portal.demo.generate import SCALES, generate
+from portal.reports.ledger import open_ledger
 
 
 class Command(BaseCommand):
@@ -26,6 +27,10 @@ class Command(BaseCommand):
                 bar.update(percent - bar.n)
 
             counts = generate(scale=scale, seed=seed, progress=progress)
+        # Rows generated in bulk have no audit trail: the reports' ledger gets their opening balance.
+        facts = open_ledger()
+        if facts:
+            counts = {**counts, "ledger facts": facts}
         elapsed = time.monotonic() - started
         summary = ", ".join(f"{name} {count}" for name, count in counts.items()) or "nothing new (already loaded)"
         self.stdout.write(f"Seeded scale={scale} seed={seed} in {elapsed:.1f} s: {summary}")
