@@ -135,6 +135,31 @@ def normalise_text(value: str) -> str:
     return re.sub(r"\s+", " ", value).strip()
 
 
+def settlement_label(settlement: str, district_kind: str, district_centre: str) -> str:
+    """«г. Заречный», «с. Берёзовка»: the settlement with its type, as people write addresses (a name that
+    carries its type is kept; a district centre's full name is used for it; otherwise town or village by the
+    district's kind)."""
+    name = settlement.strip()
+    first = normalise_text(name).split(" ", 1)[0]
+    if first in SETTLEMENT_MARKERS and " " in name:
+        return name
+    centre = (district_centre or "").strip()
+    if centre and normalise_text(centre).endswith(normalise_text(name)) and centre != name:
+        return centre
+    return f"{'г.' if district_kind == 'urban' else 'с.'} {name}"
+
+
+def canonical_street_kind(kind: str) -> str:
+    """The street type as stored in the reference («ул», «пр-т»), whatever spelling the row has."""
+    return STREET_KINDS.get(normalise_text(kind).replace(" ", ""), kind)
+
+
+def street_label(settlement_label: str, kind: str, name: str) -> str:
+    """«г. Заречный, улица Ленина»: how a street is shown everywhere (finder answers, suggestions, the search
+    index), a form the address reader also reads back. `kind` is canonical (`canonical_street_kind`)."""
+    return f"{settlement_label}, {STREET_KIND_NAMES.get(kind, kind)} {name}"
+
+
 def _classify_word(word: str, segment: int, tokens: list[Token]) -> None:
     if word in STREET_KINDS:
         tokens.append(Token("street_type", STREET_KINDS[word], segment, raw=word))

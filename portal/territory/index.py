@@ -27,14 +27,15 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from portal.territory.addresses import (
-    SETTLEMENT_MARKERS,
     STREET_KIND_NAMES,
-    STREET_KINDS,
     Token,
+    canonical_street_kind,
     name_key,
     normalise_text,
     parse_address,
+    settlement_label,
     stem_key,
+    street_label,
 )
 
 #: Street names of at most this many words are looked up as spans of the address.
@@ -119,7 +120,7 @@ class StreetRef:
     @property
     def label(self) -> str:
         """«г. Заречный, улица Ленина»: also a form the address reader reads back."""
-        return f"{self.settlement_label}, {self.kind_name} {self.name}"
+        return street_label(self.settlement_label, self.kind, self.name)
 
     @property
     def title(self) -> str:
@@ -558,17 +559,6 @@ def _runs(tokens: Sequence[Token], positions: Iterable[int]) -> list[list[int]]:
 
 # --- building and caching -----------------------------------------------------------------------------------------
 
-def _settlement_label(settlement: str, district: DistrictRef) -> str:
-    name = settlement.strip()
-    first = normalise_text(name).split(" ", 1)[0]
-    if first in SETTLEMENT_MARKERS and " " in name:
-        return name
-    centre = district.centre.strip()
-    if centre and normalise_text(centre).endswith(normalise_text(name)) and centre != name:
-        return centre
-    return f"{'г.' if district.kind == 'urban' else 'с.'} {name}"
-
-
 def read_stamp(using: str = "default") -> int | None:
     """The territory's version stamp as this connection sees it (None: no stamp row, never cached)."""
     with connections[using].cursor() as cursor:
@@ -607,10 +597,10 @@ def build_index(stamp: int | None, using: str = "default") -> TerritoryIndex:
     for pk, district_id, settlement, kind, name in Street.objects.using(using).values_list(
             "id", "district_id", "settlement", "kind", "name"):
         district = districts[district_id]
-        canonical = STREET_KINDS.get(normalise_text(kind).replace(" ", ""), kind)
         streets.append(StreetRef(
-            id=pk, settlement=settlement.strip(), settlement_label=_settlement_label(settlement, district),
-            kind=canonical, name=name.strip(), district=district, key=name_key(name),
+            id=pk, settlement=settlement.strip(),
+            settlement_label=settlement_label(settlement, district.kind, district.centre),
+            kind=canonical_street_kind(kind), name=name.strip(), district=district, key=name_key(name),
             settlement_key=name_key(settlement), ranges=tuple(ranges.get(pk, ()))))
     return TerritoryIndex(stamp, streets, [d.name for d in districts.values()])
 

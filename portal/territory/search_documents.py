@@ -4,12 +4,11 @@ ranges of each precinct; `suggest_streets` reads it (typo-tolerant street lookup
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from portal.territory.addresses import STREET_KIND_NAMES, STREET_KIND_SHORT
+from portal.territory.addresses import STREET_KIND_NAMES, canonical_street_kind, settlement_label, street_label
 from portal.territory.models import AddressRange, District, Street
 from search.api import search
 from search.normalise import query_terms
@@ -17,26 +16,6 @@ from search.registry import Document, DocumentType, IndexSpec, int_ids, register
 
 KIND = "street"
 INDEX = "streets"
-
-_SETTLEMENT_TYPE = re.compile(r"^(г|с|п|пгт|рп|д|х|нп|пос|село|город|деревня|поселок|посёлок)\.?\s", re.IGNORECASE)
-
-
-def settlement_label(settlement: str, district_kind: str, district_centre: str) -> str:
-    """«г. Заречный», «с. Берёзовка»: the settlement with its type, as people write addresses."""
-    name = settlement.strip()
-    if _SETTLEMENT_TYPE.match(name):
-        return name
-    centre = (district_centre or "").strip()
-    if centre and centre != name and centre.lower().replace("ё", "е").endswith(name.lower().replace("ё", "е")):
-        return centre
-    return f"{'г.' if district_kind == 'urban' else 'с.'} {name}"
-
-
-def street_label(kind: str, name: str, settlement: str, district_kind: str, district_centre: str) -> str:
-    """«г. Заречный, ул. Ленина»: the label of a street suggestion."""
-    short = STREET_KIND_SHORT.get(kind, kind)
-    return f"{settlement_label(settlement, district_kind, district_centre)}, {short} {name}".strip()
-
 
 def load_streets(ids: Sequence[str]) -> list[Document]:
     """Street documents, read as plain rows (three queries for any number of streets)."""
@@ -62,7 +41,8 @@ def load_streets(ids: Sequence[str]) -> list[Document]:
             "kind": kind,
             "kind_name": STREET_KIND_NAMES.get(kind, kind),
             "settlement": settlement,
-            "label": street_label(kind, name, settlement, district_kind, centre),
+            "label": street_label(settlement_label(settlement, district_kind, centre), canonical_street_kind(kind),
+                                  name.strip()),
             "district_code": code,
             "district_name": district_name,
             "precinct_ids": [str(precinct) for precinct in sorted({r[2] for r in own})],
