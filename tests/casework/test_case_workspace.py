@@ -166,11 +166,16 @@ def test_scoping_by_role() -> None:
     assert supervisor.post(f"/admin/casework/do/case/{mine.case.pk}/review/", {
         "reviewed_on": TODAY.isoformat(), "findings": "x"}).status_code == 200  # refused by the service
     assert not mine.case.reviews.exists()
+    assert {key for key, *_rest in supervisor.get("/admin/casework/").context["panels"]} == {
+        "signals", "overdue", "reviews", "terms", "consultations"}
 
     # An operator registers signals and sees no case.
     operator, _ = _client("operator", mine.institution)
     assert operator.get(_card(mine.case.pk)).status_code == 404
     assert mine.case.code not in _text(operator.get("/admin/casework/cases/"))
+    desk = operator.get("/admin/casework/")
+    assert desk.status_code == 200
+    assert [key for key, *_rest in desk.context["panels"]] == ["consultations"]
 
     # A partner (no admin access) is told "not found", never shown the case.
     partner, _ = _client("partner", school, admin_access=False)
@@ -307,3 +312,34 @@ def test_signal_time_is_the_same_in_list_and_page() -> None:
     assert page.status_code == 200 and "10:00" in _text(page) and "05:00" not in _text(page)
     assert signal.pk == row.pk
 
+
+
+def test_inspection_act_pdf_from_the_data_scoped_and_audited() -> None:
+    from decimal import Decimal
+
+    from portal.cases.models import InspectionAct
+
+    world = f.registered_case()
+    signal = services.receive_signal(viewer=Viewer.system("t"), source=Signal.Source.SCHOOL,
+                                     summary="Ребёнок пропускает занятия", address="г. Заречный, ул. Ленина, д. 5",
+                                     institution_id=world.institution.pk)
+    InspectionAct.objects.create(
+        signal=signal, inspected_on=TODAY, inspector="Иванова М. С.", family_categories=["large_family"],
+        members="Смирнова О. И., мать; Смирнов П. П., сын", housing="Двухкомнатная квартира, требуется ремонт",
+        psychological_climate="Напряжённый", income_per_person=Decimal("9500.00"),
+        subsistence_minimum=Decimal("16400.00"), need_indicators=["below_subsistence", "housing_repair"],
+        recommended_level="intensive", support_form="at_home", help_kinds=["material", "legal"],
+        conclusion="Семья нуждается в социальном сопровождении")
+    client, _user = _client("coordinator", world.institution)
+    answer = client.get(f"/admin/casework/signals/{signal.pk}/act.pdf")
+    assert answer.status_code == 200 and answer["Content-Type"] == "application/pdf"
+    text = _pdf_text(answer.content)
+    for shown in ("Акт обследования материально-бытовых условий семьи", "Иванова М. С.", "многодетная семья",
+                  "9 500,00", "ниже прожиточного минимума", "ремонт жилья", "Интенсивный".lower(),
+                  "Семья нуждается в социальном сопровождении", "Члены комиссии"):
+        assert shown.lower() in text.lower(), shown
+    assert AuditEvent.objects.filter(verb="signal.act.print", object_id=str(signal.pk), action="read").count() == 1
+    other = f.registered_case()
+    stranger, _ = _client("coordinator", other.institution)
+    assert stranger.get(f"/admin/casework/signals/{signal.pk}/act.pdf").status_code == 404
+    assert AuditEvent.objects.filter(verb="signal.act.print").count() == 1
