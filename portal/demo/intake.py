@@ -22,10 +22,11 @@ from identity.realm.build import stable_id
 from portal.accounts.models import StaffProfile
 from portal.audit import services as audit
 from portal.audit.models import AuditEvent
-from portal.cases import intake, services
+from portal.cases import services
 from portal.cases.access import in_institution_territory
 from portal.cases.intake_selectors import resolve_address
 from portal.cases.models import Case, Measure, Person, Signal
+from portal.cases.services import intake
 from portal.core.viewer import Role, Viewer
 from portal.partners.models import Organisation, OrganisationKind
 from portal.territory.models import Officer

@@ -14,9 +14,10 @@ import pytest
 from django.utils import timezone
 
 from portal.audit.models import AuditEvent
-from portal.cases import intake, selectors, services
-from portal.cases.intake import PossibleDuplicate, PossibleRepeat
+from portal.cases import selectors, services
 from portal.cases.models import Application, Case, CollegialDecision, Consent, Signal
+from portal.cases.services import intake
+from portal.cases.services.intake import PossibleDuplicate, PossibleRepeat
 from portal.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from portal.core.viewer import Role, Viewer
 from portal.partners.models import Organisation

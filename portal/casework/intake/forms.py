@@ -1,5 +1,5 @@
 """Forms of the intake flow. They check the shape of the input only; the rules (who may act, states, terms,
-duplicates and repeats) are the services' (`portal.cases.intake`, `portal.cases.services`), whose refusals come
+duplicates and repeats) are the services' (`portal.cases.services`, its `intake` module), whose refusals come
 back as errors next to the field or the action. Dates are pre-filled in the format their input accepts (ISO for
 the browser's date picker)."""
 

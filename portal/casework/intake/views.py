@@ -16,8 +16,7 @@ from django.utils.translation import ngettext
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from portal.cases import intake, selectors, services
-from portal.cases.intake import PossibleDuplicate, PossibleRepeat
+from portal.cases import selectors, services
 from portal.cases.models import (
     Application,
     Case,
@@ -31,6 +30,8 @@ from portal.cases.models import (
     ServiceType,
     Signal,
 )
+from portal.cases.services import intake
+from portal.cases.services.intake import PossibleDuplicate, PossibleRepeat
 from portal.casework.intake import forms as intake_forms
 from portal.core.admin_views import request_viewer
 from portal.core.errors import DomainError, NotFound

@@ -24,7 +24,6 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.audit import services as audit
 from portal.audit.models import AuditEvent
-from portal.cases import services
 from portal.cases.intake_selectors import (
     REPEAT_WINDOW_DAYS,
     duplicate_households,
@@ -45,6 +44,8 @@ from portal.cases.models import (
     Signal,
     SupportForm,
 )
+from portal.cases.services.households import create_household, create_person, record_consent
+from portal.cases.services.programmes import register_case
 from portal.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from portal.core.text import check_choices, column_text
 from portal.core.viewer import Role, Viewer
@@ -298,7 +299,7 @@ def register_household(
         if visible or hidden:
             raise PossibleDuplicate(_("A household at this address is registered already."), field="address",
                                     candidates=visible, hidden=hidden)
-    return services.create_household(viewer=viewer, precinct_id=precinct_id, address=address,
+    return create_household(viewer=viewer, precinct_id=precinct_id, address=address,
                                      categories=list(categories))
 
 
@@ -318,7 +319,7 @@ def register_person(
         if visible or hidden:
             raise PossibleDuplicate(_("A person with this name and date of birth is registered already."),
                                     field="last_name", candidates=visible, hidden=hidden)
-    return services.create_person(viewer=viewer, household_id=household_id, last_name=last_name,
+    return create_person(viewer=viewer, household_id=household_id, last_name=last_name,
                                   first_name=first_name, middle_name=middle_name, birth_date=birth_date, sex=sex,
                                   phone=phone, relation=relation, categories=list(categories))
 
@@ -388,10 +389,10 @@ def record_application(
     )
     audit.record_created(viewer=viewer, verb="application.register", obj=application)
     document = f"Заявление № {application.journal_number} от {received_on:%d.%m.%Y}"
-    services.record_consent(viewer=viewer, person_id=person.pk, purpose=Consent.Purpose.PROCESSING,
+    record_consent(viewer=viewer, person_id=person.pk, purpose=Consent.Purpose.PROCESSING,
                             given_on=received_on, document=document)
     if publication_consent:
-        services.record_consent(viewer=viewer, person_id=person.pk, purpose=Consent.Purpose.PUBLICATION,
+        record_consent(viewer=viewer, person_id=person.pk, purpose=Consent.Purpose.PUBLICATION,
                                 given_on=received_on, document=document)
     return application
 
@@ -427,7 +428,7 @@ def register_case_from_application(
     household = application.person.household
     if household is None:
         raise ValidationFailed(_("Add the citizen to a household first."), field="person")
-    case = services.register_case(
+    case = register_case(
         viewer=viewer, applicant_id=application.person_id, household_id=household.pk,
         precinct_id=household.precinct_id, institution_id=application.institution_id, registered_on=registered_on,
         signal_id=application.signal_id, categories=list(categories),
