@@ -538,10 +538,10 @@ def partners_report(*, scope: Scope, period: Period, as_of: dt.datetime) -> Repo
     charts = [
         Chart("measures_by_partner", "Мероприятия по организациям и результату", "bar",
               [str(r["organisation"]) for r in top], [
-                  {"label": "Выполнено в срок", "data": [r["on_time"] for r in top]},
-                  {"label": "С опозданием", "data": [r["late"] for r in top]},
-                  {"label": "Не выполнено", "data": [r["not_fulfilled"] for r in top]},
-                  {"label": "Возвращено", "data": [r["returned"] for r in top]},
+                  {"label": "Выполнено в срок", "data": [r["on_time"] for r in top], "color": "#2f9e44"},
+                  {"label": "С опозданием", "data": [r["late"] for r in top], "color": "#e07b00"},
+                  {"label": "Не выполнено", "data": [r["not_fulfilled"] for r in top], "color": "#c92a2a"},
+                  {"label": "Возвращено", "data": [r["returned"] for r in top], "color": "#868e96"},
               ], stacked=True),
         Chart("overdue_share", "Доля просроченных на дату, %", "bar", [str(r["organisation"]) for r in top], [
             {"label": "Просрочено, % от поручённых", "data": [_share(int(r["overdue"]), int(r["assigned"])) or 0

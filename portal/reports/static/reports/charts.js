@@ -11,7 +11,7 @@
       var canvas = document.querySelector('canvas[data-chart="' + chart.key + '"]');
       if (!canvas) { return; }
       var datasets = chart.datasets.map(function (set, index) {
-        var colour = palette[index % palette.length];
+        var colour = set.color || palette[index % palette.length];
         return { label: set.label, data: set.data, backgroundColor: colour, borderColor: colour, fill: false,
                  tension: 0.2 };
       });
