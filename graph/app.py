@@ -37,8 +37,10 @@ from graph.http import (
     max_body_bytes,
     negotiate,
 )
+from graph.schema import schema
 from graph.threads import run_in_pool
 from portal.core.viewer import Viewer
+from portal.graphiql import graphiql_html
 
 logger = logging.getLogger("graph")
 
@@ -100,12 +102,6 @@ class GatewayApp:
         await response(scope, receive, send)
 
     def _ide_html(self) -> str:
-        try:
-            from portal.graphiql import graphiql_html
-        except ImportError:  # pragma: no cover - the portal's own GraphiQL copy is optional
-            from strawberry.http.ides import get_graphql_ide_html
-
-            return get_graphql_ide_html(graphql_ide="graphiql")
         return graphiql_html(title="GraphQL gateway — GraphiQL", endpoint="/graphql")
 
     async def handle(self, request: Request, language: str) -> Response:
@@ -181,6 +177,4 @@ class GatewayApp:
 
 
 def create_graphql_app() -> GatewayApp:
-    from graph.schema import schema
-
     return GatewayApp(schema, graphql_ide="graphiql" if settings.DEBUG else None)

@@ -1,5 +1,5 @@
 """Request context of the gateway: who is asking (the Viewer), in which language, and the
-request-scoped dataloaders.
+request-scoped dataloaders (one instance of each loader class per request, see `GraphContext.loader`).
 
 The Viewer comes from `Authorization: Bearer <token>` verified by `identity.keycloak`; no header
 means anonymous; a rejected token is answered with HTTP 401 by `graph.app` before any resolver
@@ -8,18 +8,18 @@ runs. Tests may inject a Viewer directly (`GraphContext.for_viewer`) and call th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import Any, TypeVar
 
 from django.conf import settings
-from django.utils.translation import get_supported_language_variant
+from django.utils.translation import get_supported_language_variant, gettext
 from django.utils.translation.trans_real import parse_accept_lang_header
 
+from identity.keycloak import TokenRejected, verify_access_token
 from portal.core.viewer import Viewer
 
-if TYPE_CHECKING:
-    from graph.dataloaders import Loaders
+L = TypeVar("L")
 
 
 class TokenError(Exception):
@@ -45,11 +45,15 @@ class GraphContext:
     #: The operation is a mutation: its units of work run in the gateway's write pool (graph.threads).
     writing: bool = False
 
-    @cached_property
-    def loaders(self) -> Loaders:
-        from graph.dataloaders import Loaders
+    _loaders: dict[Any, Any] = field(default_factory=dict, repr=False, init=False)
 
-        return Loaders(self)
+    def loader(self, kind: Callable[[GraphContext], L]) -> L:
+        """This request's instance of the dataloader class `kind` (created on first use), so that every field
+        of one answer shares its batches and cache."""
+        found = self._loaders.get(kind)
+        if found is None:
+            found = self._loaders[kind] = kind(self)
+        return found  # type: ignore[no-any-return]
 
     @classmethod
     def for_viewer(cls, viewer: Viewer, *, language: str | None = None, inline: bool = True) -> GraphContext:
@@ -70,17 +74,10 @@ def bearer_token(headers: Any) -> str | None:
 
 def viewer_from_token(token: str | None) -> Viewer:
     """Verify the token (sync: may fetch the key set and read the database). Raises TokenError."""
-    from django.utils.translation import gettext
-
     if token is None:
         return Viewer.anonymous()
     if token == "":
         raise TokenError("malformed", gettext("The Authorization header must be 'Bearer <access token>'."))
-    try:
-        from identity.keycloak import TokenRejected, verify_access_token
-    except ImportError:  # the identity package without token verification: refuse, never a 500
-        raise TokenError("verification_unavailable",
-                         gettext("Access tokens cannot be verified on this server yet.")) from None
     try:
         return verify_access_token(token)
     except TokenRejected as rejected:

@@ -16,28 +16,16 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.conf import settings
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from graphql import GraphQLError
 
+from portal.cases.models import Case, Measure
 from portal.core.errors import Conflict, DomainError, ValidationFailed
+from portal.core.locks import RETRY_AFTER_SECONDS
 
 UNEXPECTED_MESSAGE = _("Unexpected error. It has been logged; please try again later.")
-
-#: Why an attempt was refused, by error code (the history of a measure shows these).
-REFUSAL_LABELS: dict[str, Promise] = {
-    "conflict": _("someone else had changed it first"),
-    "forbidden": _("not allowed for this user"),
-    "invalid_transition": _("not possible in its state"),
-    "not_found": _("not found"),
-    "validation_failed": _("invalid data"),
-}
-
-
-def refusal_label(code: str) -> str:
-    label = REFUSAL_LABELS.get(code)
-    return str(label) if label is not None else str(_("refused (%(code)s)") % {"code": code})
-
 
 class GatewayError(GraphQLError):
     """An error meant for the caller: translated message and `extensions.code`."""
@@ -71,14 +59,6 @@ class RateLimited(GatewayError):
                          retryAfter=retry_after)
 
 
-#: Seconds a caller is asked to wait after a lock timeout (the `Retry-After` of the partner workspace).
-RETRY_AFTER_SECONDS = 5
-
-#: SQLSTATEs of a wait the database gave up: lock_not_available (lock_timeout), query_canceled
-#: (statement_timeout), deadlock_detected, serialization_failure.
-_RETRY_SQLSTATES = {"55P03", "57014", "40P01", "40001"}
-
-
 class TryAgain(GatewayError):
     """The database gave up waiting for a lock (someone else is changing the same rows): a transient refusal."""
 
@@ -87,29 +67,8 @@ class TryAgain(GatewayError):
                          code="try_again", retryAfter=retry_after)
 
 
-def is_lock_timeout(error: BaseException) -> bool:
-    """Whether `error` (or an error it was raised from) is a lock wait the database ended: PostgreSQL's
-    lock_timeout / statement_timeout / deadlock, SQLite's "database is locked", or no pooled connection free."""
-    seen: set[int] = set()
-    current: BaseException | None = error
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        if getattr(current, "sqlstate", None) in _RETRY_SQLSTATES:
-            return True
-        text = str(current).lower()
-        kind = type(current).__name__
-        if kind == "OperationalError" and ("database is locked" in text or "database table is locked" in text):
-            return True
-        if kind == "PoolTimeout":
-            return True
-        current = current.__cause__ or current.__context__
-    return False
-
-
 def current_state(obj: Any) -> dict[str, Any] | None:
     """The current state carried by a Conflict (a Measure or a Case), in the API's field names."""
-    from portal.cases.models import Case, Measure
-
     if isinstance(obj, Measure):
         return {
             "id": str(obj.pk),
@@ -176,8 +135,6 @@ def _typed(error: GraphQLError, message: str | Promise, code: str, **extensions:
 
 
 def _limit_error(error: GraphQLError) -> GraphQLError | None:
-    from django.conf import settings
-
     text = error.message
     if "exceeds maximum operation depth" in text:
         return _typed(error, _("The query is too deep: at most %(limit)s levels of fields are allowed.")

@@ -48,6 +48,8 @@ from graphql import (
 from graphql.language import DocumentNode
 from graphql.pyutils import Undefined
 
+from graph.core.pagination import DEFAULT_PAGE_SIZE
+
 #: Arguments that give the length of the list a field returns (or of its connection's `nodes`/`edges`).
 PAGE_ARGUMENTS = ("first", "last", "limit")
 #: Numbers saturate here (a fragment bomb's alias count would otherwise grow as 2^n).
@@ -79,8 +81,6 @@ class DocumentLimits:
     def __init__(self, schema: GraphQLSchema, document: DocumentNode, variables: dict[str, Any] | None = None, *,
                  budget: int | None = None, max_page: int | None = None, default_page: int | None = None,
                  list_size: int | None = None) -> None:
-        from graph.core.pagination import DEFAULT_PAGE_SIZE
-
         self.schema = schema
         self.document = document
         self.variables = variables if isinstance(variables, dict) else {}

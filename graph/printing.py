@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from graph.schema import schema
+
 SCHEMA_FILE = Path(__file__).resolve().parent / "schema.graphql"
 HEADER = "# Printed by `portal manage graphql_schema` from graph/schema.py. Do not edit by hand.\n\n"
 
 
 def printed_schema() -> str:
-    from graph.schema import schema
-
     return HEADER + schema.as_str().rstrip() + "\n"
 
 

@@ -45,6 +45,7 @@ from graph.measures.queries import MeasureQueries
 from graph.partners.queries import PartnerQueries
 from graph.reports.queries import ReportQueries
 from graph.territory.queries import TerritoryQueries
+from graph.threads import run_in_pool
 
 Query = merge_types("Query", (ViewerQueries, TerritoryQueries, PartnerQueries, MeasureQueries, CaseQueries,
                              ReportQueries))
@@ -137,8 +138,6 @@ class GatewayValidation(SchemaExtension):
             if inline:
                 errors = work()
             else:
-                from graph.threads import run_in_pool
-
                 errors = await run_in_pool("read", work)
             execution.pre_execution_errors = errors  # [] when valid: strawberry does not validate again
         yield

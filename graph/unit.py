@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any, ParamSpec, TypeVar
+from typing import ParamSpec, TypeVar
 
 from asgiref.sync import sync_to_async
 from django.db import DatabaseError, close_old_connections
@@ -20,9 +20,10 @@ from django.utils import translation
 from strawberry.types import Info
 
 from graph.context import GraphContext
-from graph.errors import TryAgain, from_domain_error, is_lock_timeout
+from graph.errors import TryAgain, from_domain_error
 from graph.threads import run_in_pool
 from portal.core.errors import DomainError
+from portal.core.locks import is_lock_timeout
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -61,8 +62,3 @@ async def run_unit(info: Info | GraphContext, fn: Callable[P, T], *args: P.args,
         # the test transaction (or the page's request).
         return await sync_to_async(unit, thread_sensitive=True)(*args, **kwargs)
     return await run_in_pool("write" if context.writing else "read", unit, *args, **kwargs)
-
-
-def context_of(info: Info) -> GraphContext:
-    context: Any = info.context
-    return context

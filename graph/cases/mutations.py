@@ -14,30 +14,23 @@ from strawberry.types import Info
 
 from graph.cases.queries import CASE_RELATIONS, SIGNAL_RELATIONS
 from graph.cases.types import Case, Consent, Household, Person, Review, Signal
-from graph.core.inputs import id_number
-from graph.measures.types import HelpKindEnum, Measure
-from graph.permissions import check_mutation_rate, gate_write, require_case_worker, require_signal_reporter
+from graph.core.inputs import optional_id, required_id
+from graph.core.permissions import CaseWorker, SignalReporter, check_mutation_rate, write_gate
+from graph.measures.enums import HelpKindEnum
+from graph.measures.types import Measure
 from graph.unit import run_unit
 from portal.cases import models, services
-from portal.core.errors import NotFound
 from portal.core.viewer import Viewer
 
 T = TypeVar("T")
 
 
-def _pk(value: strawberry.ID | None, what: str = "object") -> int | None:
-    if value is None:
-        return None
-    number = id_number(value)
-    if number is None:
-        raise NotFound(_("Not found: %(what)s.") % {"what": what})
-    return number
+def _pk(value: strawberry.ID | None, what: str) -> int | None:
+    return optional_id(value, _("Not found: %(what)s.") % {"what": what})
 
 
-def _req(value: strawberry.ID, what: str = "object") -> int:
-    found = _pk(value, what)
-    assert found is not None
-    return found
+def _req(value: strawberry.ID, what: str) -> int:
+    return required_id(value, _("Not found: %(what)s.") % {"what": what})
 
 
 def _case(case: models.Case) -> Case:
@@ -52,12 +45,12 @@ def _measure(measure: models.Measure) -> Measure:
     return Measure.from_model(models.Measure.objects.select_related("case", "organisation").get(pk=measure.pk))
 
 
-async def _mutate(info: Info, gate: Callable[[Viewer], Viewer], work: Callable[[Viewer], T]) -> T:
-    viewer = await gate_write(info, gate)
+async def _mutate(info: Info, work: Callable[[Viewer], T]) -> T:
+    """One unit of work of a mutation (its gate declared on the field has let the caller through)."""
 
     def unit() -> T:
         check_mutation_rate(info.context)
-        return work(viewer)
+        return work(info.context.viewer)
 
     return await run_unit(info, unit)
 
@@ -144,7 +137,8 @@ class CloseCaseInput:
 @strawberry.type
 class CaseMutations:
     # --- Signals -----------------------------------------------------------------
-    @strawberry.mutation(description="Register an incoming signal (сигнал); partners may report one too.")
+    @strawberry.mutation(description="Register an incoming signal (сигнал); partners may report one too.",
+                         extensions=write_gate(SignalReporter()))
     async def receive_signal(self, info: Info, input: ReceiveSignalInput) -> Signal:
         def work(viewer: Viewer) -> Signal:
             return _signal(services.receive_signal(
@@ -153,124 +147,135 @@ class CaseMutations:
                 reporter_organisation_id=_pk(input.reporter_organisation_id, "organisation"),
                 institution_id=_pk(input.institution_id, "institution")))
 
-        return await _mutate(info, require_signal_reporter, work)
+        return await _mutate(info, work)
 
-    @strawberry.mutation(description="Take a received signal for checking.")
+    @strawberry.mutation(description="Take a received signal for checking.", extensions=write_gate(CaseWorker()))
     async def start_signal_check(self, info: Info, id: strawberry.ID) -> Signal:
-        return await _mutate(info, require_case_worker, lambda viewer: _signal(
+        return await _mutate(info, lambda viewer: _signal(
             services.start_signal_check(viewer=viewer, signal_id=_req(id, "signal"))))
 
-    @strawberry.mutation(description="Record the inspection act (акт обследования).")
+    @strawberry.mutation(description="Record the inspection act (акт обследования).",
+                         extensions=write_gate(CaseWorker()))
     async def record_inspection(self, info: Info, id: strawberry.ID, inspected_on: dt.date, findings: str,
                                 need_circumstances: list[str]) -> Signal:
-        return await _mutate(info, require_case_worker, lambda viewer: _signal(services.record_inspection(
+        return await _mutate(info, lambda viewer: _signal(services.record_inspection(
             viewer=viewer, signal_id=_req(id, "signal"), inspected_on=inspected_on, findings=findings,
             need_circumstances=need_circumstances)))
 
-    @strawberry.mutation(description="Confirm a checked signal.")
+    @strawberry.mutation(description="Confirm a checked signal.", extensions=write_gate(CaseWorker()))
     async def confirm_signal(self, info: Info, id: strawberry.ID) -> Signal:
-        return await _mutate(info, require_case_worker, lambda viewer: _signal(
+        return await _mutate(info, lambda viewer: _signal(
             services.confirm_signal(viewer=viewer, signal_id=_req(id, "signal"))))
 
-    @strawberry.mutation(description="Close the check: the signal is not confirmed.")
+    @strawberry.mutation(description="Close the check: the signal is not confirmed.",
+                         extensions=write_gate(CaseWorker()))
     async def dismiss_signal(self, info: Info, id: strawberry.ID, reason: str) -> Signal:
-        return await _mutate(info, require_case_worker, lambda viewer: _signal(
+        return await _mutate(info, lambda viewer: _signal(
             services.dismiss_signal(viewer=viewer, signal_id=_req(id, "signal"), reason=reason)))
 
     # --- Households, persons, consents ------------------------------------------------
-    @strawberry.mutation
+    @strawberry.mutation(extensions=write_gate(CaseWorker()))
     async def create_household(self, info: Info, precinct_id: strawberry.ID, address: str,
                                categories: list[str] | None = None) -> Household:
-        return await _mutate(info, require_case_worker, lambda viewer: Household.from_model(
+        return await _mutate(info, lambda viewer: Household.from_model(
             services.create_household(viewer=viewer, precinct_id=_req(precinct_id, "precinct"), address=address,
                                       categories=categories or ())))
 
-    @strawberry.mutation
+    @strawberry.mutation(extensions=write_gate(CaseWorker()))
     async def create_person(self, info: Info, input: CreatePersonInput) -> Person:
-        return await _mutate(info, require_case_worker, lambda viewer: Person.from_model(services.create_person(
+        return await _mutate(info, lambda viewer: Person.from_model(services.create_person(
             viewer=viewer, household_id=_pk(input.household_id, "household"), last_name=input.last_name,
             first_name=input.first_name, middle_name=input.middle_name, birth_date=input.birth_date, sex=input.sex,
             phone=input.phone, relation=input.relation, categories=input.categories)))
 
-    @strawberry.mutation
+    @strawberry.mutation(extensions=write_gate(CaseWorker()))
     async def update_person(self, info: Info, id: strawberry.ID, input: UpdatePersonInput) -> Person:
         changes: dict[str, Any] = {name: value for name, value in vars(input).items()
                                    if value is not None and not name.startswith("_")}
-        return await _mutate(info, require_case_worker, lambda viewer: Person.from_model(
+        return await _mutate(info, lambda viewer: Person.from_model(
             services.update_person(viewer=viewer, person_id=_req(id, "person"), **changes)))
 
-    @strawberry.mutation(description="Record consent (processing, or publication of an anonymised need).")
+    @strawberry.mutation(description="Record consent (processing, or publication of an anonymised need).",
+                         extensions=write_gate(CaseWorker()))
     async def record_consent(self, info: Info, person_id: strawberry.ID, purpose: str, given_on: dt.date,
                              scope: str = "", document: str = "") -> Consent:
-        return await _mutate(info, require_case_worker, lambda viewer: Consent.from_model(services.record_consent(
+        return await _mutate(info, lambda viewer: Consent.from_model(services.record_consent(
             viewer=viewer, person_id=_req(person_id, "person"), purpose=purpose, given_on=given_on, scope=scope,
             document=document)))
 
-    @strawberry.mutation
+    @strawberry.mutation(extensions=write_gate(CaseWorker()))
     async def withdraw_consent(self, info: Info, id: strawberry.ID, withdrawn_on: dt.date) -> Consent:
-        return await _mutate(info, require_case_worker, lambda viewer: Consent.from_model(
+        return await _mutate(info, lambda viewer: Consent.from_model(
             services.withdraw_consent(viewer=viewer, consent_id=_req(id, "consent"), withdrawn_on=withdrawn_on)))
 
     # --- Cases and programmes ------------------------------------------------------------
-    @strawberry.mutation(description="Register a case (постановка на сопровождение); needs recorded consent.")
+    @strawberry.mutation(description="Register a case (постановка на сопровождение); needs recorded consent.",
+                         extensions=write_gate(CaseWorker()))
     async def register_case(self, info: Info, input: RegisterCaseInput) -> Case:
-        return await _mutate(info, require_case_worker, lambda viewer: _case(services.register_case(
+        return await _mutate(info, lambda viewer: _case(services.register_case(
             viewer=viewer, applicant_id=_req(input.applicant_id, "person"),
             household_id=_req(input.household_id, "household"), precinct_id=_req(input.precinct_id, "precinct"),
             institution_id=_req(input.institution_id, "institution"), registered_on=input.registered_on,
             signal_id=_pk(input.signal_id, "signal"), categories=input.categories,
             need_circumstances=input.need_circumstances, reasons=input.reasons, level=input.level)))
 
-    @strawberry.mutation(description="Add a measure to the programme and assign it to an organisation.")
+    @strawberry.mutation(description="Add a measure to the programme and assign it to an organisation.",
+                         extensions=write_gate(CaseWorker()))
     async def assign_measure(self, info: Info, input: AssignMeasureInput) -> Measure:
-        return await _mutate(info, require_case_worker, lambda viewer: _measure(services.assign_measure(
+        return await _mutate(info, lambda viewer: _measure(services.assign_measure(
             viewer=viewer, case_id=_req(input.case_id, "case"), task=input.task, kind=input.kind.value,
             deadline=input.deadline, organisation_id=_req(input.organisation_id, "organisation"),
             content=input.content, place=input.place, responsible_person=input.responsible_person,
             recipient_id=_pk(input.recipient_id, "person"), shared_fields=input.shared_fields)))
 
-    @strawberry.mutation(description="Collegial approval of the programme (ИПССС): support starts.")
+    @strawberry.mutation(description="Collegial approval of the programme (ИПССС): support starts.",
+                         extensions=write_gate(CaseWorker()))
     async def approve_programme(self, info: Info, case_id: strawberry.ID, decision: CollegialDecisionInput,
                                 started_on: dt.date | None = None, term_months: int = 6) -> Case:
-        return await _mutate(info, require_case_worker, lambda viewer: _case(services.approve_programme(
+        return await _mutate(info, lambda viewer: _case(services.approve_programme(
             viewer=viewer, case_id=_req(case_id, "case"), decided_on=decision.decided_on,
             protocol_number=decision.protocol_number, participants=decision.participants, started_on=started_on,
             term_months=term_months)))
 
-    @strawberry.mutation(description="Reassign an open measure to another organisation.")
+    @strawberry.mutation(description="Reassign an open measure to another organisation.",
+                         extensions=write_gate(CaseWorker()))
     async def reassign_measure(self, info: Info, id: strawberry.ID, version: int, organisation_id: strawberry.ID,
                                reason: str) -> Measure:
-        return await _mutate(info, require_case_worker, lambda viewer: _measure(services.reassign_measure(
+        return await _mutate(info, lambda viewer: _measure(services.reassign_measure(
             viewer=viewer, measure_id=_req(id, "measure"), version=version,
             organisation_id=_req(organisation_id, "organisation"), reason=reason)))
 
-    @strawberry.mutation(description="Cancel an open measure, with the reason.")
+    @strawberry.mutation(description="Cancel an open measure, with the reason.", extensions=write_gate(CaseWorker()))
     async def cancel_measure(self, info: Info, id: strawberry.ID, version: int, reason: str) -> Measure:
-        return await _mutate(info, require_case_worker, lambda viewer: _measure(services.cancel_measure(
+        return await _mutate(info, lambda viewer: _measure(services.cancel_measure(
             viewer=viewer, measure_id=_req(id, "measure"), version=version, reason=reason)))
 
-    @strawberry.mutation(description="Choose the recipient data the responsible organisation sees.")
+    @strawberry.mutation(description="Choose the recipient data the responsible organisation sees.",
+                         extensions=write_gate(CaseWorker()))
     async def set_shared_fields(self, info: Info, id: strawberry.ID, version: int, fields: list[str]) -> Measure:
-        return await _mutate(info, require_case_worker, lambda viewer: _measure(services.set_shared_fields(
+        return await _mutate(info, lambda viewer: _measure(services.set_shared_fields(
             viewer=viewer, measure_id=_req(id, "measure"), version=version, fields=fields)))
 
-    @strawberry.mutation(description="Record the interim review (промежуточная оценка).")
+    @strawberry.mutation(description="Record the interim review (промежуточная оценка).",
+                         extensions=write_gate(CaseWorker()))
     async def record_review(self, info: Info, case_id: strawberry.ID, reviewed_on: dt.date, findings: str,
                             programme_changed: bool = False) -> Review:
-        return await _mutate(info, require_case_worker, lambda viewer: Review.from_model(services.record_review(
+        return await _mutate(info, lambda viewer: Review.from_model(services.record_review(
             viewer=viewer, case_id=_req(case_id, "case"), reviewed_on=reviewed_on, findings=findings,
             programme_changed=programme_changed)))
 
-    @strawberry.mutation(description="Extend the term (up to 12 months in total) by a collegial decision.")
+    @strawberry.mutation(description="Extend the term (up to 12 months in total) by a collegial decision.",
+                         extensions=write_gate(CaseWorker()))
     async def extend_case(self, info: Info, id: strawberry.ID, version: int, ends_on: dt.date,
                           decision: CollegialDecisionInput, summary: str = "") -> Case:
-        return await _mutate(info, require_case_worker, lambda viewer: _case(services.extend_case(
+        return await _mutate(info, lambda viewer: _case(services.extend_case(
             viewer=viewer, case_id=_req(id, "case"), version=version, ends_on=ends_on,
             decided_on=decision.decided_on, protocol_number=decision.protocol_number,
             participants=decision.participants, summary=summary)))
 
-    @strawberry.mutation(description="Close the case (снятие с сопровождения) with results and recommendations.")
+    @strawberry.mutation(description="Close the case (снятие с сопровождения) with results and recommendations.",
+                         extensions=write_gate(CaseWorker()))
     async def close_case(self, info: Info, id: strawberry.ID, version: int, input: CloseCaseInput) -> Case:
-        return await _mutate(info, require_case_worker, lambda viewer: _case(services.close_case(
+        return await _mutate(info, lambda viewer: _case(services.close_case(
             viewer=viewer, case_id=_req(id, "case"), version=version, closed_on=input.closed_on,
             outcome=input.outcome, results=input.results, recommendations=input.recommendations)))

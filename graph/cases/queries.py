@@ -3,50 +3,21 @@ everything) — scoping is done by `portal.cases.selectors`."""
 
 from __future__ import annotations
 
-from enum import Enum
-
 import strawberry
-from django.db.models import Q, QuerySet
 from strawberry.types import Info
 
+from graph.cases.enums import CaseStatus, SignalStatus, StaffHitKind
 from graph.cases.types import Case, Person, Signal
 from graph.core.inputs import filter_text, id_number
 from graph.core.pagination import Connection, check_page_args, paginate
-from graph.permissions import require_staff_reader
+from graph.core.permissions import StaffReader, gate
 from graph.unit import run_unit
 from portal.cases import selectors as cases
 from portal.cases.models import Case as CaseModel
-from portal.cases.models import Signal as SignalModel
+from portal.cases.staff_search import find_staff
 
 CASE_RELATIONS = ("precinct__district", "precinct__officer", "institution", "applicant", "household")
 SIGNAL_RELATIONS = ("precinct__district", "precinct__officer", "institution", "reporter_organisation")
-
-
-@strawberry.enum(description="Status of a case.")
-class CaseStatus(Enum):
-    REGISTERED = "registered"
-    PROGRAMME_APPROVED = "programme_approved"
-    IN_PROGRESS = "in_progress"
-    EXTENDED = "extended"
-    CLOSED = "closed"
-
-
-@strawberry.enum(description="Status of a signal.")
-class SignalStatus(Enum):
-    RECEIVED = "received"
-    CHECKING = "checking"
-    CONFIRMED = "confirmed"
-    NOT_CONFIRMED = "not_confirmed"
-
-
-assert {s.value for s in CaseStatus} == set(CaseModel.Status.values)
-assert {s.value for s in SignalStatus} == set(SignalModel.Status.values)
-
-
-@strawberry.enum(description="What a staff search hit is.")
-class StaffHitKind(Enum):
-    CASE = "case"
-    PERSON = "person"
 
 
 @strawberry.type(description="A case or person found by `staffSearch`; open it with `case(id)` or `person(id)`.")
@@ -63,36 +34,32 @@ class CaseFilter:
     text: str | None = strawberry.field(default=None, description="Part of the case number.")
 
 
-def _cases(queryset: QuerySet[CaseModel], wanted: CaseFilter | None, text: str | None) -> QuerySet[CaseModel]:
-    if wanted is not None:
-        if wanted.status:
-            queryset = queryset.filter(status__in=[s.value for s in wanted.status])
-        if wanted.precinct_id:
-            precinct = id_number(wanted.precinct_id)
-            queryset = queryset.filter(precinct_id=precinct) if precinct is not None else queryset.none()
-        if text:
-            queryset = queryset.filter(code__icontains=text)
-    return queryset.select_related(*CASE_RELATIONS)
-
-
 @strawberry.type
 class CaseQueries:
-    @strawberry.field(description="Cases of the viewer's precincts or institution.")
+    @strawberry.field(description="Cases of the viewer's precincts or institution.",
+                      extensions=gate(StaffReader()))
     async def cases(self, info: Info, filter: CaseFilter | None = None, first: int | None = None,
                     after: str | None = None) -> Connection[Case]:
-        viewer = require_staff_reader(info.context.viewer)
+        viewer = info.context.viewer
         size, offset = check_page_args(first, after)
         text = filter_text(filter.text if filter else None, "text")
 
         def unit() -> Connection[Case]:
-            rows = _cases(cases.cases_for(viewer), filter, text).order_by("-registered_on", "-id")
+            wanted = filter or CaseFilter()
+            precinct = id_number(wanted.precinct_id) if wanted.precinct_id else None
+            if wanted.precinct_id and precinct is None:
+                rows = cases.cases_for(viewer).none()
+            else:
+                rows = cases.filter_cases(cases.cases_for(viewer), status=[s.value for s in wanted.status or ()],
+                                          precinct_id=precinct, code_text=text)
+            rows = rows.select_related(*CASE_RELATIONS)
             return paginate(rows, size=size, offset=offset, build=lambda page: [Case.from_model(c) for c in page])
 
         return await run_unit(info, unit)
 
-    @strawberry.field(description="One case of the viewer's scope.")
+    @strawberry.field(description="One case of the viewer's scope.", extensions=gate(StaffReader()))
     async def case(self, info: Info, id: strawberry.ID) -> Case:
-        viewer = require_staff_reader(info.context.viewer)
+        viewer = info.context.viewer
 
         def unit() -> Case:
             found = cases.get_case(viewer=viewer, case_id=id)
@@ -100,9 +67,10 @@ class CaseQueries:
 
         return await run_unit(info, unit)
 
-    @strawberry.field(description="Open cases whose interim review (промежуточная оценка) is due.")
+    @strawberry.field(description="Open cases whose interim review (промежуточная оценка) is due.",
+                      extensions=gate(StaffReader()))
     async def reviews_due(self, info: Info, first: int | None = None, after: str | None = None) -> Connection[Case]:
-        viewer = require_staff_reader(info.context.viewer)
+        viewer = info.context.viewer
         size, offset = check_page_args(first, after)
 
         def unit() -> Connection[Case]:
@@ -111,10 +79,11 @@ class CaseQueries:
 
         return await run_unit(info, unit)
 
-    @strawberry.field(description="Open cases whose term ends within the given days: close or extend.")
+    @strawberry.field(description="Open cases whose term ends within the given days: close or extend.",
+                      extensions=gate(StaffReader()))
     async def terms_ending(self, info: Info, within_days: int = 30, first: int | None = None,
                            after: str | None = None) -> Connection[Case]:
-        viewer = require_staff_reader(info.context.viewer)
+        viewer = info.context.viewer
         size, offset = check_page_args(first, after)
         within = max(0, min(within_days, 366))
 
@@ -124,49 +93,47 @@ class CaseQueries:
 
         return await run_unit(info, unit)
 
-    @strawberry.field(description="Persons of the viewer's scope; by part of the name when given.")
+    @strawberry.field(description="Persons of the viewer's scope; by part of the name when given.",
+                      extensions=gate(StaffReader()))
     async def persons(self, info: Info, text: str | None = None, first: int | None = None,
                       after: str | None = None) -> Connection[Person]:
-        viewer = require_staff_reader(info.context.viewer)
+        viewer = info.context.viewer
         size, offset = check_page_args(first, after)
         needle = filter_text(text, "text")
 
         def unit() -> Connection[Person]:
-            rows = cases.persons_for(viewer)
-            if needle:
-                rows = rows.filter(Q(last_name__icontains=needle) | Q(first_name__icontains=needle))
-            rows = rows.order_by("last_name", "first_name", "pk")
+            rows = cases.persons_by_name(viewer=viewer, text=needle)
             return paginate(rows, size=size, offset=offset, build=lambda page: [Person.from_model(p) for p in page])
 
         return await run_unit(info, unit)
 
     @strawberry.field(description="Cases and persons of the viewer's scope matching the text (case number, "
-                                  "names; prefix and typo tolerant), best first; at most 50.")
+                                  "names; prefix and typo tolerant), best first; at most 50.",
+                      extensions=gate(StaffReader()))
     async def staff_search(self, info: Info, text: str, first: int = 20) -> list[StaffSearchHit]:
-        viewer = require_staff_reader(info.context.viewer)
+        viewer = info.context.viewer
         needle = filter_text(text, "text") or ""
 
         def unit() -> list[StaffSearchHit]:
-            from search.api import find_staff
-
             return [StaffSearchHit(kind=StaffHitKind(hit.type), id=strawberry.ID(str(hit.object_id)), title=hit.title)
                     for hit in find_staff(viewer=viewer, text=needle, first=first)]
 
         return await run_unit(info, unit)
 
-    @strawberry.field(description="One person of the viewer's scope.")
+    @strawberry.field(description="One person of the viewer's scope.", extensions=gate(StaffReader()))
     async def person(self, info: Info, id: strawberry.ID) -> Person:
-        viewer = require_staff_reader(info.context.viewer)
+        viewer = info.context.viewer
 
         def unit() -> Person:
             return Person.from_model(cases.get_person(viewer=viewer, person_id=id))
 
         return await run_unit(info, unit)
 
-    @strawberry.field(description="Signals of the viewer's precincts or institution, newest first.")
+    @strawberry.field(description="Signals of the viewer's precincts or institution, newest first.",
+                      extensions=gate(StaffReader()))
     async def signals(self, info: Info, status: list[SignalStatus] | None = None, first: int | None = None,
                       after: str | None = None) -> Connection[Signal]:
-        viewer = require_staff_reader(info.context.viewer)
+        viewer = info.context.viewer
         size, offset = check_page_args(first, after)
 
         def unit() -> Connection[Signal]:
@@ -178,19 +145,11 @@ class CaseQueries:
 
         return await run_unit(info, unit)
 
-    @strawberry.field(description="One signal of the viewer's scope.")
+    @strawberry.field(description="One signal of the viewer's scope.", extensions=gate(StaffReader()))
     async def signal(self, info: Info, id: strawberry.ID) -> Signal:
-        viewer = require_staff_reader(info.context.viewer)
+        viewer = info.context.viewer
 
         def unit() -> Signal:
-            from django.utils.translation import gettext_lazy as _
-
-            from portal.core.errors import NotFound
-
-            found = cases.signals_for(viewer).select_related(*SIGNAL_RELATIONS).filter(
-                pk=id_number(id) or -1).first()
-            if found is None:
-                raise NotFound(_("Signal not found."))
-            return Signal.from_model(found)
+            return Signal.from_model(cases.get_signal(viewer=viewer, signal_id=id_number(id)))
 
         return await run_unit(info, unit)

@@ -4,18 +4,23 @@ Reachable only through staff queries (scoped by the domain selectors)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry.types import Info
 
-from graph.dataloaders import MAX_MEASURES_PER_CASE, MAX_NESTED
+from graph.cases.dataloaders import (
+    MAX_MEASURES_PER_CASE,
+    MAX_NESTED,
+    ConsentsByPersonLoader,
+    DecisionsByCaseLoader,
+    MeasuresByCaseLoader,
+    MembersByHouseholdLoader,
+    ReviewsByCaseLoader,
+)
+from graph.measures.types import Measure
 from graph.partners.types import Choice, OrganisationRef
 from graph.territory.types import Precinct
 from portal.cases import models
-
-if TYPE_CHECKING:
-    from graph.measures.types import Measure
 
 
 def _choices(values: list[str], choices: list[tuple[str, object]]) -> list[Choice]:
@@ -66,7 +71,7 @@ class Person:
 
     @strawberry.field(description=f"Consents, newest first (at most {MAX_NESTED}).")
     async def consents(self, info: Info) -> list[Consent]:
-        rows = await info.context.loaders.consents_of_person.load(int(self.id))
+        rows = await info.context.loader(ConsentsByPersonLoader).load(int(self.id))
         return [Consent.from_model(row) for row in rows]
 
 
@@ -85,7 +90,7 @@ class Household:
 
     @strawberry.field(description=f"Members of the household within the viewer's scope (at most {MAX_NESTED}).")
     async def members(self, info: Info) -> list[Person]:
-        rows = await info.context.loaders.household_members.load(int(self.id))
+        rows = await info.context.loader(MembersByHouseholdLoader).load(int(self.id))
         return [Person.from_model(row) for row in rows]
 
 
@@ -197,18 +202,16 @@ class Case:
 
     @strawberry.field(description="Measures of the programme (ИПССС), deadline first "
                                   f"(at most {MAX_MEASURES_PER_CASE}).")
-    async def measures(self, info: Info) -> list[Annotated[Measure, strawberry.lazy("graph.measures.types")]]:
-        from graph.measures.types import Measure
-
-        rows = await info.context.loaders.measures_of_case.load(int(self.id))
+    async def measures(self, info: Info) -> list[Measure]:
+        rows = await info.context.loader(MeasuresByCaseLoader).load(int(self.id))
         return [Measure.from_model(row) for row in rows]
 
     @strawberry.field(description=f"Interim reviews, oldest first (at most {MAX_NESTED}).")
     async def reviews(self, info: Info) -> list[Review]:
-        rows = await info.context.loaders.reviews_of_case.load(int(self.id))
+        rows = await info.context.loader(ReviewsByCaseLoader).load(int(self.id))
         return [Review.from_model(row) for row in rows]
 
     @strawberry.field(description=f"Collegial decisions, oldest first (at most {MAX_NESTED}).")
     async def decisions(self, info: Info) -> list[CollegialDecision]:
-        rows = await info.context.loaders.decisions_of_case.load(int(self.id))
+        rows = await info.context.loader(DecisionsByCaseLoader).load(int(self.id))
         return [CollegialDecision.from_model(row) for row in rows]

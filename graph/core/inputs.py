@@ -7,9 +7,11 @@ domain services (`portal.cases.services`), which name the field and its column's
 
 from __future__ import annotations
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from graph.errors import BadUserInput
+from portal.core.errors import NotFound
 
 #: Longest free-text filter accepted; longer ones are cut (a filter, not stored data).
 MAX_FILTER_TEXT = 200
@@ -34,3 +36,21 @@ def id_number(value: object) -> int | None:
     if not text.isascii() or not text.isdecimal() or len(text) > 18:
         return None
     return int(text)
+
+
+def optional_id(value: object | None, not_found: str | Promise) -> int | None:
+    """The database id of an optional ID argument (None stays None); an ID that cannot name a row is refused as
+    `not_found` with the given message, exactly like a row that does not exist (run inside a unit of work)."""
+    if value is None:
+        return None
+    number = id_number(value)
+    if number is None:
+        raise NotFound(not_found)
+    return number
+
+
+def required_id(value: object, not_found: str | Promise) -> int:
+    number = optional_id(value, not_found)
+    if number is None:
+        raise NotFound(not_found)
+    return number

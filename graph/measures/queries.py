@@ -11,8 +11,9 @@ from strawberry.types import Info
 
 from graph.core.inputs import filter_text
 from graph.core.pagination import Connection, check_page_args, paginate
-from graph.measures.types import HelpKindEnum, Measure, MeasureStatus
-from graph.permissions import require_measure_reader, require_staff_reader
+from graph.core.permissions import MeasureReader, StaffReader, gate
+from graph.measures.enums import HelpKindEnum, MeasureStatus
+from graph.measures.types import Measure
 from graph.unit import run_unit
 from portal.cases import selectors as cases
 from portal.cases.models import Measure as MeasureModel
@@ -40,11 +41,11 @@ def _filtered(viewer: Viewer, wanted: MeasureFilter, text: str | None, today: dt
 @strawberry.type
 class MeasureQueries:
     @strawberry.field(description="Measures assigned to the viewer's organisation (partners), or of the viewer's "
-                                  "cases (staff), filtered; deadline first.")
+                                  "cases (staff), filtered; deadline first.", extensions=gate(MeasureReader()))
     async def my_measures(
         self, info: Info, filter: MeasureFilter | None = None, first: int | None = None, after: str | None = None,
     ) -> Connection[Measure]:
-        viewer = require_measure_reader(info.context.viewer)
+        viewer = info.context.viewer
         size, offset = check_page_args(first, after)
         wanted = filter or MeasureFilter()
         text = filter_text(wanted.text, "text")
@@ -57,19 +58,21 @@ class MeasureQueries:
 
         return await run_unit(info, unit)
 
-    @strawberry.field(description="One measure the viewer may see (another organisation's is 'not found').")
+    @strawberry.field(description="One measure the viewer may see (another organisation's is 'not found').",
+                      extensions=gate(MeasureReader()))
     async def measure(self, info: Info, id: strawberry.ID) -> Measure:
-        viewer = require_measure_reader(info.context.viewer)
+        viewer = info.context.viewer
 
         def unit() -> Measure:
             return Measure.from_model(cases.get_measure(viewer=viewer, measure_id=id))
 
         return await run_unit(info, unit)
 
-    @strawberry.field(description="Overdue measures of the viewer's cases, across organisations (staff).")
+    @strawberry.field(description="Overdue measures of the viewer's cases, across organisations (staff).",
+                      extensions=gate(StaffReader()))
     async def overdue_measures(self, info: Info, first: int | None = None,
                                after: str | None = None) -> Connection[Measure]:
-        viewer = require_staff_reader(info.context.viewer)
+        viewer = info.context.viewer
         size, offset = check_page_args(first, after)
 
         def unit() -> Connection[Measure]:

@@ -3,56 +3,36 @@
 from __future__ import annotations
 
 import datetime as dt
-from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
-from django.utils.formats import date_format
 from django.utils.translation import gettext
 from strawberry.scalars import JSON
 from strawberry.types import Info
+from strawberry.types.lazy_type import LazyType
 
-from graph.dataloaders import MAX_COMMENTS, MAX_HISTORY
+from graph.measures.dataloaders import (
+    MAX_COMMENTS,
+    MAX_HISTORY,
+    CaseOfMeasureLoader,
+    CommentsByMeasureLoader,
+    HistoryByMeasureLoader,
+    RecipientDataLoader,
+)
+from graph.measures.enums import HelpKindEnum, MeasureStatus
 from graph.partners.types import OrganisationRef
-from portal.audit.models import AuditEvent
 from portal.cases import selectors as cases
 from portal.cases.access import may_execute_measure
+from portal.cases.history import HistoryEntry, field_label, history_entries, refusal_label, value_label
 from portal.cases.models import Measure as MeasureModel
 from portal.cases.models import MeasureComment as MeasureCommentModel
-from portal.partners.models import HelpKind
 
 if TYPE_CHECKING:
     from graph.cases.types import Case
 
-
-@strawberry.enum(description="Status of a measure.")
-class MeasureStatus(Enum):
-    ASSIGNED = "assigned"
-    ACCEPTED = "accepted"
-    FULFILLED = "fulfilled"
-    NOT_FULFILLED = "not_fulfilled"
-    CANCELLED = "cancelled"
-
-
-@strawberry.enum(description="Kind of help (вид помощи).")
-class HelpKindEnum(Enum):
-    MEDICAL = "medical"
-    PSYCHOLOGICAL = "psychological"
-    PEDAGOGICAL = "pedagogical"
-    LEGAL = "legal"
-    SOCIAL = "social"
-    EMPLOYMENT = "employment"
-    MATERIAL = "material"
-    URGENT = "urgent"
-
-
-assert {m.value for m in MeasureStatus} == set(MeasureModel.Status.values)
-assert {m.value for m in HelpKindEnum} == set(HelpKind.values)
-
-#: Fields of a measure whose changes the history shows (the responsible organisation only to staff).
-HISTORY_FIELDS = ("status", "result", "done_on", "not_fulfilled_reason", "cancel_reason", "deadline", "task",
-                  "content", "place", "responsible_person", "kind", "version")
-STAFF_HISTORY_FIELDS = (*HISTORY_FIELDS, "organisation_id", "shared_fields")
+#: The staff type of a case, resolved by name when first needed: cases import measures (a case has a programme
+#: of measures), never the other way round.
+CASE_TYPE = LazyType("Case", "graph.cases.types")
 
 
 @strawberry.type(description="Recipient data the coordinator shared with the organisation for this measure.")
@@ -86,38 +66,6 @@ class FieldChange:
         return value_label(self.field, self.after)
 
 
-def field_label(name: str) -> str:
-    """The verbose name of a measure's field (`organisation_id` → responsible organisation)."""
-    from django.core.exceptions import FieldDoesNotExist
-
-    try:
-        return str(MeasureModel._meta.get_field(name.removesuffix("_id")).verbose_name)
-    except FieldDoesNotExist:
-        return name
-
-
-#: Labels of the values of a measure's choice fields, as the history shows them.
-CHOICE_LABELS: dict[str, Any] = {"status": MeasureModel.Status, "kind": HelpKind}
-DATE_FIELDS = frozenset({"deadline", "done_on"})
-
-
-def value_label(name: str, value: Any) -> str | None:
-    """A history value for people, in the active language (None stays None)."""
-    if value is None:
-        return None
-    if name in CHOICE_LABELS and isinstance(value, str):
-        labels = dict(CHOICE_LABELS[name].choices)
-        return str(labels.get(value, value))
-    if name in DATE_FIELDS and isinstance(value, str):
-        try:
-            return date_format(dt.date.fromisoformat(value), "SHORT_DATE_FORMAT")
-        except ValueError:
-            return value
-    if isinstance(value, list):
-        return ", ".join(str(item) for item in value)
-    return str(value)
-
-
 @strawberry.type(description="An entry of a measure's history (changes and refused attempts).")
 class MeasureEvent:
     at: dt.datetime
@@ -132,23 +80,15 @@ class MeasureEvent:
 
     @strawberry.field(description="Why the attempt was refused, in the reader's language.")
     def refused_label(self) -> str | None:
-        from graph.errors import refusal_label
-
         return refusal_label(self.refused) if self.refused else None
 
     @classmethod
-    def from_event(cls, event: AuditEvent, *, staff: bool) -> MeasureEvent:
-        fields = STAFF_HISTORY_FIELDS if staff else HISTORY_FIELDS
-        redacted = bool(getattr(event, "redacted", False))
-        changes = [FieldChange(field=name, before=pair[0], after=pair[1])
-                   for name, pair in (event.changes or {}).items()
-                   if name in fields and isinstance(pair, list | tuple) and len(pair) == 2]
-        return cls(
-            at=event.at, action=event.action, action_label=str(event.get_action_display()), verb=event.verb,
-            actor_name="" if redacted else event.actor_name,
-            actor_organisation="" if redacted else event.actor_organisation,
-            changes=changes, refused=(event.details or {}).get("refused") if event.action == "attempt" else None,
-        )
+    def from_entry(cls, entry: HistoryEntry) -> MeasureEvent:
+        return cls(at=entry.at, action=entry.action, action_label=entry.action_label, verb=entry.verb,
+                   actor_name=entry.actor_name, actor_organisation=entry.actor_organisation,
+                   changes=[FieldChange(field=change.field, before=change.before, after=change.after)
+                            for change in entry.changes],
+                   refused=entry.refused)
 
 
 @strawberry.type(description="A comment on a measure.")
@@ -218,23 +158,21 @@ class Measure:
 
     @strawberry.field(description="Recipient data shared with the organisation (each read is recorded).")
     async def recipient(self, info: Info) -> SharedRecipient:
-        values: dict[str, Any] = await info.context.loaders.recipient_data.load(int(self.id))
+        values: dict[str, Any] = await info.context.loader(RecipientDataLoader).load(int(self.id))
         return SharedRecipient(shared_fields=sorted(values), **values)
 
     @strawberry.field(description=f"Changes and refused attempts, oldest first (at most the newest {MAX_HISTORY}).")
     async def history(self, info: Info) -> list[MeasureEvent]:
-        events: list[AuditEvent] = await info.context.loaders.measure_history.load(int(self.id))
-        staff = not info.context.viewer.is_partner
-        return [MeasureEvent.from_event(event, staff=staff) for event in events]
+        events = await info.context.loader(HistoryByMeasureLoader).load(int(self.id))
+        entries = history_entries(events, staff=not info.context.viewer.is_partner)
+        return [MeasureEvent.from_entry(entry) for entry in entries]
 
     @strawberry.field(description=f"Comments, oldest first (at most the newest {MAX_COMMENTS}).")
     async def comments(self, info: Info) -> list[MeasureComment]:
-        rows: list[MeasureCommentModel] = await info.context.loaders.measure_comments.load(int(self.id))
+        rows = await info.context.loader(CommentsByMeasureLoader).load(int(self.id))
         return [MeasureComment.from_model(row) for row in rows]
 
     @strawberry.field(description="The case (staff who may read it; null for partners).")
     async def case(self, info: Info) -> Annotated[Case, strawberry.lazy("graph.cases.types")] | None:
-        from graph.cases.types import Case
-
-        found = await info.context.loaders.case.load(self.case_id)
-        return Case.from_model(found) if found is not None else None
+        found = await info.context.loader(CaseOfMeasureLoader).load(self.case_id)
+        return CASE_TYPE.resolve_type().from_model(found) if found is not None else None

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from enum import Enum
-
 import strawberry
 
+from graph.territory.enums import OfficerSearchStatus
 from portal.territory import selectors as territory
 from portal.territory.index import DistrictRef, OfficerRef, PrecinctRef, StreetRef
 from portal.territory.models import District as DistrictModel
@@ -130,18 +129,6 @@ class Street:
     def from_ref(cls, street: StreetRef) -> Street:
         return cls(id=strawberry.ID(str(street.id)), settlement=street.settlement, kind=street.kind, name=street.name,
                    title=street.title, label=street.label, district=District.from_ref(street.district))
-
-
-@strawberry.enum(description="Answer of the officer finder.")
-class OfficerSearchStatus(Enum):
-    FOUND = strawberry.enum_value("found", description="The precinct of the address (its officer may be missing).")
-    NEEDS_HOUSE = strawberry.enum_value("needs_house", description="The street has several precincts: add the house.")
-    AMBIGUOUS = strawberry.enum_value(
-        "ambiguous", description="Several streets match and lead to different precincts: see `candidates`.")
-    NOT_SERVED = strawberry.enum_value(
-        "not_served", description="A known street, but the house belongs to no precinct: see `ranges`.")
-    NOT_FOUND = strawberry.enum_value("not_found", description="No such street: see `suggestions`.")
-    INVALID = strawberry.enum_value("invalid", description="Too short, too long or no street name: see `message`.")
 
 
 @strawberry.type(description="A street the address may mean, with the address to search for it.")

@@ -3,18 +3,34 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.audit.models import AuditEvent
 from portal.cases.access import case_scope, scoped_cases, scoped_measures
+from portal.cases.models import (
+    Case,
+    CollegialDecision,
+    Consent,
+    Household,
+    Measure,
+    MeasureComment,
+    Person,
+    Review,
+    Signal,
+)
 from portal.cases.retention import processing_withdrawn, refuse_read_of_stopped_person
-from portal.cases.models import Case, Consent, Household, Measure, Person, Signal
 from portal.core.errors import NotFound
 from portal.core.viewer import Role, Viewer
+from portal.partners.models import Organisation, OrganisationKind
+
+M = TypeVar("M")
 
 
 def today() -> dt.date:
@@ -390,3 +406,136 @@ def staff_dashboard(*, viewer: Viewer, today: dt.date | None = None) -> dict[str
         "terms_ending": terms_ending(viewer=viewer, within_days=30, today=day).filter(
             ends_on__isnull=False).select_related("applicant"),
     }
+
+
+# --- Batched, scoped reads of related rows (the gateway's dataloaders, the partner workspace) -------------------
+
+def _first_per(rows: QuerySet[M], *, per: str, order: list[str], limit: int) -> QuerySet[M]:
+    """The first `limit` rows of each `per` group in `order`, counted in the database (a window function), so
+    that no nested list grows without bound."""
+    ranked = rows.annotate(_rank=Window(RowNumber(), partition_by=[F(per)],
+                                        order_by=[F(name[1:]).desc() if name.startswith("-") else F(name).asc()
+                                                  for name in order]))
+    return ranked.filter(_rank__lte=limit)
+
+
+def _grouped(rows: Iterable[M], key: Callable[[M], int]) -> dict[int, list[M]]:
+    grouped: dict[int, list[M]] = defaultdict(list)
+    for row in rows:
+        grouped[key(row)].append(row)
+    return grouped
+
+
+def filter_cases(cases: QuerySet[Case], *, status: Iterable[str] | None = None, precinct_id: int | None = None,
+                 code_text: str | None = None) -> QuerySet[Case]:
+    """Cases of an already scoped queryset narrowed by status, precinct and part of the case number (номер
+    дела); newest registration first."""
+    if status:
+        cases = cases.filter(status__in=list(status))
+    if precinct_id is not None:
+        cases = cases.filter(precinct_id=precinct_id)
+    if code_text:
+        cases = cases.filter(code__icontains=code_text)
+    return cases.order_by("-registered_on", "-id")
+
+
+def persons_by_name(*, viewer: Viewer, text: str | None = None) -> QuerySet[Person]:
+    """Persons of the viewer's scope whose last or first name contains `text` (all of them without one), by
+    name."""
+    persons = persons_for(viewer)
+    if text:
+        persons = persons.filter(Q(last_name__icontains=text) | Q(first_name__icontains=text))
+    return persons.order_by("last_name", "first_name", "pk")
+
+
+def get_signal(*, viewer: Viewer, signal_id: int | None) -> Signal:
+    """A signal of the viewer's scope; one outside it is reported exactly like a missing one."""
+    signal = signals_for(viewer).select_related(
+        "precinct__district", "precinct__officer", "institution", "reporter_organisation").filter(
+        pk=signal_id if signal_id is not None else -1).first()
+    if signal is None:
+        raise NotFound(_("Signal not found."))
+    return signal
+
+
+def partner_visible_actors(viewer: Viewer) -> frozenset[str] | None:
+    """For a partner: the organisations whose people it may see by name in a measure's history and comments —
+    its own and the social-service institutions ("" = administrators and the system); another partner (e.g.
+    before a reassignment) stays anonymous. None for staff: nothing is hidden."""
+    if not viewer.is_partner:
+        return None
+    institutions = Organisation.objects.filter(kind=OrganisationKind.SOCIAL_SERVICE).values_list("code", flat=True)
+    return frozenset({*institutions, viewer.organisation_code or "", ""})
+
+
+def measure_histories(*, viewer: Viewer, measure_ids: Iterable[int], newest: int) -> dict[int, list[AuditEvent]]:
+    """Changes and refused attempts (история) of the visible measures among `measure_ids`, at most the `newest`
+    of each, oldest first; reads are not history. Each event carries `redacted`: True when the reader is a
+    partner and the actor belongs to another partner organisation (shown without name)."""
+    visible = [str(pk) for pk in measures_for(viewer).filter(pk__in=list(measure_ids)).values_list("pk", flat=True)]
+    if not visible:
+        return {}
+    events = _first_per(AuditEvent.objects.filter(object_type="cases.measure", object_id__in=visible)
+                        .exclude(action=AuditEvent.Action.READ), per="object_id", order=["-at", "-id"],
+                        limit=newest).order_by("at", "id")
+    allowed = partner_visible_actors(viewer)
+    for event in events:
+        event.redacted = allowed is not None and event.actor_organisation not in allowed  # type: ignore[attr-defined]
+    return _grouped(events, lambda event: int(event.object_id))
+
+
+def measure_comments_of(*, viewer: Viewer, measure_ids: Iterable[int], newest: int
+                        ) -> dict[int, list[MeasureComment]]:
+    """Comments on the visible measures among `measure_ids`, at most the `newest` of each, oldest first; each
+    carries `redacted` like the events of `measure_histories`."""
+    visible = measures_for(viewer).filter(pk__in=list(measure_ids)).values("pk")
+    comments = list(_first_per(MeasureComment.objects.filter(measure_id__in=visible), per="measure_id",
+                               order=["-created_at", "-id"], limit=newest).order_by("created_at", "id"))
+    allowed = partner_visible_actors(viewer) if comments else None
+    for comment in comments:
+        comment.redacted = (  # type: ignore[attr-defined]
+            allowed is not None and comment.author_organisation not in allowed)
+    return _grouped(comments, lambda comment: comment.measure_id)
+
+
+def cases_by_id(*, viewer: Viewer, case_ids: Iterable[int]) -> dict[int, Case]:
+    """The visible cases among `case_ids`, with what a case card shows."""
+    rows = cases_for(viewer).filter(pk__in=list(case_ids)).select_related(
+        "precinct__district", "precinct__officer", "institution", "applicant", "household")
+    return {case.pk: case for case in rows}
+
+
+def measures_of_cases(*, viewer: Viewer, case_ids: Iterable[int], first: int) -> dict[int, list[Measure]]:
+    """The visible measures of each case (its programme), deadline first, at most `first` per case."""
+    rows = _first_per(measures_for(viewer).filter(case_id__in=list(case_ids)), per="case_id",
+                      order=["deadline", "id"], limit=first).select_related("case", "organisation")
+    return _grouped(rows.order_by("deadline", "id"), lambda measure: measure.case_id)
+
+
+def reviews_of_cases(*, viewer: Viewer, case_ids: Iterable[int], first: int) -> dict[int, list[Review]]:
+    """Interim reviews of the visible cases, oldest first, at most `first` per case."""
+    rows = _first_per(Review.objects.filter(case__in=cases_for(viewer).filter(pk__in=list(case_ids))),
+                      per="case_id", order=["reviewed_on", "id"], limit=first)
+    return _grouped(rows.order_by("reviewed_on", "id"), lambda review: review.case_id)
+
+
+def decisions_of_cases(*, viewer: Viewer, case_ids: Iterable[int], first: int
+                       ) -> dict[int, list[CollegialDecision]]:
+    """Collegial decisions of the visible cases, oldest first, at most `first` per case."""
+    rows = _first_per(CollegialDecision.objects.filter(case__in=cases_for(viewer).filter(pk__in=list(case_ids))),
+                      per="case_id", order=["decided_on", "id"], limit=first)
+    return _grouped(rows.order_by("decided_on", "id"), lambda decision: decision.case_id)
+
+
+def members_of_households(*, viewer: Viewer, household_ids: Iterable[int], first: int) -> dict[int, list[Person]]:
+    """Members of each household within the viewer's scope, at most `first` per household."""
+    rows = _first_per(persons_for(viewer).filter(household_id__in=list(household_ids)), per="household_id",
+                      order=["id"], limit=first)
+    return _grouped(rows.order_by("pk"), lambda person: int(person.household_id or 0))
+
+
+def consents_of_persons(*, viewer: Viewer, person_ids: Iterable[int], first: int) -> dict[int, list[Consent]]:
+    """Consents of the visible persons, newest first, at most `first` per person."""
+    rows = _first_per(Consent.objects.filter(person__in=persons_for(viewer).filter(pk__in=list(person_ids))),
+                      per="person_id", order=["-given_on", "-id"], limit=first)
+    return _grouped(rows.order_by("-given_on", "-id"), lambda consent: consent.person_id)

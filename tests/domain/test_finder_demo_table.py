@@ -11,7 +11,7 @@ from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from graph.testing import execute
+from tests.graph.support import execute
 from portal.core.viewer import Viewer
 from portal.demo.generate import generate
 from portal.demo.names import ADJECTIVE_STREET_NAMES

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from graph.testing import World, build_world
+from tests.graph.support import World, build_world
 from portal.cases.models import Measure
 
 pytest.importorskip("identity.keycloak")

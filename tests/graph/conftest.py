@@ -1,4 +1,4 @@
-"""Fixtures of the gateway tests (helpers in graph/testing.py)."""
+"""Fixtures of the gateway tests (helpers in tests/graph/support.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.core.cache import cache
 
-from graph.testing import GraphResult, HttpGateway, World, build_world, execute, make_user
+from tests.graph.support import GraphResult, HttpGateway, World, build_world, execute, make_user
 
 __all__ = ["GraphResult", "World"]
 

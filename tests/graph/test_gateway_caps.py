@@ -1,17 +1,18 @@
-"""Nested lists are capped per parent in the database (graph.dataloaders.MAX_*), keeping the newest history and
+"""Nested lists are capped per parent in the database (the MAX_* of graph/<domain>/dataloaders.py), keeping the newest history and
 comments, and the public registry lists at most MAX_ORGANISATIONS organisations."""
 
 from __future__ import annotations
 
-from graph import dataloaders
+from graph.cases import dataloaders as case_loaders
+from graph.measures import dataloaders as measure_loaders
 from portal.cases import services
 from portal.testing import factories
 
 
 def test_nested_lists_are_capped_per_parent(world, gql, monkeypatch):
-    monkeypatch.setattr(dataloaders, "MAX_HISTORY", 2)
-    monkeypatch.setattr(dataloaders, "MAX_COMMENTS", 2)
-    monkeypatch.setattr(dataloaders, "MAX_MEASURES_PER_CASE", 1)
+    monkeypatch.setattr(measure_loaders, "MAX_HISTORY", 2)
+    monkeypatch.setattr(measure_loaders, "MAX_COMMENTS", 2)
+    monkeypatch.setattr(case_loaders, "MAX_MEASURES_PER_CASE", 1)
     school = world.partner(world.school)
     for text in ("первый", "второй", "третий"):
         services.comment_measure(viewer=school, measure_id=world.m_school.pk, text=text)

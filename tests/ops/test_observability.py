@@ -62,7 +62,7 @@ def test_request_id_is_taken_or_made_and_returned(portal_server: RunningServer) 
 
 def test_access_line_has_route_status_duration_and_a_pseudonymous_viewer(
         portal_server: RunningServer, caplog: pytest.LogCaptureFixture) -> None:
-    from graph.testing import build_world
+    from tests.graph.support import build_world
 
     build_world()
     token = testing.issue_token(**SCHOOL)

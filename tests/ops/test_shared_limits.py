@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from graph.testing import build_world
+from tests.graph.support import build_world
 from identity import testing
 
 pytestmark = pytest.mark.postgres_only

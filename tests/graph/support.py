@@ -1,4 +1,4 @@
-"""Test helpers of the gateway (used by tests/graph and the partner workspace's end-to-end test): a small
+"""Test helpers of the gateway (used by tests/graph, the partner workspace's tests and a few others): a small
 world of two institutions, four partners and their cases; the schema run in-process for a Viewer; the
 running portal's /graphql over HTTP with bearer tokens; Django users as the session sign-in leaves them."""
 

@@ -1,0 +1,16 @@
+"""Enums of measures, derived from the model's choices."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from graph.core.enums import choices_enum
+from portal.cases.models import Measure
+from portal.partners.models import HelpKind
+
+if TYPE_CHECKING:  # for the type checker the enums are the model's choices: same member names and values
+    MeasureStatus = Measure.Status
+    HelpKindEnum = HelpKind
+else:
+    MeasureStatus = choices_enum(Measure.Status, name="MeasureStatus", description="Status of a measure.")
+    HelpKindEnum = choices_enum(HelpKind, name="HelpKindEnum", description="Kind of help (вид помощи).")
