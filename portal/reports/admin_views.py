@@ -51,6 +51,9 @@ def _recent_periods(kind: str, today: dt.date) -> list[str]:
 
 def index(request: HttpRequest) -> HttpResponse:
     """Reports with the deadline of each recent period and whether it was submitted (and by whom)."""
+    viewer = request_viewer(request)
+    if not selectors.may_read_reports(viewer) and viewer.has_role(Role.OFFICER):
+        return HttpResponseRedirect(reverse("reports_admin:survey"))  # an officer's part: the survey
     viewer = _reader(request)
     today = timezone.localdate()
     scope = "" if viewer.has_role(Role.ADMIN, Role.SUPERVISOR) else viewer.institution_code or ""

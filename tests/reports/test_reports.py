@@ -160,3 +160,23 @@ def test_opening_balance_of_bulk_loaded_data(world: World) -> None:
                  "institution")
     assert (rows["КЦСОН «Б»"]["enrolled"], rows["КЦСОН «Б»"]["active_end"]) == (1, 2)
     assert LedgerEvent.objects.filter(case_id=bulk.pk).count() == 1
+
+
+def test_reassigned_measure_moves_between_organisations(world: World) -> None:
+    """m4 (school, deadline 30 Oct) is reassigned to the hospital on 1 Nov: the school no longer has it overdue,
+    the hospital has it assigned in November and overdue."""
+    world.m4.refresh_from_db()
+    with at(dt.date(2026, 11, 1)):
+        case_services.reassign_measure(viewer=world.coord_a, measure_id=world.m4.pk, version=world.m4.version,
+                                       organisation_id=world.hospital.pk, reason="Школа не справляется")
+    with at(dt.date(2026, 10, 31), hour=12):
+        before = _rows(selectors.compute_report(viewer=SUPERVISOR, kind="partners", period="2026-11"),
+                       "organisations", "organisation")
+    assert before["Школа № 1"]["overdue"] == 1 and "ЦРБ" not in before
+    rows = _rows(selectors.get_report(viewer=SUPERVISOR, kind="partners", period="2026-11"), "organisations",
+                 "organisation")
+    assert rows["ЦРБ"]["assigned"] == 1 and rows["ЦРБ"]["overdue"] == 1
+    assert "Школа № 1" not in rows  # nothing assigned, done or overdue in November any more
+    october = _rows(selectors.get_report(viewer=SUPERVISOR, kind="partners", period="2026-10", fresh=True),
+                    "organisations", "organisation")
+    assert october["Школа № 1"]["assigned"] == 3  # it was assigned to the school in October
