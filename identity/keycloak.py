@@ -24,7 +24,9 @@ from jwcrypto import jwk, jwt
 from jwcrypto.common import JWException
 from keycloak import KeycloakOpenID
 
+from portal.accounts.selectors import account_id, build_viewer
 from portal.core.viewer import Role, Viewer
+from portal.partners.selectors import organisation_by_group
 
 logger = logging.getLogger("portal.security")
 
@@ -247,9 +249,8 @@ def default_verifier() -> TokenVerifier:
 
 
 def viewer_from_claims(claims: dict[str, Any]) -> Viewer:
-    """Roles from realm_access, organisation/institution from groups, precincts for officers."""
-    from portal.partners.selectors import organisation_by_group
-
+    """Roles from realm_access, organisation/institution from groups; the Viewer is built by
+    `portal.accounts.selectors.build_viewer`, like the one of a signed-in Django user."""
     known = {role.value for role in Role}
     roles = {Role(r) for r in (claims.get("realm_access") or {}).get("roles", []) if r in known}
     groups = [g for g in claims.get("groups") or [] if isinstance(g, str)]
@@ -264,26 +265,10 @@ def viewer_from_claims(claims: dict[str, Any]) -> Viewer:
     if not roles:
         raise _reject("no_roles", f"groups={groups}", claims)
     username = str(claims.get("preferred_username") or "")
-    precinct_ids: frozenset[int] = frozenset()
-    if Role.OFFICER in roles and username:
-        from portal.territory.models import Officer
-
-        officer = Officer.objects.filter(username=username).first()
-        if officer is not None:
-            precinct_ids = frozenset(officer.precincts.values_list("pk", flat=True))
-    user_id = None
-    if username:
-        from django.contrib.auth import get_user_model
-
-        user_id = get_user_model().objects.filter(username=username).values_list("pk", flat=True).first()
-    return Viewer(
+    return build_viewer(
         subject=str(claims.get("sub") or username), username=username,
-        display_name=str(claims.get("name") or username), roles=frozenset(roles),
-        organisation_id=organisation.pk if organisation else None,
-        organisation_code=organisation.code if organisation else None,
-        institution_id=institution.pk if institution else None,
-        institution_code=institution.code if institution else None,
-        precinct_ids=precinct_ids, user_id=user_id)
+        display_name=str(claims.get("name") or username), roles=roles, organisation=organisation,
+        institution=institution, user_id=account_id(username))
 
 
 def verify_access_token(token: str, *, verifier: TokenVerifier | None = None) -> Viewer:

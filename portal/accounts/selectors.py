@@ -1,18 +1,62 @@
-"""Building a Viewer for a signed-in Django user."""
+"""Building a Viewer: the one place that turns who someone is (a verified token's claims, mapped by `identity`,
+or a signed-in Django user) into the Viewer every selector and service takes."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Q
 
 from portal.accounts.models import StaffProfile
 from portal.core.viewer import Role, Viewer
-from portal.partners.models import OrganisationKind
+from portal.partners.models import Organisation, OrganisationKind
 from portal.territory.models import Precinct
 
 ROLE_VALUES = {role.value for role in Role}
 
 
+def officer_precinct_ids(*, username: str, user_id: int | None) -> frozenset[int]:
+    """Precincts of the person's officer record (социальный участковый): the record linked to their account,
+    or — a record not linked to any account yet — the one with their sign-in name."""
+    match = Q(pk__in=[])
+    if user_id is not None:
+        match |= Q(officer__user_id=user_id)
+    if username:
+        match |= Q(officer__username=username, officer__user__isnull=True)
+    return frozenset(Precinct.objects.filter(match).values_list("pk", flat=True))
+
+
+def account_id(username: str) -> int | None:
+    """The Django account of a sign-in name, if the person has signed in to the portal before."""
+    if not username:
+        return None
+    return get_user_model().objects.filter(username=username).values_list("pk", flat=True).first()
+
+
+def build_viewer(
+    *, subject: str, username: str, display_name: str, roles: Iterable[Role], organisation: Organisation | None,
+    institution: Organisation | None, user_id: int | None,
+) -> Viewer:
+    """The Viewer of a known person: the partner `organisation` they act for and, for staff, their social-service
+    `institution`; an officer gets the precincts of its officer record (`officer_precinct_ids`)."""
+    roles = frozenset(roles)
+    return Viewer(
+        subject=subject, username=username, display_name=display_name or username, roles=roles,
+        organisation_id=organisation.pk if organisation else None,
+        organisation_code=organisation.code if organisation else None,
+        institution_id=institution.pk if institution else None,
+        institution_code=institution.code if institution else None,
+        precinct_ids=officer_precinct_ids(username=username, user_id=user_id) if Role.OFFICER in roles
+        else frozenset(),
+        user_id=user_id,
+    )
+
+
 def viewer_for_user(user: AbstractBaseUser | AnonymousUser | None) -> Viewer:
+    """The Viewer of a signed-in Django user: roles from its groups (a superuser is an admin), the organisation
+    from its staff profile (`identity.accounts.sync_user` keeps both as the token says)."""
     if user is None or not user.is_authenticated:
         return Viewer.anonymous()
     roles = {Role(name) for name in user.groups.values_list("name", flat=True) if name in ROLE_VALUES}
@@ -20,22 +64,9 @@ def viewer_for_user(user: AbstractBaseUser | AnonymousUser | None) -> Viewer:
         roles.add(Role.ADMIN)
     profile = StaffProfile.objects.select_related("organisation").filter(user=user).first()
     organisation = profile.organisation if profile and profile.organisation and profile.organisation.active else None
-    org_id = org_code = inst_id = inst_code = None
-    if organisation is not None:
-        if organisation.kind == OrganisationKind.SOCIAL_SERVICE:
-            inst_id, inst_code = organisation.pk, organisation.code
-        else:
-            org_id, org_code = organisation.pk, organisation.code
-    precincts = frozenset(Precinct.objects.filter(officer__user=user).values_list("pk", flat=True))
-    return Viewer(
-        subject=(profile.subject if profile and profile.subject else f"django:{user.pk}"),
-        username=user.get_username(),
-        display_name=user.get_full_name() or user.get_username(),
-        roles=frozenset(roles),
-        organisation_id=org_id,
-        organisation_code=org_code,
-        institution_id=inst_id,
-        institution_code=inst_code,
-        precinct_ids=precincts,
-        user_id=user.pk,
+    institution = organisation if organisation and organisation.kind == OrganisationKind.SOCIAL_SERVICE else None
+    return build_viewer(
+        subject=profile.subject if profile and profile.subject else f"django:{user.pk}",
+        username=user.get_username(), display_name=user.get_full_name() or user.get_username(),
+        roles=roles, organisation=None if institution else organisation, institution=institution, user_id=user.pk,
     )
