@@ -36,6 +36,7 @@ STEPS: dict[str, Any] = {
     "measure.fulfil": gettext_lazy("Measure fulfilled"),
     "measure.not_fulfilled": gettext_lazy("Measure reported not fulfilled"),
     "measure.comment": gettext_lazy("Comment on a measure"),
+    "notification.not_delivered": gettext_lazy("The organisation could not be notified"),
 }
 
 _STATUS_LABELS: dict[str, dict[str, str]] = {

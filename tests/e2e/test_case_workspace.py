@@ -136,6 +136,7 @@ def test_coordinator_runs_review_extension_and_closing_from_the_case_card(portal
             "Дело поставлено на учёт", "Программа утверждена", "Проведена промежуточная оценка",
             "Срок продлён коллегиальным решением", "Сопровождение завершено")]
         assert order == sorted(order)
+        page.set_viewport_size({"width": 1280, "height": 2600})  # the admin scrolls inside its layout: a tall shot
         page.screenshot(path=str(SHOTS / "casework-card-closed.png"), full_page=True)
 
         # The programme prints as a PDF with its pages.
