@@ -6,10 +6,13 @@ only. Opt-outs apply; no message carries personal data."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import Group, Permission
 from django.core import mail
+from django.test import Client
 from django.utils import timezone
 
 from portal.audit.models import AuditEvent
@@ -94,6 +97,15 @@ def test_organisation_without_an_address_is_audited_and_shown_to_the_coordinator
     with django_capture_on_commit_callbacks(execute=True):
         other = assign(world, "n", deadline=SOON)
     assert selectors.organisations_not_notified(measure_ids=[measure.pk, other.pk]) == {measure.pk}
+    # The coordinator sees it on the case card, next to that measure only.
+    Group.objects.get(name="coordinator").permissions.add(Permission.objects.get(codename="access_admin"))
+    client = Client()
+    client.force_login(world.coordinator)
+    card = client.get(f"/admin/casework/cases/{world.case.pk}/").content.decode()
+    flagged = re.findall(r'data-measure-id="(\d+)".*?</tr>', card, flags=re.S)
+    rows = dict(zip(flagged, re.findall(r'data-measure-id="\d+"(.*?)</tr>', card, flags=re.S), strict=True))
+    assert "организация не уведомлена" in rows[str(measure.pk)]
+    assert "организация не уведомлена" not in rows[str(other.pk)]
 
 
 def test_signal_status_reaches_the_reporting_organisation_without_findings(

@@ -14,6 +14,7 @@ from portal.cases.models import Case, CollegialDecision, Consent, Measure, Perso
 from portal.casework import actions, timeline
 from portal.casework.cards import WorkspaceView, category_labels, need_labels
 from portal.casework.cards.lists import existing_links
+from portal.notifications.selectors import organisations_not_notified
 
 
 class CaseCardView(WorkspaceView):
@@ -46,8 +47,10 @@ class CaseCardView(WorkspaceView):
         measures = list(selectors.measures_for(viewer).filter(case=case)
                         .select_related("organisation", "recipient").order_by("deadline", "id"))
         manages = actions.manages(viewer, case)
+        not_notified = organisations_not_notified(measure_ids=[m.pk for m in measures])
         for measure in measures:
             measure.overdue_now = measure.is_overdue(today)  # type: ignore[attr-defined]
+            measure.not_notified = measure.pk in not_notified  # type: ignore[attr-defined]  # «организация не уведомлена»
             measure.actions = actions.offered_actions(viewer, "measure", measure) if manages else []  # type: ignore[attr-defined]
         programme = getattr(case, "programme", None)
         signal = case.signal
