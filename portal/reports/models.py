@@ -73,6 +73,7 @@ class LedgerEvent(models.Model):
             models.Index(fields=["kind", "organisation_id", "on"]),
             models.Index(fields=["measure_id", "recorded_at"]),
             models.Index(fields=["case_id", "recorded_at"]),
+            models.Index(fields=["district_id", "kind", "on"]),
         ]
 
     def __str__(self) -> str:

@@ -14,6 +14,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -369,13 +370,7 @@ def passport_report(*, scope: Scope, period: Period, as_of: dt.datetime) -> Repo
             group_counts[district_id][group] += 1
     open_per_district = Counter(open_cases.values())
     categories = _ru(Category.choices)
-    households: dict[int, Counter] = defaultdict(Counter)
-    household_total: Counter = Counter()
-    for district_id, cats in Household.objects.filter(precinct__district_id__in=district_ids).values_list(
-            "precinct__district_id", "categories").iterator(chunk_size=10_000):
-        household_total[district_id] += 1
-        for category in set(cats or []):
-            households[district_id][category] += 1
+    household_total, households = _households_by_category(district_ids)
     partner_kinds = _ru(OrganisationKind.choices)
     partners = _grouped(Organisation.objects.filter(active=True, district_id__in=district_ids), "district_id", "kind")
 
@@ -444,6 +439,31 @@ def passport_report(*, scope: Scope, period: Period, as_of: dt.datetime) -> Repo
                 "data": [(need_total or need_rows[0])[g] or 0 for g in groups] if need_rows else []}]),
     ]
     return _report(ReportKind.PASSPORT, "Социальный паспорт территории", period, scope, as_of, tables, charts)
+
+
+def _households_by_category(district_ids: list[int]) -> tuple[Counter, dict[int, Counter]]:
+    """Households per district, and per district and category (a household counts once per category). On
+    PostgreSQL counted by the database (jsonb elements), elsewhere row by row."""
+    total: Counter = Counter(dict(Household.objects.filter(precinct__district_id__in=district_ids)
+                                  .values_list("precinct__district_id").annotate(n=Count("id"))
+                                  .values_list("precinct__district_id", "n")))
+    by_category: dict[int, Counter] = defaultdict(Counter)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT p.district_id, c.category, count(DISTINCT h.id) FROM cases_household h "
+                "JOIN territory_precinct p ON p.id = h.precinct_id "
+                "CROSS JOIN LATERAL jsonb_array_elements_text(CASE WHEN jsonb_typeof(h.categories) = 'array' "
+                "THEN h.categories ELSE '[]'::jsonb END) AS c(category) "
+                "WHERE p.district_id = ANY(%s) GROUP BY p.district_id, c.category", [list(district_ids)])
+            for district_id, category, count in cursor.fetchall():
+                by_category[district_id][category] = count
+        return total, by_category
+    for district_id, cats in Household.objects.filter(precinct__district_id__in=district_ids).values_list(
+            "precinct__district_id", "categories").iterator(chunk_size=10_000):
+        for category in set(cats or []):
+            by_category[district_id][category] += 1
+    return total, by_category
 
 
 def _capacity_table(district_ids: list[int]) -> tuple[list[Column], list[dict]]:
