@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
@@ -109,7 +109,7 @@ class SignalCreateView(IntakeView):
     roles = (Role.OPERATOR, Role.OFFICER, Role.COORDINATOR)
 
     def get_page_title(self) -> str:
-        return _("Register a signal")
+        return pgettext("page title", "Register a signal")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
