@@ -31,12 +31,7 @@ from portal.territory.selectors import (
 logger = logging.getLogger(__name__)
 
 __all__ = ["MAX_ADDRESS_LENGTH", "MAX_SUGGESTIONS", "FinderAnswer", "answer_as_json", "answer_for_query",
-           "clean_text", "find_officer", "suggest_streets"]
-
-
-def clean_text(value: str | None, *, max_length: int = MAX_ADDRESS_LENGTH) -> str:
-    """Control characters out, spaces collapsed, cut to `max_length` (for echoing a query back)."""
-    return clean_address(value, max_length=max_length)
+           "find_officer", "suggest_streets"]
 
 
 @dataclass(frozen=True)
@@ -127,7 +122,7 @@ def find_officer(address: str | None) -> FinderAnswer:
         return present(selectors.find_officer(address))
     except Exception:  # the public page answers with a message, never with a server error
         logger.exception("officer finder failed for a query")
-        return FinderAnswer(query=clean_text(address), status="error",
+        return FinderAnswer(query=clean_address(address, max_length=MAX_ADDRESS_LENGTH), status="error",
                             message=_("The search is temporarily unavailable. Please call the hotline."))
 
 
@@ -154,7 +149,7 @@ def answer_as_json(answer: FinderAnswer, *, absolute: Any = None) -> dict[str, A
 
 def suggest_streets(query: str | None, *, limit: int = MAX_SUGGESTIONS) -> list[dict[str, str]]:
     """Street suggestions while typing (the territory index: prefix of any name word, typo tolerant)."""
-    text = clean_text(query)
+    text = clean_address(query, max_length=MAX_ADDRESS_LENGTH)
     if len(text) < MIN_SUGGEST_LENGTH:
         return []
     try:

@@ -10,14 +10,15 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
-from cms.finder import MAX_SUGGESTIONS, answer_as_json, clean_text, find_officer, suggest_streets
+from cms.finder import MAX_SUGGESTIONS, answer_as_json, find_officer, suggest_streets
+from portal.territory.selectors import MAX_ADDRESS_LENGTH, clean_address
 
 
 @require_GET
 @cache_control(public=True, max_age=60)
 def street_suggestions(request: HttpRequest) -> JsonResponse:
     """``GET /cms/api/streets?q=лен`` → ``{"query": ..., "results": [{id, label, value, district}]}``."""
-    query = clean_text(request.GET.get("q"))
+    query = clean_address(request.GET.get("q"), max_length=MAX_ADDRESS_LENGTH)
     try:
         limit = int(request.GET.get("limit") or MAX_SUGGESTIONS)
     except ValueError:

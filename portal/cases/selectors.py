@@ -12,6 +12,7 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.audit import services as audit
 from portal.audit.models import AuditEvent
 from portal.cases.access import case_scope, scoped_cases, scoped_measures
 from portal.cases.models import (
@@ -27,6 +28,7 @@ from portal.cases.models import (
 )
 from portal.cases.retention import processing_withdrawn, refuse_read_of_stopped_person
 from portal.core.errors import NotFound
+from portal.core.ids import require_id
 from portal.core.viewer import Role, Viewer
 from portal.partners.models import Organisation, OrganisationKind
 
@@ -70,10 +72,7 @@ def filter_measures(
 
 def get_measure(*, viewer: Viewer, measure_id: int | str) -> Measure:
     """A visible measure; another organisation's measure is reported exactly like a missing one."""
-    try:
-        pk = int(measure_id)
-    except (TypeError, ValueError):
-        raise NotFound(_("Measure not found.")) from None
+    pk = require_id(measure_id, _("Measure not found."))
     measure = measures_for(viewer).select_related("case", "organisation").filter(pk=pk).first()
     if measure is None:
         raise NotFound(_("Measure not found."))
@@ -108,22 +107,18 @@ def shared_recipient_data_many(*, viewer: Viewer, measures: Iterable[Measure]) -
         "recipient__household", "case__applicant__household", "case__household", "case__precinct__district",
     ).in_bulk()
     result: dict[int, dict[str, str]] = {}
-    events: list[AuditEvent] = []
+    reads: list[audit.Read] = []
     for measure in wanted:
         full = loaded[measure.pk]
         values = _recipient_values(full)
         shared = {name: values[name] for name in full.shared_fields if name in values}
         result[measure.pk] = shared
-        personal = sorted(set(shared) - NON_PERSONAL_FIELDS)
-        if personal:
-            events.append(AuditEvent(
-                actor_subject=viewer.subject or "anonymous", actor_name=viewer.audit_name[:255],
-                actor_organisation=viewer.organisation_code or viewer.institution_code or "",
-                action=AuditEvent.Action.READ, verb="measure.recipient.read", object_type="cases.person",
-                object_id=str(full.recipient_id or full.case.applicant_id), object_repr=full.case.code,
-                details={"fields": personal, "measure": full.pk},
-            ))
-    AuditEvent.objects.bulk_create(events)
+        personal = set(shared) - NON_PERSONAL_FIELDS
+        if personal:  # the row names the person by id and the case by its code, never by name
+            reads.append(audit.Read(verb="measure.recipient.read", fields=personal, object_type="cases.person",
+                                    object_id=full.recipient_id or full.case.applicant_id, object_repr=full.case.code,
+                                    details={"measure": full.pk}))
+    audit.record_reads(viewer=viewer, reads=reads)
     return result
 
 
@@ -152,10 +147,7 @@ def cases_for(viewer: Viewer) -> QuerySet[Case]:
 
 
 def get_case(*, viewer: Viewer, case_id: int | str) -> Case:
-    try:
-        pk = int(case_id)
-    except (TypeError, ValueError):
-        raise NotFound(_("Case not found.")) from None
+    pk = require_id(case_id, _("Case not found."))
     case = cases_for(viewer).select_related("precinct__district", "institution", "applicant", "household").filter(
         pk=pk).first()
     if case is None:
@@ -163,11 +155,15 @@ def get_case(*, viewer: Viewer, case_id: int | str) -> Case:
     return case
 
 
+def due_for_review(day: dt.date) -> Q:
+    """The rule of a due interim review (промежуточная оценка): an open case whose review date has come by `day`.
+    The one rule of the staff lists, the dashboard, the case search and the gateway's `reviewsDue`."""
+    return Q(review_due_on__lte=day) & ~Q(status=Case.Status.CLOSED)
+
+
 def reviews_due(*, viewer: Viewer, today: dt.date | None = None) -> QuerySet[Case]:
-    """Open cases whose interim review (промежуточная оценка) is due."""
-    day = today or timezone.localdate()
-    return cases_for(viewer).exclude(status=Case.Status.CLOSED).filter(review_due_on__lte=day).order_by(
-        "review_due_on", "id")
+    """Open cases of the viewer's scope whose interim review is due (`due_for_review`)."""
+    return cases_for(viewer).filter(due_for_review(today or timezone.localdate())).order_by("review_due_on", "id")
 
 
 def terms_ending(*, viewer: Viewer, within_days: int = 30, today: dt.date | None = None) -> QuerySet[Case]:
@@ -235,10 +231,7 @@ def households_for(viewer: Viewer) -> QuerySet[Household]:
 
 
 def get_person(*, viewer: Viewer, person_id: int | str) -> Person:
-    try:
-        pk = int(person_id)
-    except (TypeError, ValueError):
-        raise NotFound(_("Person not found.")) from None
+    pk = require_id(person_id, _("Person not found."))
     person = persons_for(viewer).filter(pk=pk).first()
     if person is None:
         if _persons_in_scope(viewer).filter(pk=pk).exists():  # in scope, but processing stopped
@@ -289,7 +282,7 @@ def find_cases(
         late = Measure.objects.filter(status__in=Measure.OPEN_STATUSES, deadline__lt=day).values("case_id")
         cases = cases.filter(pk__in=late) if overdue else cases.exclude(pk__in=late)
     if review_due is not None:
-        due = Q(review_due_on__lte=day) & ~Q(status=Case.Status.CLOSED)
+        due = due_for_review(day)
         cases = cases.filter(due) if review_due else cases.exclude(due)
     if term_ending is not None:
         ending = Q(ends_on__lte=day + dt.timedelta(days=30)) & ~Q(status=Case.Status.CLOSED)

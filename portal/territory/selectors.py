@@ -235,23 +235,6 @@ def suggest_streets(text: str | None, *, limit: int = MAX_SUGGESTIONS) -> list[S
     return territory_index().suggest(query, limit=max(1, min(limit, MAX_SUGGESTIONS)))
 
 
-@dataclass
-class PrecinctMatch:
-    """`find_officer` for callers that need the precinct row (signal registration)."""
-
-    status: str
-    precinct: Precinct | None = None
-
-
-def find_precinct(address: str) -> PrecinctMatch:
-    """The precinct row of an address when the finder answers FOUND; the status otherwise."""
-    result = find_officer(address)
-    precinct = None
-    if result.status == FinderStatus.FOUND and result.precinct is not None:
-        precinct = Precinct.objects.select_related("district", "officer").filter(pk=result.precinct.id).first()
-    return PrecinctMatch(status=str(result.status), precinct=precinct)
-
-
 @dataclass(frozen=True)
 class PrecinctLoad:
     """Residents per officer against the norm (1 per 8,000 rural / 10,000 urban)."""

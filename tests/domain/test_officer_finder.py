@@ -169,12 +169,6 @@ def test_index_follows_every_kind_of_write(town: dict[str, object]) -> None:
     assert find_officer("Заречный, ул. Ленинская, 5").status == FinderStatus.NOT_SERVED
 
 
-def test_find_precinct_returns_the_row(town: dict[str, object]) -> None:
-    match = selectors.find_precinct("Заречный, Ленина 120")
-    assert match.status == "found" and match.precinct == town["second"]
-    assert selectors.find_precinct("Мира 15").precinct is None
-
-
 def test_precinct_load_against_norm() -> None:
     rural = f.district(kind="rural")
     load = selectors.precinct_load(f.precinct(district_obj=rural, population=12_000))

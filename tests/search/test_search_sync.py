@@ -8,7 +8,7 @@ from django.core.management import call_command
 from portal.health import readiness
 from portal.territory.models import AddressRange, District, Precinct, Street
 from portal.territory.search_documents import load_streets
-from portal.territory.selectors import find_precinct, normalise_text
+from portal.territory.selectors import find_officer, normalise_text
 from search import api
 from search.backends.embedded import EmbeddedBackend
 from search.locking import SearchBusy, search_lock
@@ -189,11 +189,12 @@ def test_file_lock_excludes_a_second_holder(tmp_path: object, settings: object) 
 def test_officer_finder_uses_search_and_falls_back(region: dict[str, object], embedded: EmbeddedBackend) -> None:
     enqueue_many("street", [s.pk for s in region["streets"]])  # type: ignore[attr-defined]
     sync()
-    found = find_precinct("г. Заречный, ул. Гагрина, 5")
-    assert found.status == "found" and found.precinct == region["precinct"]
+    found = find_officer("г. Заречный, ул. Гагрина, 5")
+    assert found.status == "found" and found.precinct is not None
+    assert found.precinct.id == region["precinct"].pk  # type: ignore[attr-defined]
     embedded.fail = True
-    fallback = find_precinct("г. Заречный, ул. Гагрина, 5")
-    assert fallback.status == "found" and fallback.precinct == region["precinct"]
+    fallback = find_officer("г. Заречный, ул. Гагрина, 5")
+    assert fallback.status == "found" and fallback.precinct == found.precinct
 
 
 @pytest.mark.django_db(transaction=True)
