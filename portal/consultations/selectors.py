@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core import signing
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -97,3 +98,27 @@ def get_question(*, viewer: Viewer, question_id: int | str) -> Question:
 
 def active_specialists() -> QuerySet[Specialist]:
     return Specialist.objects.filter(active=True).order_by("full_name")
+
+
+# --- The asker's private link ----------------------------------------------------------------------------
+
+FOLLOW_SALT = "consultations.follow"
+
+
+def follow_token(question_id: int) -> str:
+    """The asker's private link to follow their question (no e-mail needed): signed with the site's key, so it
+    cannot be guessed from the question's number."""
+    return signing.dumps({"q": int(question_id)}, salt=FOLLOW_SALT)
+
+
+def followed_question(token: str) -> Question:
+    """The question of a private link (its number, topic, status and dates are shown; never the asker's data)."""
+    try:
+        value = signing.loads(token, salt=FOLLOW_SALT)
+    except signing.BadSignature:
+        raise NotFound(_("Question not found.")) from None
+    question = (Question.objects.select_related("topic").filter(pk=value.get("q")).first()
+                if isinstance(value, dict) else None)
+    if question is None:
+        raise NotFound(_("Question not found."))
+    return question

@@ -11,4 +11,5 @@ app_name = "consultations"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.consultations_index, name="index"),
     path("<int:pk>/", views.question_detail, name="detail"),
+    path("follow/<str:token>/", views.follow_question, name="follow"),
 ]

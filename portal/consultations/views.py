@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_protect
 
@@ -65,6 +66,7 @@ def consultations_index(request: HttpRequest, page: Any = None) -> HttpResponse:
         q, topic = search.cleaned_data.get("q") or "", search.cleaned_data.get("topic") or ""
         if search_refused and status == 200:
             status = 400
+    asked = request.session.get(ASKED_SESSION_KEY) if request.GET.get("sent") == "1" else None
     context = {
         "page": page,
         "form": form,
@@ -73,10 +75,23 @@ def consultations_index(request: HttpRequest, page: Any = None) -> HttpResponse:
         "topics": selectors.topics(),
         "groups": selectors.published_by_topic(text=q, topic=topic or None),
         "sent": request.GET.get("sent") == "1",
-        "asked_number": request.session.get(ASKED_SESSION_KEY) if request.GET.get("sent") == "1" else None,
+        "asked_number": asked,
+        "follow_url": reverse("consultations:follow", args=[selectors.follow_token(asked)]) if asked else "",
         "search_refused": search_refused,
     }
     return TemplateResponse(request, "consultations/index.html", context, status=status)
+
+
+def follow_question(request: HttpRequest, token: str) -> HttpResponse:
+    """The asker's private page of their question: number, topic, status, due date, and the answer once published."""
+    try:
+        question = selectors.followed_question(token)
+    except NotFound as error:
+        raise Http404(error.message) from None
+    response = TemplateResponse(request, "consultations/follow.html", {"question": question})
+    response.headers["X-Robots-Tag"] = "noindex"
+    response.headers["Referrer-Policy"] = "no-referrer"  # the private address stays out of other sites' logs
+    return response
 
 
 def question_detail(request: HttpRequest, pk: int) -> HttpResponse:
