@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "portal.notifications",
     "portal.casework",
     "portal.casework.intake",
+    "portal.workspace",
     "portal.reports",
     "portal.demo",
     "identity",

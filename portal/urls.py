@@ -30,7 +30,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("cms/", include("cms.urls")),
-    path("workspace/", include("graph.urls")),
+    path("workspace/", include("portal.workspace.urls")),
     path("consultations/", include("portal.consultations.urls")),
     path("registry/", include("portal.community.urls")),
     path("partners/", include("portal.partners.urls")),

@@ -1,4 +1,4 @@
-"""The partner workspace pages (server-rendered, reading and writing through the gateway's schema)."""
+"""The partner workspace pages (portal.workspace: server-rendered over the domain selectors and services)."""
 
 from __future__ import annotations
 
