@@ -532,3 +532,14 @@ def consents_of_persons(*, viewer: Viewer, person_ids: Iterable[int], first: int
     rows = _first_per(Consent.objects.filter(person__in=persons_for(viewer).filter(pk__in=list(person_ids))),
                       per="person_id", order=["-given_on", "-id"], limit=first)
     return _grouped(rows.order_by("-given_on", "-id"), lambda consent: consent.person_id)
+
+
+def open_work_first(measures: QuerySet[Measure]) -> QuerySet[Measure]:
+    """Measures with the open ones (assigned, accepted) first, each group by deadline: what still needs doing
+    leads a partner's «Мои мероприятия»."""
+    from django.db.models import Case as Cases
+    from django.db.models import IntegerField, Value, When
+
+    rank = Cases(When(status__in=Measure.OPEN_STATUSES, then=Value(0)), default=Value(1),
+                 output_field=IntegerField())
+    return measures.annotate(open_rank=rank).order_by("open_rank", "deadline", "id")
