@@ -24,13 +24,13 @@ from faker import Faker
 from portal.audit import services as audit
 from portal.audit.models import AuditEvent
 from portal.cases.models import (
+    NEED_GROUP_OF,
     Case,
     Category,
     CollegialDecision,
     Consent,
     Household,
     Measure,
-    NeedCircumstance,
     Person,
     Programme,
     Review,
@@ -431,12 +431,13 @@ def _generate_cases(
             consents.append(Consent(person=applicant, purpose=Consent.Purpose.PUBLICATION, given_on=registered,
                                     scope="Публикация обезличенной потребности в реестре благополучателей"))
         source = rng.choice(Signal.Source.values)
+        summary, needs = rng.choice(names.SIGNAL_STORIES[source])
         signal = Signal(source=source, received_at=timezone.make_aware(dt.datetime.combine(
             registered - dt.timedelta(days=rng.randint(1, 10)), dt.time(10, 0))),
-            summary=rng.choice(names.SIGNAL_SUMMARIES), address=household.address, precinct=household.precinct,
+            summary=summary, address=household.address, precinct=household.precinct,
             status=Signal.Status.CONFIRMED, inspected_on=registered - dt.timedelta(days=1),
             inspection_findings="Акт обследования составлен: выявлены обстоятельства нуждаемости.",
-            need_circumstances=rng.sample(NeedCircumstance.values, k=rng.randint(1, 3)), institution=institution)
+            need_circumstances=list(needs), institution=institution)
         signals.append(signal)
         cases.append(Case(
             code="", signal=signal, household=household, applicant=applicant, precinct=household.precinct,
@@ -506,8 +507,11 @@ def _plan_case(
 ) -> None:
     started = case.started_on
     count = rng.randint(2, 6) if measure_org is None else rng.randint(4, 5)
-    templates = [t for t in names.MEASURE_TEMPLATES if t[2] in by_kind] if measure_org is None else [
-        t for t in names.MEASURE_TEMPLATES if t[2] == "ngo"]
+    fitting = set().union(*(names.KINDS_FOR_NEED_GROUP[NEED_GROUP_OF[need]] for need in case.need_circumstances))
+    templates = [t for t in names.MEASURE_TEMPLATES if t[2] in by_kind and t[1] in fitting] if measure_org is None \
+        else [t for t in names.MEASURE_TEMPLATES if t[2] == "ngo" and t[1] in fitting]
+    if not templates:  # no organisation at hand answers these needs: the institution's own social help does
+        templates = [t for t in names.MEASURE_TEMPLATES if t[2] == "social_service" and t[1] in fitting]
     base = started or case.registered_on
     case_measures: list[Measure] = []
     for _ in range(count):

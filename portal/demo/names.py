@@ -67,15 +67,58 @@ TOWN_NAMES = [
     "Барда", "Уинское", "Октябрьский", "Кишерть", "Полазна", "Пермяково", "Звёздный",
 ]
 
-SIGNAL_SUMMARIES = [
-    "Классный руководитель сообщает о систематических пропусках занятий и признаках безнадзорности.",
-    "Участковый уполномоченный полиции сообщает о конфликте в семье с участием несовершеннолетних.",
-    "Поликлиника сообщает о пожилом гражданине, нуждающемся в постоянном постороннем уходе.",
-    "Обращение на горячую линию «Скорая социальная помощь»: семья без средств к существованию.",
-    "Соседи сообщают о многодетной семье в неудовлетворительных жилищных условиях.",
-    "Личное заявление: утрата работы, задолженность по оплате жилищно-коммунальных услуг.",
-    "Учреждение УИС сообщает об освобождении гражданина, не имеющего жилья и документов.",
-]
+#: What each source typically reports, with the need circumstances the check then finds (seed 000, 001, 002):
+#: a signal's text fits its source, and the case's measures are drawn to fit these circumstances.
+SIGNAL_STORIES: dict[str, list[tuple[str, list[str]]]] = {
+    "school": [
+        ("Классный руководитель сообщает о систематических пропусках занятий и признаках безнадзорности.",
+         ["family_conflict", "below_subsistence"]),
+        ("Школьный психолог сообщает: ученик приходит без завтрака и тёплой одежды, семья не сдаёт деньги на питание.",
+         ["below_subsistence", "no_regular_income"]),
+    ],
+    "police": [
+        ("Участковый уполномоченный полиции сообщает о конфликте в семье с участием несовершеннолетних.",
+         ["family_conflict", "abuse"]),
+        ("Учреждение УИС через полицию сообщает об освобождении гражданина, не имеющего жилья и документов.",
+         ["no_housing", "no_registration", "no_regular_income"]),
+    ],
+    "healthcare": [
+        ("Поликлиника сообщает о пожилом гражданине, нуждающемся в постоянном постороннем уходе.",
+         ["needs_medical_help", "rehab_aids"]),
+        ("Поликлиника сообщает о ребёнке-инвалиде: семья не оформила технические средства реабилитации.",
+         ["rehab_aids", "disability_assessment"]),
+    ],
+    "hotline": [
+        ("Обращение на горячую линию «Скорая социальная помощь»: семья без средств к существованию.",
+         ["no_regular_income", "below_subsistence"]),
+        ("Звонок на горячую линию: пожилая женщина живёт одна, не может убрать квартиру и оплатить отопление.",
+         ["housing_cleaning", "utility_debts"]),
+    ],
+    "neighbours": [
+        ("Соседи сообщают о многодетной семье в неудовлетворительных жилищных условиях.",
+         ["housing_repair", "utility_debts"]),
+        ("Соседи сообщают о криках и ссорах в квартире, где живут маленькие дети.", ["family_conflict"]),
+    ],
+    "own_application": [
+        ("Личное заявление: утрата работы, задолженность по оплате жилищно-коммунальных услуг.",
+         ["no_regular_income", "utility_debts", "debts"]),
+        ("Личное заявление: нужна помощь в оформлении инвалидности и лечении.",
+         ["disability_assessment", "needs_specialist", "treatment_travel"]),
+    ],
+    "other_organisation": [
+        ("КДН и ЗП направила постановление о профилактической работе с несовершеннолетним и его семьёй.",
+         ["family_conflict", "conflict_with_others"]),
+        ("Центр занятости сообщает о длительно безработной матери троих детей с долгами по кредитам.",
+         ["no_regular_income", "debts"]),
+    ],
+}
+#: Kinds of help that answer each group of need circumstances: a case's measures are drawn from these.
+KINDS_FOR_NEED_GROUP: dict[str, set[str]] = {
+    "income": {"material", "social", "employment", "urgent", "legal"},
+    "health": {"medical", "social", "material"},
+    "housing": {"material", "social", "urgent", "legal"},
+    "interpersonal": {"psychological", "legal", "pedagogical", "social"},
+}
 MEASURE_TEMPLATES: list[tuple[str, str, str]] = [
     ("Консультация педагога-психолога для ребёнка", "pedagogical", "school"),
     ("Контроль посещаемости занятий, информирование куратора", "pedagogical", "school"),
