@@ -1,0 +1,325 @@
+"""Public pages under load, a 10,000-request soak, and the size of the `portal serve` supervisor.
+
+    .venv/bin/python -m benchmarks.pages_bench [--database-url URL] [--requests 2000] [--concurrency 16]
+        [--soak 10000]
+
+Without --database-url: a throw-away PostgreSQL, `migrate` and the demo content (`portal.demo.load.load_demo`:
+the demo region, the site tree, the consultations and registry pages). Then, with production settings
+(DEBUG=0, a real SECRET_KEY, psycopg pool):
+
+1. SQL queries per view: each page read twice by an anonymous visitor in a process of its own (Django's test
+   client, `CaptureQueriesContext`): the first read renders the page, the second is served from the page cache.
+2. `portal serve --workers 1`, driven by an asyncio httpx client with at most --concurrency requests in flight:
+   home, the officer finder with an address, the consultations page, the needs registry — requests/s, p50, p95.
+3. Soak: --soak requests over the same worker — the four pages, the finder with a different address each time
+   (every one a cache miss that runs the finder), street suggestions and the officer JSON endpoint (the
+   embedded search and the territory index) — with the worker's resident memory and open file descriptors
+   before and after.
+4. `portal serve --workers 2`: resident memory of the supervisor and of each worker.
+
+Writes benchmarks/results/pages.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import random
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks.graph_bench import percentile
+
+RESULTS = Path(__file__).parent / "results" / "pages.md"
+
+#: Run in a child process with the benchmark's environment: the pages' URLs, a served address, and the SQL
+#: statements of a first (rendering) and a second (cached) anonymous read of each page.
+PROBE = r"""
+import json, django
+django.setup()
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from cms.models import OfficerFinderPage
+from portal.community.pages import NeedsRegistryPage
+from portal.consultations.pages import ConsultationsPage
+from portal.territory.models import AddressRange
+
+def url_of(model):
+    return model.objects.live().filter(locale__language_code="ru").order_by("path").first().url
+
+ranges = list(AddressRange.objects.select_related("street").order_by("id")[:400])
+addresses = [f"{r.street.settlement}, {r.street.kind} {r.street.name}, {r.house_from}" for r in ranges]
+pages = {"home": "/", "officer finder with an address": url_of(OfficerFinderPage) + "?address=" + addresses[0],
+         "consultations list": url_of(ConsultationsPage), "needs registry": url_of(NeedsRegistryPage)}
+queries = {}
+for name, url in pages.items():
+    client = Client()
+    counts = []
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        counts.append([len(captured.captured_queries), response.get("X-Page-Cache", "")])
+    queries[name] = counts
+print(json.dumps({"pages": pages, "queries": queries, "addresses": addresses,
+                  "finder": url_of(OfficerFinderPage)}))
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--database-url", default="")
+    parser.add_argument("--requests", type=int, default=2000, help="requests per page")
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--soak", type=int, default=10_000)
+    args = parser.parse_args()
+    os.environ.setdefault("PORTAL_DATA_DIR", tempfile.mkdtemp(prefix="pages-bench-"))
+    os.environ.update(DEBUG="0", SECRET_KEY=secrets.token_urlsafe(40), DJANGO_SETTINGS_MODULE="portal.settings",
+                      ALLOWED_HOSTS="127.0.0.1,localhost", LOG_LEVEL="WARNING")
+    cluster = None
+    url = args.database_url
+    if not url:
+        from portal.testing.postgres import start_temporary_postgres
+
+        cluster = start_temporary_postgres()
+        url = cluster.url
+    os.environ["DATABASE_URL"] = url
+    try:
+        if cluster is not None:
+            _prepare(url)
+        run(args, url)
+    finally:
+        if cluster is not None:
+            cluster.stop()
+
+
+def _prepare(url: str) -> None:
+    env = {**os.environ, "DEBUG": "1", "DATABASE_POOL": "0"}
+    for command in (["-m", "portal.manage", "migrate", "-v0"],
+                    ["-c", "import django; django.setup(); from portal.demo.load import load_demo; load_demo()"]):
+        started = time.monotonic()
+        subprocess.run([sys.executable, *command], env=env, check=True)
+        print(f"{command[-1][:40]}: {time.monotonic() - started:.0f} s", flush=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _open_fds(pid: int) -> int:
+    return len(os.listdir(f"/proc/{pid}/fd"))
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        text = (task / "children").read_text().split()
+        found.extend(int(child) for child in text)
+    return found
+
+
+def _load() -> str:
+    return f"{os.getloadavg()[0]:.1f}"
+
+
+class Server:
+    def __init__(self, url: str, workers: int) -> None:
+        self.port = _free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        env = {**os.environ, "DATABASE_URL": url, "PUBLIC_BASE_URL": self.base, "DATABASE_POOL_MAX": "20"}
+        self.process = subprocess.Popen([sys.executable, "-m", "portal.cli", "serve", "--port", str(self.port),
+                                         "--workers", str(workers)], env=env, stdout=subprocess.DEVNULL)
+
+    def wait(self) -> None:
+        import httpx
+
+        deadline = time.monotonic() + 180
+        while True:
+            try:
+                if httpx.get(f"{self.base}/healthz", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline or self.process.poll() is not None:
+                raise RuntimeError("the portal did not start")
+            time.sleep(0.5)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+async def _drive(base: str, urls: list[str], total: int, concurrency: int) -> dict[str, Any]:
+    import httpx
+
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    statuses: dict[str, int] = {}
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
+        async def one(url: str) -> float:
+            started = time.perf_counter()
+            try:
+                response = await client.get(url)
+                label = str(response.status_code)
+            except httpx.HTTPError as error:
+                label = type(error).__name__
+            statuses[label] = statuses.get(label, 0) + 1
+            return (time.perf_counter() - started) * 1000
+
+        semaphore = asyncio.Semaphore(concurrency)
+
+        async def bounded(url: str) -> float:
+            async with semaphore:
+                return await one(url)
+
+        started = time.perf_counter()
+        latencies = await asyncio.gather(*(bounded(urls[i % len(urls)]) for i in range(total)))
+        elapsed = time.perf_counter() - started
+    return {"requests": total, "rate": total / elapsed, "p50": percentile(list(latencies), 0.5),
+            "p95": percentile(list(latencies), 0.95), "statuses": statuses, "seconds": elapsed}
+
+
+def run(args: argparse.Namespace, url: str) -> None:
+    probe = subprocess.run([sys.executable, "-c", PROBE], env={**os.environ, "DATABASE_POOL": "0",
+                                                               "ALLOWED_HOSTS": "testserver"},
+                           capture_output=True, text=True)
+    if probe.returncode != 0:
+        raise RuntimeError(f"the query probe failed:\n{probe.stderr[-3000:]}")
+    info = json.loads(probe.stdout.strip().splitlines()[-1])
+    pages: dict[str, str] = info["pages"]
+    addresses: list[str] = info["addresses"]
+    print(json.dumps(info["queries"], ensure_ascii=False), flush=True)
+
+    # 2. Pages under a bounded concurrent load, one worker.
+    server = Server(url, workers=1)
+    load: dict[str, dict[str, Any]] = {}
+    try:
+        server.wait()
+        for name, page in pages.items():
+            asyncio.run(_drive(server.base, [page], 50, 4))  # warm: connections, templates, the finder's index
+            load[name] = asyncio.run(_drive(server.base, [page], args.requests, args.concurrency))
+            print(name, f"{load[name]['rate']:.0f} req/s", load[name]["statuses"], flush=True)
+
+        # 3. Soak on the same worker.
+        rng = random.Random(7)
+        finder = info["finder"]
+        mix: list[str] = []
+        for number in range(args.soak):
+            kind = number % 6
+            if kind < 3:
+                mix.append(list(pages.values())[number % 4])
+            elif kind == 3:
+                mix.append(f"{finder}?address={rng.choice(addresses)}")
+            elif kind == 4:
+                street = rng.choice(addresses).split(", ")[1].split(" ", 1)[1]
+                mix.append(f"/cms/api/streets?q={street[: rng.randint(3, 6)]}")
+            else:
+                mix.append(f"/cms/api/officer?address={rng.choice(addresses)}")
+        asyncio.run(_drive(server.base, mix[:500], 500, args.concurrency))  # warm
+        before = {"rss": _rss_mib(server.process.pid), "fds": _open_fds(server.process.pid)}
+        soak = asyncio.run(_drive(server.base, mix, args.soak, args.concurrency))
+        time.sleep(2)
+        after = {"rss": _rss_mib(server.process.pid), "fds": _open_fds(server.process.pid)}
+    finally:
+        server.stop()
+
+    # 4. The supervisor of two workers.
+    server = Server(url, workers=2)
+    try:
+        server.wait()
+        asyncio.run(_drive(server.base, list(pages.values()), 200, 8))  # both workers have served pages
+        supervisor = _rss_mib(server.process.pid)
+        # The children: the workers, and Python's multiprocessing resource tracker (no Django either).
+        workers = [_rss_mib(child) for child in _children(server.process.pid)]
+    finally:
+        server.stop()
+    _write(args, info, load, soak, before, after, supervisor, workers)
+
+
+def _write(args: argparse.Namespace, info: dict[str, Any], load: dict[str, dict[str, Any]], soak: dict[str, Any],
+           before: dict[str, float], after: dict[str, float], supervisor: float, workers: list[float]) -> None:
+    def growth(key: str) -> str:
+        return f"{(after[key] - before[key]) / before[key] * 100:+.1f} %"
+
+    lines = [
+        "# Public pages, soak and the serve supervisor",
+        "",
+        f"Machine: {platform.platform()}, {os.cpu_count()} cores (shared with other engineers' test runs: "
+        f"1-minute load average {_load()} at the end), Python {platform.python_version()}; PostgreSQL (throw-away "
+        "cluster, demo content: `portal.demo.load.load_demo`). Measured "
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} "
+        "with `python -m benchmarks.pages_bench`; production settings (DEBUG=0), `portal serve --workers 1`, "
+        "local-memory cache (one worker; production shares Redis), the client in the same machine.",
+        "",
+        "## SQL queries per view (anonymous visitor)",
+        "",
+        "| page | first read (renders) | second read | served from |",
+        "|---|---|---|---|",
+    ]
+    for name, ((first, _), (second, source)) in info["queries"].items():
+        lines.append(f"| {name} | {first} | {second} | {source or 'rendered (a form of its own: never cached)'} |")
+    lines += [
+        "",
+        "Before this change the officer finder page made 14 queries per view (issue 18), the home page 39 and the "
+        "consultations page 35 in the test suite's demo tree (`tests/cms/test_page_cache.py`).",
+        "",
+        f"## Bounded concurrent load (at most {args.concurrency} requests in flight, {args.requests} requests per "
+        "page, keep-alive)",
+        "",
+        "| page | requests/s | p50, ms | p95, ms | statuses |",
+        "|---|---|---|---|---|",
+    ]
+    for name, result in load.items():
+        lines.append(f"| {name} | {result['rate']:.0f} | {result['p50']:.1f} | {result['p95']:.1f} | "
+                     f"{result['statuses']} |")
+    lines += [
+        "",
+        f"## Soak: {soak['requests']:,} requests on one worker",
+        "",
+        "Mix: the four pages (half of the requests), the finder page with a different address each time, street "
+        "suggestions (`/cms/api/streets`) and the officer JSON endpoint (`/cms/api/officer`), "
+        f"{args.concurrency} in flight; {soak['rate']:.0f} requests/s, p95 {soak['p95']:.1f} ms, statuses "
+        f"{soak['statuses']}.",
+        "",
+        "| worker | after 500 warm-up requests | after the soak | growth |",
+        "|---|---|---|---|",
+        f"| resident memory, MiB | {before['rss']:.1f} | {after['rss']:.1f} | {growth('rss')} |",
+        f"| open file descriptors | {before['fds']:.0f} | {after['fds']:.0f} | {growth('fds')} |",
+        "",
+        "## `portal serve --workers 2`",
+        "",
+        f"Supervisor: {supervisor:.1f} MiB resident (uvicorn only: it never imports Django; "
+        "`tests/ops/test_serve.py` checks that no `django` module is loaded). Its children, after serving pages: "
+        + ", ".join(f"{value:.1f} MiB" for value in sorted(workers, reverse=True))
+        + " (the two workers, then Python's multiprocessing resource tracker).",
+        "",
+    ]
+    text = "\n".join(lines)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(text, encoding="utf-8")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
