@@ -170,9 +170,10 @@ def measure_list(request: HttpRequest) -> HttpResponse:
     offset = wanted["after"] + 1 if wanted["after"] is not None else 0
     try:
         today = selectors.today()
-        rows = selectors.filter_measures(selectors.measures_for(viewer), status=wanted["status"] or None,
-                                         overdue=True if wanted["overdue"] else None,
-                                         due_before=wanted["due_before"], text=wanted["text"] or None, today=today)
+        rows = selectors.open_work_first(selectors.filter_measures(
+            selectors.measures_for(viewer), status=wanted["status"] or None,
+            overdue=True if wanted["overdue"] else None, due_before=wanted["due_before"],
+            text=wanted["text"] or None, today=today))
         window = list(rows.select_related("case")[offset:offset + PAGE_SIZE + 1])
         total = rows.count()
         organisation = (Organisation.objects.filter(pk=viewer.organisation_id).values_list("name", flat=True)
