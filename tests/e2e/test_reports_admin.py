@@ -92,3 +92,49 @@ def test_supervisor_sees_the_regional_passport_chart(portal_server: Any, browser
     finally:
         context.close()
     assert world.a.code == "kcson-a"
+
+
+def test_family_answers_the_survey_through_the_one_time_link(portal_server: Any, browser: Any) -> None:
+    """The coordinator issues the link in «Отчёты → Анкетирование»; the family opens it without signing in,
+    forgets the score (told next to the field, its words kept), answers, and the link no longer works."""
+    import datetime as dt
+
+    from tests.reports.fixtures import close
+
+    world = build_october()
+    world.m4.refresh_from_db()
+    from portal.cases import services as case_services
+
+    case_services.cancel_measure(viewer=world.coord_a, measure_id=world.m4.pk, version=world.m4.version,
+                                 reason="Не требуется")
+    close(world.coord_a, world.case2, dt.date(2026, 10, 31))
+    url = portal_server.url
+    context = _session(browser, url, Role.COORDINATOR.value, world.a, name=("Анна", "Петрова"))
+    try:
+        page = context.new_page()
+        page.goto(f"{url}/admin/reports/survey/")
+        row = page.locator(f'tr[data-case="{world.case2.code}"]')
+        row.get_by_label("согласен(на) на связь").check()
+        row.get_by_role("button", name="Выдать ссылку").click()
+        message = page.locator("li.success", has_text="Одноразовая ссылка").inner_text()
+        link = message[message.index("http"):].strip()
+        page.screenshot(path=str(SHOTS / "reports-survey-admin.png"), full_page=True)
+    finally:
+        context.close()
+    family = browser.new_context(locale="ru-RU")
+    try:
+        page = family.new_page()
+        page.goto(link)
+        page.get_by_label("Своими словами (необязательно)").fill("Помогли закрыть долг")
+        page.get_by_role("button", name="Отправить").click()
+        assert "Выберите оценку от 1 до 5." in page.locator("#satisfaction-error").inner_text()
+        assert page.get_by_label("Своими словами (необязательно)").input_value() == "Помогли закрыть долг"
+        page.get_by_label("5", exact=True).check()
+        page.get_by_label("долговые обязательства").check()
+        page.screenshot(path=str(SHOTS / "reports-survey-public.png"), full_page=True)
+        page.get_by_role("button", name="Отправить").click()
+        page.get_by_text("Спасибо! Ваши ответы записаны.").wait_for()
+        page.goto(link)
+        assert "недействительна" in page.locator("[role=alert]").inner_text()
+    finally:
+        family.close()
