@@ -240,3 +240,39 @@ def test_operator_officer_and_coordinator_take_a_family_from_signal_to_approved_
     shared = {m.organisation_id: m.shared_fields for m in Measure.objects.filter(case=case)}
     assert shared == {school.pk: ["first_name", "district"],
                       ngo.pk: ["first_name", "district", "last_name", "phone", "address"]}
+
+
+def test_partner_reports_a_family_from_its_workspace_at_375_px(portal_server: Any, browser: Any) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    url = portal_server.url
+    district = f.district(name="Ленинский район", kind="urban")
+    institution = f.organisation(kind="social_service", code="kcson-report", name="КЦСОН г. Заречный",
+                                 district_obj=district)
+    precinct = f.precinct(district_obj=district, number=1, officer=f.officer(institution=institution))
+    f.address_range(street_obj=f.street(district_obj=district, name="Ленина"), precinct_obj=precinct)
+    school = f.organisation(kind="school", code="school-report", name="МАОУ СОШ № 7", district_obj=district)
+    context = _session(browser, url, "partner", school, name=("Ольга", "Смирнова"))
+    try:
+        page = context.new_page()
+        page.set_viewport_size({"width": 375, "height": 812})
+        page.goto(f"{url}/workspace/")
+        page.get_by_role("link", name="Сообщить о семье").click()
+        page.wait_for_url(f"{url}/workspace/report-family/")
+        page.fill("input[name=address]", "г. Заречный, ул. Ленина, д. 5, кв. 12")
+        page.get_by_role("button", name="Отправить сообщение").click()
+        error = page.locator(".report-field:has(textarea[name=summary]) .field-error")
+        error.wait_for()
+        assert "Требуется заполнить" in error.inner_text()
+        assert page.locator("input[name=address]").input_value() == "г. Заречный, ул. Ленина, д. 5, кв. 12"
+        page.fill("textarea[name=summary]", "Ученик 5 класса третью неделю приходит без завтрака и тёплой одежды")
+        page.check("input[name=need_circumstances][value=below_subsistence]")
+        assert _no_horizontal_scroll(page)
+        page.get_by_role("button", name="Отправить сообщение").click()
+        page.get_by_text("передано в учреждение").wait_for()
+        _shot(page, "partner-report-375")
+        assert page.locator(".reported-signals li").count() == 1
+    finally:
+        context.close()
+    signal = Signal.objects.get()
+    assert (signal.source, signal.reporter_organisation_id, signal.institution_id) == (
+        "school", school.pk, institution.pk)
