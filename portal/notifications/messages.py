@@ -9,6 +9,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -26,11 +27,18 @@ class Rendered:
     body: str
 
 
+@lru_cache(maxsize=4096)
+def _masked(text: str) -> str:
+    """The detector's masking, remembered: a region's tasks repeat (the same few kinds of help), and the detector's
+    dictionary look-ups cost a few milliseconds a text."""
+    return personal_data.mask(text).text
+
+
 def safe_task(task: str, names: Iterable[str] = ()) -> str:
     """A measure's task as messages show it. A task is free text a coordinator wrote and may name the family:
     personal data the detector finds is masked, and so is any word that is a form of one of `names` (the names
     of the case's persons, in whatever case the grammar put them: «навестить Смирнову»)."""
-    text = personal_data.mask(task or "").text
+    text = _masked(task or "")
     stems = {name.lower()[:max(3, len(name) - 2)] for name in names if name and len(name) >= 3}
     if stems:
         hidden = personal_data.placeholder(personal_data.Kind.FULL_NAME)

@@ -3,8 +3,12 @@ nothing here is shown to anybody)."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 
 from portal.accounts.models import StaffProfile
@@ -23,6 +27,48 @@ class Directory:
         self._coordinators: dict[int, list[Recipient]] = {}
         self._users: dict[int, list[Recipient]] = {}
         self._names: dict[int, str] = {}
+
+    def preload(self, organisation_ids: Iterable[int]) -> None:
+        """Look many organisations up at once (a daily run tells hundreds): names, addresses, contacts, staff."""
+        ids = sorted(set(organisation_ids) - set(self._organisations))
+        if not ids:
+            return
+        organisations = {row.pk: row for row in Organisation.objects.filter(pk__in=ids).only(
+            "pk", "name", "short_name", "email")}
+        contacts: dict[int, list[tuple[str, bool, bool]]] = defaultdict(list)
+        for organisation_id, email, receives, head in Contact.objects.filter(
+                organisation_id__in=ids).exclude(email="").filter(Q(receives_assignments=True) | Q(is_head=True)) \
+                .values_list("organisation_id", "email", "receives_assignments", "is_head"):
+            contacts[organisation_id].append((email, receives, head))
+        staff: dict[int, list[int]] = defaultdict(list)
+        for organisation_id, user_id in StaffProfile.objects.filter(
+                organisation_id__in=ids, user__is_active=True,
+                user__groups__name__in=[Role.PARTNER, Role.COORDINATOR, Role.OFFICER]).values_list(
+                "organisation_id", "user_id").distinct():
+            staff[organisation_id].append(user_id)
+        addresses = {address.strip().lower() for organisation in organisations.values() if organisation.email
+                     for address in [organisation.email]}
+        addresses |= {email.strip().lower() for rows in contacts.values() for email, _r, _h in rows}
+        accounts = dict(get_user_model().objects.filter(email__in=addresses, is_active=True)
+                        .values_list("email", "pk").order_by("-pk"))
+        emails = dict(get_user_model().objects.filter(pk__in={pk for users in staff.values() for pk in users})
+                      .values_list("pk", "email"))
+
+        def as_recipients(found: list[str]) -> list[Recipient]:
+            cleaned = list(dict.fromkeys(address.strip().lower() for address in found if address.strip()))
+            return [Recipient(address=f"user:{accounts[a]}", user_id=accounts[a], email=a) if a in accounts
+                    else Recipient(address=f"mail:{a}", email=a) for a in cleaned]
+
+        for pk in ids:
+            organisation = organisations.get(pk)
+            self._names[pk] = str(organisation) if organisation else "—"
+            own = [organisation.email] if organisation and organisation.email else []
+            marked = [email for email, receives, _head in contacts[pk] if receives]
+            users = [Recipient(address=f"user:{user}", user_id=user, email=emails.get(user) or "")
+                     for user in sorted(staff[pk])]
+            self._organisations[pk] = (merge(as_recipients(own + marked), users), bool(own + marked))
+            heads = [email for email, _receives, head in contacts[pk] if head]
+            self._heads[pk] = as_recipients(heads or own)
 
     def organisation_name(self, organisation_id: int) -> str:
         if organisation_id not in self._names:

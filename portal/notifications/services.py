@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -40,7 +41,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.audit import services as audit
 from portal.audit.models import AuditEvent
 from portal.cases.models import Case, Measure, Signal
-from portal.core.calendar import working_days_between
+from portal.core.calendar import working_days_in
 from portal.core.viewer import Viewer
 from portal.notifications import recipients as links
 from portal.notifications.delivery import (
@@ -120,18 +121,21 @@ def _digest_key(kind: str, day: dt.date, recipient: str, items: Iterable[str]) -
 # --- The escalation ladder ---------------------------------------------------------------------------------
 
 class _WorkingDays:
-    """Working days between a deadline and the run's day, computed once per distinct deadline."""
+    """Working days between a deadline and the run's day, from one pass over the calendar (a region has
+    hundreds of distinct deadlines; counting each from scratch would walk the calendar hundreds of times)."""
 
-    def __init__(self, day: dt.date) -> None:
+    def __init__(self, day: dt.date, deadlines: Iterable[dt.date]) -> None:
         self.day = day
-        self._cache: dict[dt.date, int] = {}
+        known = list(deadlines)
+        start, end = min([day, *known]), max([day, *known])
+        self._working = working_days_in(start, end)
 
     def signed(self, deadline: dt.date) -> int:
-        """Working days left until the deadline (≥ 0), or minus the working days it is overdue."""
-        if deadline not in self._cache:
-            self._cache[deadline] = (working_days_between(self.day, deadline) if deadline >= self.day
-                                     else -working_days_between(deadline, self.day))
-        return self._cache[deadline]
+        """Working days left until the deadline (≥ 0), or minus the working days it is overdue: as
+        `working_days_between`, the first day is not counted and the last one is."""
+        if deadline >= self.day:
+            return bisect_right(self._working, deadline) - bisect_right(self._working, self.day)
+        return -(bisect_right(self._working, self.day) - bisect_right(self._working, deadline))
 
 
 def _ladder_levels(deadline: dt.date, day: dt.date, distance: int, ladder: Ladder) -> list[str]:
@@ -146,15 +150,15 @@ def run_ladder(day: dt.date, *, ladder: Ladder = LADDER, directory: Directory | 
     """The daily escalation ladder for `day`."""
     directory = directory or Directory()
     report = Report()
-    counter = _WorkingDays(day)
     soonest = day + dt.timedelta(days=ladder.due_within * 3 + 14)  # beyond it no measure is «due soon»
-    measures = (Measure.objects.filter(status__in=Measure.OPEN_STATUSES, case__status__in=PROGRAMME_IN_FORCE,
-                                       deadline__lte=soonest)
-                .order_by("deadline", "pk")
-                .values_list("pk", "task", "deadline", "organisation_id", "case_id", "case__code",
-                             "case__coordinator_id", "case__institution_id"))
+    measures = list(Measure.objects.filter(status__in=Measure.OPEN_STATUSES, case__status__in=PROGRAMME_IN_FORCE,
+                                           deadline__lte=soonest)
+                    .order_by("deadline", "pk")
+                    .values_list("pk", "task", "deadline", "organisation_id", "case_id", "case__code",
+                                 "case__coordinator_id", "case__institution_id"))
+    counter = _WorkingDays(day, {row[2] for row in measures})
     candidates: list[tuple[str, str, tuple[Any, ...]]] = []
-    for row in measures.iterator(chunk_size=5000):
+    for row in measures:
         pk, _task, deadline, organisation_id = row[:4]
         distance = counter.signed(deadline)
         for level in _ladder_levels(deadline, day, distance, ladder):
@@ -162,7 +166,9 @@ def run_ladder(day: dt.date, *, ladder: Ladder = LADDER, directory: Directory | 
             candidates.append((level, key, row))
     told = known_keys(key for level, key, _row in candidates if level != "supervisor")
     supervisor_items = {key: row for level, key, row in candidates if level == "supervisor"}
-    names = case_names(row[4] for level, key, row in candidates if level != "supervisor" and key not in told)
+    fresh = [row for level, key, row in candidates if level != "supervisor" and key not in told]
+    names = case_names(row[4] for row in fresh)
+    directory.preload({row[3] for row in fresh})
     messages: list[Message] = []
     for level, key, row in candidates:
         if level == "supervisor" or key in told:
