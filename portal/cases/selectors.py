@@ -392,7 +392,9 @@ def staff_dashboard(*, viewer: Viewer, today: dt.date | None = None) -> dict[str
     interim reviews due within 7 days, terms ending within 30 days."""
     day = today or timezone.localdate()
     return {
-        "new_signals": signals_for(viewer).filter(status=Signal.Status.RECEIVED).order_by("-received_at", "-id"),
+        # A repeated report is attached to the signal being handled: it is not new work of its own.
+        "new_signals": signals_for(viewer).filter(status=Signal.Status.RECEIVED, repeat_of__isnull=True)
+        .order_by("-received_at", "-id"),
         "overdue_measures": overdue_measures(viewer=viewer, today=day).filter(
             case__in=cases_for(viewer)).select_related("case__applicant"),
         "reviews_due": reviews_due(viewer=viewer, today=day + dt.timedelta(days=7)).select_related("applicant"),
