@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from portal.workspace import report_family, views
+from portal.workspace import performance, views
 
 app_name = "workspace"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.measure_list, name="measures"),
-    path("report-family/", report_family.report_family, name="report-family"),
+    path("performance/", performance.performance, name="performance"),
     path("measures/<str:measure_id>/", views.measure_detail, name="measure"),
     path("measures/<str:measure_id>/<str:action>/", views.measure_action, name="measure-action"),
 ]
