@@ -411,6 +411,8 @@ class Measure(models.Model):
         indexes = [
             models.Index(fields=["organisation", "status", "deadline"]),
             models.Index(fields=["case", "status"]),
+            # A partner's list («Мои мероприятия», myMeasures): its organisation's rows in page order.
+            models.Index(fields=["organisation", "deadline", "id"], name="cases_measure_org_deadline"),
         ]
 
     def __str__(self) -> str:
