@@ -11,13 +11,25 @@ from django.db.models.signals import post_save
 
 from portal.audit.models import AuditEvent
 
-#: Audit verbs whose events are told at once.
-TOLD_AT_ONCE = frozenset({"measure.assign", "measure.reassign", "measure.cancel",
-                          "signal.check", "signal.confirm", "signal.dismiss"})
+#: Audit verbs of measures whose events are told at once.
+MEASURE_VERBS = frozenset({"measure.assign", "measure.reassign", "measure.cancel"})
+
+
+def told_at_once(event: AuditEvent) -> bool:
+    """A measure assigned, reassigned or cancelled; a signal whose status changed (by whichever service: the
+    check, the inspection act, the decision)."""
+    if event.action == AuditEvent.Action.ATTEMPT:
+        return False
+    if event.object_type == "cases.measure":
+        return event.verb in MEASURE_VERBS
+    if event.object_type == "cases.signal":
+        before, after = (event.changes or {}).get("status") or (None, None)
+        return bool(before and after and before != after)
+    return False
 
 
 def _on_audit_event(sender: type[AuditEvent], instance: AuditEvent, created: bool, **kwargs: Any) -> None:
-    if not created or instance.verb not in TOLD_AT_ONCE or instance.action == AuditEvent.Action.ATTEMPT:
+    if not created or not told_at_once(instance):
         return
     from portal.jobs import enqueue_on_commit
     from portal.notifications.jobs import notify_event

@@ -160,7 +160,7 @@ def overdue_measures_link() -> str:
 
 def workspace_signals_link() -> str:
     """The reporting organisation's signals in its workspace."""
-    return f"{settings.PUBLIC_BASE_URL}/workspace/signals/"
+    return _url("workspace:signals", fallback="/workspace/signals/")
 
 
 def question_queue_link(question_id: int) -> str:

@@ -3,7 +3,9 @@ organisations could not be told («организация не уведомле�
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
@@ -40,3 +42,30 @@ def organisations_not_notified(*, measure_ids: Iterable[int]) -> set[int]:
     return {int(pk) for pk in Notification.objects.filter(
         channel=Channel.NONE, object_type="cases.measure", object_id__in=ids, kind=Kind.MEASURE_ASSIGNED,
     ).values_list("object_id", flat=True)}
+
+
+@dataclass(frozen=True)
+class ReportedSignal:
+    """What the reporting organisation learns of a signal it sent: its number, date and status — never the
+    findings, the persons or the case."""
+
+    number: int
+    received_on: dt.date
+    status: str
+    status_label: str
+
+
+def reported_signals(*, viewer: Viewer, limit: int = 200) -> list[ReportedSignal]:
+    """The signals the viewer's partner organisation reported (by anyone of it, or registered for it by staff),
+    newest first, with their status (received, being checked, confirmed, not confirmed)."""
+    from django.utils import timezone
+
+    from portal.cases.models import Signal
+
+    if not viewer.is_partner:
+        return []
+    rows = (Signal.objects.filter(reporter_organisation_id=viewer.organisation_id)
+            .order_by("-received_at", "-pk").values_list("pk", "received_at", "status")[:limit])
+    labels = dict(Signal.Status.choices)
+    return [ReportedSignal(pk, timezone.localdate(received), status, str(labels.get(status, status)))
+            for pk, received, status in rows]

@@ -450,14 +450,18 @@ def notify_event(event_id: int) -> int:
                                       directory=directory, event=event)
         return 0
     if event.object_type == "cases.signal":
-        status = event.changes.get("status", [None, None])[1]
+        from portal.notifications.events import told_at_once
+
+        if not told_at_once(event):
+            return 0
+        status = event.changes["status"][1]
         signal = Signal.objects.filter(pk=int(event.object_id)).first()
         if signal is None or not status or signal.reporter_organisation_id is None:
             return 0
         people, _has_address = directory.organisation(signal.reporter_organisation_id)
         params = {"number": signal.pk, "received": timezone.localdate(signal.received_at).isoformat(),
                   "status": status}
-        return len(deliver([Message(key=f"signal:{signal.pk}:status:{status}:{event.pk}", kind=Kind.SIGNAL_STATUS,
+        return len(deliver([Message(key=f"signal:{signal.pk}:status:{status}", kind=Kind.SIGNAL_STATUS,
                                     params=params, recipients=people, object_type="cases.signal",
                                     object_id=str(signal.pk), link=links.workspace_signals_link())], day=day))
     return 0

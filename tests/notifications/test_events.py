@@ -25,7 +25,7 @@ from portal.notifications import selectors, services
 from portal.notifications.messages import render
 from portal.notifications.models import Channel, Kind, Notification, OptOut
 from portal.testing import factories as f
-from tests.notifications.world import approve, assign, build
+from tests.notifications.world import account, approve, assign, build
 
 pytestmark = pytest.mark.django_db
 SOON = timezone.localdate() + dt.timedelta(days=20)
@@ -127,6 +127,20 @@ def test_signal_status_reaches_the_reporting_organisation_without_findings(
     for text in texts:
         assert "Смирнов" not in text and "ЖКУ" not in text and "Пропуски" not in text
         assert world.case.code not in text
+        assert "/workspace/signals/" in text
+    # The school sees its signals' status in its workspace, and nothing of the check.
+    client = Client()
+    client.force_login(world.partner)
+    page = client.get("/workspace/signals/")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert re.search(rf'data-signal="{signal.pk}" data-status="confirmed"', html)
+    assert "Смирнов" not in html and "ЖКУ" not in html and "Пропуски" not in html
+    # Staff have no such page; another partner sees none of the school's signals.
+    other = f.organisation(kind="police", code="police-x")
+    stranger = account("police", Role.PARTNER, email="police@example.org", organisation=other)
+    client.force_login(stranger)
+    assert f'data-signal="{signal.pk}"' not in client.get("/workspace/signals/").content.decode()
 
 
 def test_opt_out_per_kind_and_channel(django_capture_on_commit_callbacks: Any) -> None:
