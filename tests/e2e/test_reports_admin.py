@@ -138,3 +138,20 @@ def test_family_answers_the_survey_through_the_one_time_link(portal_server: Any,
         assert "недействительна" in page.locator("[role=alert]").inner_text()
     finally:
         family.close()
+
+
+def test_partner_reads_its_own_performance_in_the_workspace(portal_server: Any, browser: Any) -> None:
+    world = build_october()
+    context = _session(browser, portal_server.url, Role.PARTNER.value, world.school, admin_access=False)
+    try:
+        page = context.new_page()
+        page.goto(f"{portal_server.url}/workspace/")
+        page.get_by_role("link", name="Мои показатели").click()
+        page.get_by_label("Месяц (ГГГГ-ММ) или квартал (ГГГГ-QN)").fill("2026-10")
+        page.get_by_role("button", name="Показать").click()
+        figures = page.locator("[data-testid=performance]")
+        figures.get_by_text("Поручено мероприятий").wait_for()
+        assert "Школа № 1" in figures.inner_text() and "ЦРБ" not in figures.inner_text()
+        page.screenshot(path=str(SHOTS / "workspace-performance.png"), full_page=True)
+    finally:
+        context.close()
