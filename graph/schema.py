@@ -13,6 +13,8 @@ import dataclasses
 import datetime as dt
 import functools
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
@@ -101,13 +103,40 @@ def surrogate_errors(variables: dict[str, Any] | None) -> list[GraphQLError]:
     return []
 
 
+#: How many documents found valid are remembered (by schema, rules and text; the least recently used go first).
+VALID_DOCUMENTS_KEPT = 512
+_valid_documents: OrderedDict[tuple[int, tuple[type[ValidationRule], ...], str], None] = OrderedDict()
+_valid_lock = threading.Lock()
+
+
+def rule_errors(schema: GraphQLSchema, document: DocumentNode, rules: tuple[type[ValidationRule], ...],
+                query: str | None) -> list[GraphQLError]:
+    """graphql-core's validation rules, run once per document text: their answer depends only on the schema,
+    the rules and the document, and a client sends the same few documents again and again. Only valid documents
+    are remembered (bounded), so a stream of distinct invalid ones costs what it always did."""
+    key = (id(schema), rules, query or "")
+    if query is not None:
+        with _valid_lock:
+            if key in _valid_documents:
+                _valid_documents.move_to_end(key)
+                return []
+    errors = validate_document(schema, document, rules)
+    if not errors and query is not None:
+        with _valid_lock:
+            _valid_documents[key] = None
+            while len(_valid_documents) > VALID_DOCUMENTS_KEPT:
+                _valid_documents.popitem(last=False)
+    return errors
+
+
 def validate_request(schema: GraphQLSchema, document: DocumentNode, variables: dict[str, Any] | None,
-                     rules: tuple[type[ValidationRule], ...], language: str) -> list[GraphQLError]:
+                     rules: tuple[type[ValidationRule], ...], language: str, query: str | None = None
+                     ) -> list[GraphQLError]:
     """Everything checked before execution, in order: the variables' text, the gateway's limits (linear,
     graph.limits), then graphql-core's validation rules (whose own cost the limits keep bounded)."""
     with translation.override(language):
         return (surrogate_errors(variables) or document_limit_errors(schema, document, variables)
-                or validate_document(schema, document, rules))
+                or rule_errors(schema, document, rules, query))
 
 
 class GatewayValidation(SchemaExtension):
@@ -134,7 +163,8 @@ class GatewayValidation(SchemaExtension):
                 return
             language = getattr(context, "language", None) or settings.LANGUAGE_CODE
             work = functools.partial(validate_request, execution.schema._schema, execution.graphql_document,
-                                     execution.variables, tuple(execution.validation_rules), language)
+                                     execution.variables, tuple(execution.validation_rules), language,
+                                     execution.query)
             if inline:
                 errors = work()
             else:

@@ -13,7 +13,7 @@ from graph.core.inputs import filter_text
 from graph.core.pagination import Connection, check_page_args, paginate
 from graph.core.permissions import MeasureReader, StaffReader, gate
 from graph.measures.enums import HelpKindEnum, MeasureStatus
-from graph.measures.types import Measure
+from graph.measures.types import MEASURE_COLUMNS, Measure
 from graph.unit import run_unit
 from portal.cases import selectors as cases
 from portal.cases.models import Measure as MeasureModel
@@ -52,7 +52,8 @@ class MeasureQueries:
 
         def unit() -> Connection[Measure]:
             today = cases.today()
-            rows = _filtered(viewer, wanted, text, today).select_related("case", "organisation")
+            rows = _filtered(viewer, wanted, text, today).select_related("case", "organisation").only(
+                *MEASURE_COLUMNS)
             return paginate(rows, size=size, offset=offset,
                             build=lambda page: [Measure.from_model(m, today=today) for m in page])
 

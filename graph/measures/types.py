@@ -11,6 +11,7 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 from strawberry.types.lazy_type import LazyType
 
+from graph.core.labels import choice_label
 from graph.measures.dataloaders import (
     MAX_COMMENTS,
     MAX_HISTORY,
@@ -26,6 +27,7 @@ from portal.cases.access import may_execute_measure
 from portal.cases.history import HistoryEntry, field_label, history_entries, refusal_label, value_label
 from portal.cases.models import Measure as MeasureModel
 from portal.cases.models import MeasureComment as MeasureCommentModel
+from portal.partners.models import HelpKind
 
 if TYPE_CHECKING:
     from graph.cases.types import Case
@@ -33,6 +35,14 @@ if TYPE_CHECKING:
 #: The staff type of a case, resolved by name when first needed: cases import measures (a case has a programme
 #: of measures), never the other way round.
 CASE_TYPE = LazyType("Case", "graph.cases.types")
+
+
+#: The columns `Measure.from_model` reads (with `select_related("case", "organisation")`): a page of measures
+#: fetches these, not every column of the measure, its case and its organisation.
+MEASURE_COLUMNS = ("id", "case", "task", "content", "kind", "deadline", "place", "organisation", "responsible_person",
+                   "status", "result", "done_on", "not_fulfilled_reason", "cancel_reason", "shared_fields", "version",
+                   "created_at", "updated_at", "case__code", "organisation__code", "organisation__name",
+                   "organisation__short_name", "organisation__kind")
 
 
 @strawberry.type(description="Recipient data the coordinator shared with the organisation for this measure.")
@@ -145,9 +155,9 @@ class Measure:
         day = today or cases.today()
         return cls(
             id=strawberry.ID(str(measure.pk)), version=measure.version, task=measure.task, content=measure.content,
-            kind=HelpKindEnum(measure.kind), kind_label=str(measure.get_kind_display()), deadline=measure.deadline,
+            kind=HelpKindEnum(measure.kind), kind_label=choice_label(HelpKind, measure.kind), deadline=measure.deadline,
             place=measure.place, status=MeasureStatus(measure.status),
-            status_label=str(measure.get_status_display()), overdue=measure.is_overdue(day),
+            status_label=choice_label(MeasureModel.Status, measure.status), overdue=measure.is_overdue(day),
             is_open=measure.is_open, result=measure.result, done_on=measure.done_on,
             not_fulfilled_reason=measure.not_fulfilled_reason, cancel_reason=measure.cancel_reason,
             responsible_person=measure.responsible_person, case_code=measure.case.code,

@@ -6,7 +6,8 @@ import datetime as dt
 
 import strawberry
 
-from portal.partners.models import HelpKind
+from graph.core.labels import choice_label
+from portal.partners.models import HelpKind, OrganisationKind
 from portal.partners.models import Organisation as OrganisationModel
 
 
@@ -87,4 +88,4 @@ class OrganisationRef:
     @classmethod
     def from_model(cls, org: OrganisationModel) -> OrganisationRef:
         return cls(id=strawberry.ID(str(org.pk)), code=org.code, name=org.name, display_name=str(org),
-                   kind=org.kind, kind_label=str(org.get_kind_display()))
+                   kind=org.kind, kind_label=choice_label(OrganisationKind, org.kind))
