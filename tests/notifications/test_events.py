@@ -195,3 +195,11 @@ def test_partner_and_role_staff_see_only_their_own_list() -> None:
     assert selectors.unread_count(viewer=world.partner_viewer) == 1
     assert selectors.unread_count(viewer=world.coordinator_viewer) == 0
     assert world.partner_viewer.has_role(Role.PARTNER)
+
+
+def test_staff_find_their_notifications_from_the_admin_menu(admin_client: Client) -> None:
+    page = admin_client.get("/admin/")
+    assert page.status_code == 200
+    assert "/notifications/" in page.content.decode()  # the sidebar menu (rendered from JSON)
+    listing = admin_client.get("/notifications/")
+    assert listing.status_code == 200 and "Уведомлений пока нет." in listing.content.decode()
