@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 #: Abbreviation → full form. The same table feeds Meilisearch synonyms.
 ABBREVIATIONS: dict[str, str] = {
@@ -64,8 +65,10 @@ def words(text: str) -> list[str]:
     return result
 
 
+@lru_cache(maxsize=1 << 16)
 def normalise(text: str) -> str:
-    """The indexed form of a text."""
+    """The indexed form of a text (memoised: district names, statuses and street types repeat in every
+    document of a reindex)."""
     return " ".join(words(text))
 
 

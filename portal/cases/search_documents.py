@@ -12,7 +12,7 @@ from django.db.models import Q
 
 from portal.cases.access import case_reach
 from portal.cases.models import Case, Person
-from search.registry import Document, DocumentType, IndexSpec, int_ids, register_index, register_type
+from search.registry import Document, DocumentType, IndexSpec, id_range, int_ids, register_index, register_type
 
 INDEX = "staff"
 CASE = "case"
@@ -22,9 +22,11 @@ PERSON = "person"
 def load_cases(ids: Sequence[str]) -> list[Document]:
     """Case documents, read as plain rows in one query."""
     status_names = dict(Case.Status.choices)
-    rows = Case.objects.filter(pk__in=int_ids(ids)).values_list(
-        "pk", "code", "status", "precinct_id", "institution_id", "precinct__district__name",
-        "applicant__last_name", "applicant__first_name", "applicant__middle_name")
+    wanted = set(int_ids(ids))
+    span = id_range(wanted)
+    cases = Case.objects.filter(pk__range=span) if span else Case.objects.filter(pk__in=wanted)
+    rows = cases.values_list("pk", "code", "status", "precinct_id", "institution_id", "precinct__district__name",
+                             "applicant__last_name", "applicant__first_name", "applicant__middle_name")
     return [
         {
             "id": f"case-{pk}",
@@ -37,12 +39,12 @@ def load_cases(ids: Sequence[str]) -> list[Document]:
             "precinct_id": [str(precinct_id)],
             "institution_id": [str(institution_id)],
         }
-        for pk, code, status, precinct_id, institution_id, district_name, last, first, middle in rows
+        for pk, code, status, precinct_id, institution_id, district_name, last, first, middle in rows if pk in wanted
     ]
 
 
 def _full_name(*parts: str) -> str:
-    return " ".join(part for part in parts if part)  # as `Person.full_name`
+    return " ".join(filter(None, parts))  # as `Person.full_name`
 
 
 def case_ids() -> Iterable[int]:
@@ -52,17 +54,22 @@ def case_ids() -> Iterable[int]:
 def load_persons(ids: Sequence[str]) -> list[Document]:
     """Person documents, scoped like `selectors.persons_for`: the household's precinct (officers) and the
     institutions of the cases of the person or their household (coordinators). Two queries."""
-    pks = int_ids(ids)
-    persons = list(Person.objects.filter(pk__in=pks).values_list(
-        "pk", "last_name", "first_name", "middle_name", "birth_date", "household_id", "household__precinct_id"))
+    wanted = set(int_ids(ids))
+    span = id_range(wanted)
+    people = Person.objects.filter(pk__range=span) if span else Person.objects.filter(pk__in=wanted)
+    persons = [row for row in people.values_list("pk", "last_name", "first_name", "middle_name", "birth_date",
+                                                 "household_id", "household__precinct_id") if row[0] in wanted]
     household_ids = {row[5] for row in persons if row[5]}
     institutions: dict[int, set[int]] = {}
     by_household: dict[int, set[int]] = {}
-    cases = Case.objects.filter(Q(applicant_id__in=pks) | Q(household_id__in=household_ids)).order_by().values_list(
-        "applicant_id", "household_id", "institution_id")
-    for applicant_id, household_id, institution_id in cases:
-        institutions.setdefault(applicant_id, set()).add(institution_id)
-        by_household.setdefault(household_id, set()).add(institution_id)
+    households = id_range(household_ids)
+    cases = Case.objects.filter(_among("applicant_id", span, wanted)
+                                | _among("household_id", households, household_ids))
+    for applicant_id, household_id, institution_id in cases.order_by().values_list(
+            "applicant_id", "household_id", "institution_id"):
+        if applicant_id in wanted or household_id in household_ids:
+            institutions.setdefault(applicant_id, set()).add(institution_id)
+            by_household.setdefault(household_id, set()).add(institution_id)
     documents = []
     for pk, last, first, middle, birth_date, household_id, household_precinct in persons:
         inst = set(institutions.get(pk, set()))
@@ -80,6 +87,13 @@ def load_persons(ids: Sequence[str]) -> list[Document]:
             "institution_id": [str(value) for value in sorted(inst)],
         })
     return documents
+
+
+def _among(field: str, span: tuple[int, int] | None, ids: set[int]) -> Q:
+    """Rows whose `field` is one of `ids`, or lies in their `span` (`id_range`: the caller drops the others)."""
+    if span:
+        return Q(**{f"{field}__gte": span[0], f"{field}__lte": span[1]})
+    return Q(**{f"{field}__in": ids})
 
 
 def person_ids() -> Iterable[int]:

@@ -43,6 +43,9 @@ CANDIDATES = 500
 COUNT_MAX = 10_000
 #: Idle connections kept open for the next operation (any thread); more are closed when given back.
 IDLE_CONNECTIONS = 4
+#: WAL pages written before a commit checkpoints them into the file (SQLite's default is 1,000): a reindex writes
+#: hundreds of megabytes, and each checkpoint waits for the disk.
+WAL_CHECKPOINT_PAGES = 16_000
 #: Most "?" in one statement (SQLite's default limit is 999 on older builds).
 _VARIABLES = 900
 
@@ -62,22 +65,40 @@ class Prepared:
 
 
 def _flatten(value: Any) -> list[str]:
-    if value is None or value == "":
+    if isinstance(value, str):
+        return [value] if value else []
+    if value is None:
         return []
     if isinstance(value, list | tuple | set | frozenset):
+        if all(type(part) is str for part in value):  # the usual case, without a call per item
+            return [part for part in value if part]
         return [item for part in value for item in _flatten(part)]
     if isinstance(value, bool):
         return ["true" if value else "false"]
     return [str(value)]
 
 
-def prepare(spec: IndexSpec, document: Document, scoped: Sequence[str] = ()) -> Prepared:
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else " ".join(_flatten(value))
+
+
+def filter_fields(spec: IndexSpec) -> tuple[str, ...]:
+    """The fields stored as filters: the index's own and every scope field."""
+    return tuple(dict.fromkeys((*spec.filterable, *scope_fields())))
+
+
+def prepare(spec: IndexSpec, document: Document, filters: Sequence[str] | None = None) -> Prepared:
+    """`filters`: `filter_fields(spec)`, computed once by a caller preparing many documents."""
     first, *rest = spec.searchable
-    title = normalise(" ".join(_flatten(document.get(first))))
+    title = normalise(_text(document.get(first)))
     text = normalise(" ".join(word for name in rest for word in _flatten(document.get(name))))
-    filters = {name: _flatten(document.get(name)) for name in (*spec.filterable, *scoped) if name in document}
-    sort = normalise(" ".join(_flatten(document.get(spec.default_sort)))) if spec.default_sort else ""
-    return Prepared(id=str(document["id"]), title=title, text=text, filters=filters, sort=sort, data=document)
+    names = filter_fields(spec) if filters is None else filters
+    stored = {name: _flatten(document[name]) for name in names if name in document}
+    if spec.default_sort == first:
+        sort = title
+    else:
+        sort = normalise(_text(document.get(spec.default_sort))) if spec.default_sort else ""
+    return Prepared(id=str(document["id"]), title=title, text=text, filters=stored, sort=sort, data=document)
 
 
 # --- matching ----------------------------------------------------------------------------------
@@ -226,6 +247,7 @@ class EmbeddedBackend:
             try:
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.execute("PRAGMA synchronous=NORMAL")
+                conn.execute(f"PRAGMA wal_autocheckpoint={WAL_CHECKPOINT_PAGES}")
                 conn.execute("CREATE TABLE IF NOT EXISTS aliases (name TEXT PRIMARY KEY, physical TEXT NOT NULL)")
                 conn.execute("CREATE TABLE IF NOT EXISTS stamps (name TEXT PRIMARY KEY, token TEXT NOT NULL)")
             except sqlite3.Error:
@@ -278,13 +300,20 @@ class EmbeddedBackend:
         for conn, _file_id in idle:
             conn.close()
 
-    @staticmethod
-    def _create_tables(conn: sqlite3.Connection, physical: str) -> None:
+    @classmethod
+    def _create_tables(cls, conn: sqlite3.Connection, physical: str, *, indexed: bool = True) -> None:
+        """The tables of one version of an index; a version being rebuilt gets the filter indexes only when it
+        is complete (`_index_filters`): building them at the end is three times faster than row by row."""
         conn.execute(f'CREATE TABLE IF NOT EXISTS "d_{physical}" (rowid INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL,'
                      f' sort TEXT NOT NULL DEFAULT "", title TEXT NOT NULL DEFAULT "", text TEXT NOT NULL DEFAULT "",'
                      f' data TEXT NOT NULL)')
         conn.execute(f'CREATE VIRTUAL TABLE IF NOT EXISTS "f_{physical}" USING fts5(title, text, tokenize="trigram")')
         conn.execute(f'CREATE TABLE IF NOT EXISTS "x_{physical}" (field TEXT, value TEXT, doc INTEGER)')
+        if indexed:
+            cls._index_filters(conn, physical)
+
+    @staticmethod
+    def _index_filters(conn: sqlite3.Connection, physical: str) -> None:
         conn.execute(f'CREATE INDEX IF NOT EXISTS "xi_{physical}" ON "x_{physical}" (field, value, doc)')
         conn.execute(f'CREATE INDEX IF NOT EXISTS "xd_{physical}" ON "x_{physical}" (doc)')
 
@@ -328,10 +357,10 @@ class EmbeddedBackend:
         with self._connection() as conn:
             try:
                 physical, spec = self._target(conn, index)
-                scoped = scope_fields()
+                names = filter_fields(spec)
                 latest: dict[str, Prepared] = {}
                 for document in documents:  # an id given twice: the later document wins, in its place
-                    prepared = prepare(spec, document, scoped)
+                    prepared = prepare(spec, document, names)
                     latest.pop(prepared.id, None)
                     latest[prepared.id] = prepared
                 conn.execute("BEGIN IMMEDIATE")
@@ -385,7 +414,7 @@ class EmbeddedBackend:
                 version = int(current.rsplit("_v", 1)[1]) + 1
                 physical = f"{name}_v{version}"
                 self._drop(conn, physical)
-                self._create_tables(conn, physical)
+                self._create_tables(conn, physical, indexed=False)
             except sqlite3.Error as exc:
                 raise SearchUnavailable(str(exc)) from exc
             return physical
@@ -399,6 +428,7 @@ class EmbeddedBackend:
         with self._connection() as conn:
             try:
                 conn.execute("BEGIN IMMEDIATE")
+                self._index_filters(conn, new)
                 old = self._physical(conn, name)
                 conn.execute("INSERT OR REPLACE INTO aliases VALUES (?, ?)", (name, new))
                 if old and old != new:

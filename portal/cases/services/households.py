@@ -162,4 +162,6 @@ def withdraw_consent(*, viewer: Viewer, consent_id: int, withdrawn_on: dt.date) 
         raise InvalidTransition(_("This consent has already been withdrawn."))
     if withdrawn_on < consent.given_on:
         raise ValidationFailed(_("A consent cannot be withdrawn before it was given."), field="withdrawn_on")
-    return change(consent, {"withdrawn_on": withdrawn_on}, viewer=viewer, verb="consent.withdraw")
+    consent = change(consent, {"withdrawn_on": withdrawn_on}, viewer=viewer, verb="consent.withdraw")
+    enqueue("consent", consent.pk)  # needs published under it leave the registry (and search)
+    return consent
