@@ -56,8 +56,10 @@ def cancel_measure(*, viewer: Viewer, measure_id: int, version: int, reason: str
         raise InvalidTransition(_("Only an open measure can be cancelled."))
     reason = column_text(reason, Measure, "cancel_reason", field="reason",
                          required=_("Give the reason for cancelling."))
-    return change(measure, {"cancel_reason": reason, "status": Measure.Status.CANCELLED}, viewer=viewer,
-                  verb="measure.cancel", action=AuditEvent.Action.TRANSITION)
+    measure = change(measure, {"cancel_reason": reason, "status": Measure.Status.CANCELLED}, viewer=viewer,
+                     verb="measure.cancel", action=AuditEvent.Action.TRANSITION)
+    enqueue("measure", measure.pk)
+    return measure
 
 
 @audited_write("measure.share", object_type="cases.measure", id_arg="measure_id")
@@ -92,7 +94,9 @@ def _report(viewer: Viewer, measure: Measure, values: dict[str, Any], verb: str)
         change(case, {"status": Case.Status.IN_PROGRESS}, viewer=viewer, verb="case.under_way",
                action=AuditEvent.Action.TRANSITION, details={"measure": measure.pk})
         enqueue("case", case.pk)
-    return change(measure, values, viewer=viewer, verb=verb, action=AuditEvent.Action.TRANSITION)
+    measure = change(measure, values, viewer=viewer, verb=verb, action=AuditEvent.Action.TRANSITION)
+    enqueue("measure", measure.pk)  # the public view of a need follows the measure made from its offer
+    return measure
 
 
 @audited_write("measure.accept", object_type="cases.measure", id_arg="measure_id")
