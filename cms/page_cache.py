@@ -80,12 +80,12 @@ def _new_generation() -> None:
 
 def invalidate() -> None:
     """Start a new generation now and again once the current transaction commits (a request served in
-    between may have cached what was visible before the commit); once per transaction, however many rows
-    it changes."""
+    between may have cached what was visible before the commit); the second one is registered once per
+    transaction, however many rows it changes."""
+    _new_generation()
     connection = transaction.get_connection()
     if connection.in_atomic_block and any(func is _new_generation for _ids, func, _robust in connection.run_on_commit):
         return
-    _new_generation()
     transaction.on_commit(_new_generation, robust=True)
 
 
