@@ -95,7 +95,7 @@ def test_login_redirects_with_pkce_state_and_nonce(client: Client, provider: Fak
 @pytest.mark.parametrize("next_url", ["https://evil.example/", "//evil.example/x", "javascript:alert(1)"])
 def test_off_site_next_is_replaced_by_the_home_page(client: Client, provider: FakeProvider, next_url: str) -> None:
     params = _start(client, next_url)
-    assert client.session[web.SESSION_PENDING][params["state"]]["next"] == "/"
+    assert client.session[web.SESSION_PENDING][params["state"]]["next"] == "/home/"  # the signed-in role's home
 
 
 @pytest.mark.parametrize("query", [{}, {"state": "forged", "code": "x"}, {"code": "x"}])
