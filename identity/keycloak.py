@@ -214,7 +214,7 @@ def expected_issuer() -> str:
 def make_verifier(server_url: str | None = None, *, key_source: Callable[[], dict[str, Any]] | None = None,
                   issuer: str | None = None) -> TokenVerifier:
     """A verifier; `server_url` defaults to KEYCLOAK_URL (or the portal's base URL for the dev realm)."""
-    url = server_url or settings.KEYCLOAK_URL or settings.PORTAL_BASE_URL
+    url = server_url or settings.KEYCLOAK_URL or settings.PUBLIC_BASE_URL
     openid = KeycloakOpenID(server_url=url.rstrip("/") + "/", realm_name=settings.KEYCLOAK_REALM,
                             client_id=settings.KEYCLOAK_CLIENT_ID, client_secret_key=settings.KEYCLOAK_CLIENT_SECRET,
                             timeout=5)

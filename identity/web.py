@@ -66,16 +66,12 @@ _clients: dict[str, PortalOpenID] = {}
 _clients_lock = threading.Lock()
 
 
-def uses_devrealm() -> bool:
-    return not settings.KEYCLOAK_URL
-
-
 def realm_server_url() -> str:
     """Base URL of the Keycloak server (without `/realms/...`), as the portal's server reaches it.
 
     From settings only, never from the request: the Host header must not choose where the server sends its
     own requests (discovery, token, JWKS). The development realm is reached at IDENTITY_DEVREALM_URL, else at
-    the base of its issuer (PORTAL_BASE_URL / PUBLIC_BASE_URL, which `portal demo --port` sets)."""
+    the base of its issuer (PUBLIC_BASE_URL, which `portal demo --port` sets)."""
     if settings.KEYCLOAK_URL:
         return settings.KEYCLOAK_URL.rstrip("/")
     if getattr(settings, "IDENTITY_DEVREALM_URL", ""):
@@ -102,7 +98,7 @@ def browser_url(request: HttpRequest, url: str) -> str:
     address it answers (ALLOWED_HOSTS), so the browser stays on the origin it uses (its cookies, and the
     callback on that origin, stay valid); only the browser goes there, never the server. Keycloak, or a
     development realm at its own address (IDENTITY_DEVREALM_URL): unchanged."""
-    if not uses_devrealm() or getattr(settings, "IDENTITY_DEVREALM_URL", ""):
+    if settings.KEYCLOAK_URL or getattr(settings, "IDENTITY_DEVREALM_URL", ""):
         return url
     own = urlsplit(request.build_absolute_uri("/"))  # get_host(): ALLOWED_HOSTS checked
     parts = urlsplit(url)

@@ -7,19 +7,25 @@ it unready: the portal keeps serving with database fallbacks.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, connections
 from django.db.migrations.executor import MigrationExecutor
 
-#: Optional component checks: module path → callable returning {"status": "ok"|"degraded"|"down", ...}.
-COMPONENT_CHECKS: dict[str, str] = {
-    "search": "search.health:status",
-    "identity": "identity.health:status",
-    "audit": "portal.audit.health:status",
-    "jobs": "portal.jobs.health:status",  # the background-job queue's backlog and failures
+from identity.health import status as identity_status
+from portal.audit.health import status as audit_status
+from portal.core.network import bearer_matches, is_internal
+from portal.jobs.health import status as jobs_status
+from search.health import status as search_status
+
+#: Component checks: name → callable returning {"status": "ok"|"degraded"|"down", ...}.
+COMPONENT_CHECKS: dict[str, Callable[[], dict[str, Any]]] = {
+    "search": search_status,
+    "identity": identity_status,
+    "audit": audit_status,
+    "jobs": jobs_status,  # the background-job queue's backlog and failures
 }
 
 
@@ -38,21 +44,9 @@ def database_status() -> dict[str, Any]:
     return {"status": "ok", "vendor": connection.vendor}
 
 
-def _load(path: str) -> Callable[[], dict[str, Any]] | None:
-    module_name, _, attr = path.partition(":")
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError:
-        return None
-    return getattr(module, attr, None)
-
-
 def readiness() -> tuple[bool, dict[str, Any]]:
     report: dict[str, Any] = {"database": database_status()}
-    for name, path in COMPONENT_CHECKS.items():
-        check = _load(path)
-        if check is None:
-            continue
+    for name, check in COMPONENT_CHECKS.items():
         try:
             report[name] = check()
         except Exception as exc:
@@ -64,8 +58,4 @@ def readiness() -> tuple[bool, dict[str, Any]]:
 
 def readiness_details_allowed(client: str | None, authorization: str | None) -> bool:
     """The full report only for the internal network (INTERNAL_NETWORKS) or `Authorization: Bearer <READYZ_TOKEN>`."""
-    from django.conf import settings
-
-    from portal.core.network import bearer_matches, is_internal
-
     return is_internal(client) or bearer_matches(authorization, getattr(settings, "READYZ_TOKEN", ""))

@@ -36,6 +36,9 @@ elif SECRET_KEY == DEV_SECRET_KEY and not DEBUG:
 # "testserver" (Django's test client) is added by the test environment itself, never in production.
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+#: The portal's external address, the one base URL of the settings: links in e-mails, the admin's base URL,
+#: the development realm's issuer (`portal demo --port` sets it). `PORTAL_BASE_URL` is read only by
+#: `python -m identity.realm.build` (the redirect hosts of a realm file).
 PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
@@ -312,11 +315,7 @@ LOGGING = {
 }
 
 
-# --- Per-package settings -----------------------------------------------------
-# Each package adds its own settings only inside its block below.
-
-# >>> identity
-# identity-web: OIDC sign-in, token refresh, accounts from tokens.
+# --- Identity: web sign-in, local sign-in throttle, the development realm -----
 # The local (emergency) password sign-in is throttled by django-axes: LocalSignInThrottle first, its middleware
 # last; a username is locked out from an address after LOGIN_FAILURE_LIMIT wrong passwords for LOGIN_LOCKOUT_MINUTES.
 AUTHENTICATION_BACKENDS = ["identity.backends.LocalSignInThrottle", "identity.backends.KeycloakBackend",
@@ -339,11 +338,6 @@ IDENTITY_REFRESH_MARGIN_SECONDS = env_int("IDENTITY_REFRESH_MARGIN_SECONDS", 60)
 #: Service-account client of the `portal` realm used by `portal sync-realm` against a real Keycloak.
 KEYCLOAK_ADMIN_CLIENT_ID = env_str("KEYCLOAK_ADMIN_CLIENT_ID", "portal-admin")
 KEYCLOAK_ADMIN_CLIENT_SECRET = env_str("KEYCLOAK_ADMIN_CLIENT_SECRET")
-# identity-core: realm file, token verification, development realm.
-#: Base URL(s) of the portal, comma-separated: the first is the dev realm's issuer base; all of them are
-#: the redirect hosts `python -m identity.realm.build` writes into a realm file.
-PORTAL_BASE_URL = globals().get("PORTAL_BASE_URL") or (
-    env_str("PORTAL_BASE_URL", PUBLIC_BASE_URL).split(",")[0].strip().rstrip("/") or PUBLIC_BASE_URL)
 #: Audience an access token must carry to be accepted by the gateway/portal.
 KEYCLOAK_AUDIENCE = env_str("KEYCLOAK_AUDIENCE") or KEYCLOAK_GATEWAY_CLIENT_ID
 KEYCLOAK_REALM_FILE = Path(env_str("KEYCLOAK_REALM_FILE") or BASE_DIR / "identity" / "realm" / "portal-realm.json")
@@ -351,28 +345,22 @@ KEYCLOAK_REALM_FILE = Path(env_str("KEYCLOAK_REALM_FILE") or BASE_DIR / "identit
 KEYCLOAK_JWKS_REFETCH_SECONDS = env_int("KEYCLOAK_JWKS_REFETCH_SECONDS", 10)
 #: Issuer of the development realm (fixed, like Keycloak's KC_HOSTNAME): `<base>/realms/<realm>`; the
 #: portal's server reaches the realm there, never at an address taken from a request's Host header.
-DEVREALM_ISSUER = (IDENTITY_DEVREALM_URL or PORTAL_BASE_URL) + f"/realms/{KEYCLOAK_REALM}"
-# <<< identity
+DEVREALM_ISSUER = (IDENTITY_DEVREALM_URL or PUBLIC_BASE_URL) + f"/realms/{KEYCLOAK_REALM}"
 
-# >>> search
+# --- Search: index names ------------------------------------------------------
 SEARCH_BACKLOG_MAX_MINUTES = env_int("SEARCH_BACKLOG_MAX_MINUTES", 10)
 MEILISEARCH_INDEX_PREFIX = env_str("MEILISEARCH_INDEX_PREFIX") or SEARCH_INDEX_PREFIX
 SEARCH_INDEX_PREFIX = MEILISEARCH_INDEX_PREFIX
-# <<< search
 
-# >>> graph
-# <<< graph
-
-# >>> cms
+# --- Public pages (cms) -------------------------------------------------------
 # Anonymous public pages served from the shared cache (cms.page_cache): after the language and CSRF middleware,
 # before authentication. A publish or a change of what the pages show starts a new generation at once; this
 # bounds changes made without model signals (bulk updates), in seconds.
 MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.csrf.CsrfViewMiddleware") + 1,
                   "cms.page_cache.PublicPageCacheMiddleware")
 PUBLIC_PAGE_CACHE_SECONDS = 300
-# <<< cms
 
-# >>> consultations / community
+# --- Public forms and registries (consultations, community) -------------------
 #: Public forms: (submissions, window in seconds) per client, counted in the cache.
 PUBLIC_FORM_RATE_LIMITS = {
     "question": (env_int("CONSULTATIONS_RATE_LIMIT", 5), 3600),
@@ -384,9 +372,8 @@ PUBLIC_FORMS_TRUST_X_FORWARDED_FOR = env_bool("PUBLIC_FORMS_TRUST_X_FORWARDED_FO
 #: k of the needs registry: every card (category, district, help, urgency, status, time since publication) is
 #: shared by at least this many published needs, in every filtered list; rarer ones are coarsened or hidden.
 COMMUNITY_MIN_GROUP_SIZE = env_int("COMMUNITY_MIN_GROUP_SIZE", 3)
-# <<< consultations / community
 
-# >>> ops
+# --- Operations ---------------------------------------------------------------
 #: Client networks that may read /metrics (and other operator endpoints) without a token.
 INTERNAL_NETWORKS = env_list("INTERNAL_NETWORKS", ["127.0.0.0/8", "::1/128"])
 #: Bearer token that opens /metrics from anywhere (unset: internal network only).
@@ -396,9 +383,9 @@ BACKUP_DIR = Path(env_str("BACKUP_DIR") or DATA_DIR / "backups")
 #: Days personal data is kept after a person's last case closed; then the nightly job anonymises it
 #: (portal.cases.retention; 152-FZ art. 5 p. 7). Set it to the region's records schedule.
 PERSONAL_DATA_RETENTION_DAYS = env_int("PERSONAL_DATA_RETENTION_DAYS", 1826)
-# <<< ops
 
-# >>> security headers (portal.headers: the same set on every route, Starlette's included)
+# --- Security headers ---------------------------------------------------------
+# portal.headers: the same set on every route, Starlette's included.
 # Content-Security-Policy by django-csp, without 'unsafe-inline': scripts and styles come from the portal's
 # own static files; the few inline <style> blocks carry the request's nonce ({{ request.csp_nonce }}).
 from csp.constants import NONCE, NONE, SELF  # noqa: E402
@@ -427,4 +414,3 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", defa
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
 #: Bearer token that shows /readyz details (database, backlog, identity provider) from outside INTERNAL_NETWORKS.
 READYZ_TOKEN = env_str("READYZ_TOKEN")
-# <<< security headers

@@ -33,7 +33,6 @@ urlpatterns = [
     path("workspace/", include("portal.workspace.urls")),
     path("consultations/", include("portal.consultations.urls")),
     path("registry/", include("portal.community.urls")),
-    path("partners/", include("portal.partners.urls")),
     path("survey/", include("portal.reports.urls")),
     path("notifications/", include("portal.notifications.urls")),
 ]

@@ -126,15 +126,6 @@ def shared_recipient_data(*, viewer: Viewer, measure: Measure) -> dict[str, str]
     return shared_recipient_data_many(viewer=viewer, measures=[measure]).get(measure.pk, {})
 
 
-def measure_history(*, viewer: Viewer, measure: Measure) -> list[AuditEvent]:
-    """Changes and refused attempts on a visible measure, oldest first (reads are not history)."""
-    get_measure(viewer=viewer, measure_id=measure.pk)
-    return list(
-        AuditEvent.objects.filter(object_type="cases.measure", object_id=str(measure.pk))
-        .exclude(action=AuditEvent.Action.READ).order_by("at", "id")
-    )
-
-
 def overdue_measures(*, viewer: Viewer, today: dt.date | None = None) -> QuerySet[Measure]:
     """Overdue measures (просроченные мероприятия) of the viewer's cases across organisations."""
     return filter_measures(measures_for(viewer), overdue=True, today=today).select_related("organisation", "case")

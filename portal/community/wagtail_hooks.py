@@ -4,34 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.urls import include, path, reverse
+from django.http import HttpRequest
+from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 
-
-def _viewer(request: Any) -> Any:
-    from portal.accounts.selectors import viewer_for_user
-
-    return viewer_for_user(request.user)
-
-
-class ModeratorMenuItem(MenuItem):
-    def is_shown(self, request: Any) -> bool:
-        from portal.community.services import may_moderate_registries
-
-        return may_moderate_registries(_viewer(request))
-
-
-class CaseStaffMenuItem(MenuItem):
-    def is_shown(self, request: Any) -> bool:
-        return _viewer(request).is_staff_reader
+from portal.community import admin_views
+from portal.community.services import may_moderate_registries
+from portal.core.admin_menu import register_menu_item
+from portal.core.admin_views import request_viewer
 
 
 @hooks.register("register_admin_urls")
 def register_admin_urls() -> list[Any]:
-    from portal.community import admin_views
-
     urls = [
         path("benefactors/", admin_views.benefactors, name="benefactors"),
         path("benefactors/<int:pk>/", admin_views.benefactor, name="benefactor"),
@@ -42,17 +27,16 @@ def register_admin_urls() -> list[Any]:
     return [path("community/", include((urls, "community_admin"), namespace="community_admin"))]
 
 
-@hooks.register("register_admin_menu_item")
-def benefactors_menu_item() -> MenuItem:
-    return ModeratorMenuItem(_("Benefactors"), reverse("community_admin:benefactors"), icon_name="group", order=260)
+def _moderates_registries(request: HttpRequest) -> bool:
+    return may_moderate_registries(request_viewer(request))
 
 
-@hooks.register("register_admin_menu_item")
-def needs_menu_item() -> MenuItem:
-    return CaseStaffMenuItem(_("Needs of families"), reverse("community_admin:needs"), icon_name="list-ul",
-                             order=261)
+def _works_on_cases(request: HttpRequest) -> bool:
+    return request_viewer(request).is_staff_reader
 
 
-@hooks.register("register_admin_menu_item")
-def offers_menu_item() -> MenuItem:
-    return CaseStaffMenuItem(_("Offers of help"), reverse("community_admin:offers"), icon_name="pick", order=262)
+register_menu_item(_("Benefactors"), "community_admin:benefactors", shown=_moderates_registries, icon_name="group",
+                   order=260)
+register_menu_item(_("Needs of families"), "community_admin:needs", shown=_works_on_cases, icon_name="list-ul",
+                   order=261)
+register_menu_item(_("Offers of help"), "community_admin:offers", shown=_works_on_cases, icon_name="pick", order=262)

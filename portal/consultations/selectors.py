@@ -10,7 +10,7 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.consultations.models import Question, Specialist, Topic
+from portal.consultations.models import Question, Topic
 from portal.consultations.services import SEARCH_KIND, moderated_topic_ids
 from portal.core.errors import NotFound
 from portal.core.ids import require_id
@@ -86,18 +86,6 @@ def question_queue(
                       When(status=Question.Status.ANSWERED, then=Value(1)), default=Value(2),
                       output_field=IntegerField())
     return questions.annotate(open_first=open_first).order_by("open_first", "due_on", "id")
-
-
-def get_question(*, viewer: Viewer, question_id: int | str) -> Question:
-    pk = require_id(question_id, _("Question not found."))
-    question = question_queue(viewer).filter(pk=pk).first()
-    if question is None:
-        raise NotFound(_("Question not found."))
-    return question
-
-
-def active_specialists() -> QuerySet[Specialist]:
-    return Specialist.objects.filter(active=True).order_by("full_name")
 
 
 # --- The asker's private link ----------------------------------------------------------------------------

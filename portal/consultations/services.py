@@ -95,7 +95,6 @@ def _require_moderator_of(viewer: Viewer, question: Question) -> None:
                                topic=question.topic.name)
 
 
-
 # --- Routing -------------------------------------------------------------------------
 
 def route(*, topic_id: int, district_id: int) -> Specialist | None:
@@ -466,27 +465,6 @@ def unconfirmed_in_published() -> list[tuple[Question, list[Pending]]]:
         if pending:
             found.append((question, pending))
     return found
-
-
-@audit.audited_write("question.edit", object_type="consultations.question", id_arg="question_id")
-def update_published_text(
-    *, viewer: Viewer, question_id: int, published_text: str, published_name: str | None = None,
-    confirmed: Collection[str] = (),
-) -> Question:
-    """The moderator adjusts the masked question text (and the name for publication)."""
-    question = _for_update(viewer, question_id)
-    _require_moderator_of(viewer, question)
-    if question.status == Question.Status.REJECTED:
-        raise InvalidTransition(_("A rejected question cannot be edited."))
-    before = audit.snapshot(question, STATE_FIELDS)
-    question.published_text, confirmations = _checked_published_text(published_text, confirmed=confirmed)
-    if published_name is not None:
-        question.published_name = _checked_published_name(published_name, question.author_name)
-    question.save()
-    audit.record_changed(viewer=viewer, verb="question.edit", obj=question, before=before,
-                         details={"confirmed_findings": confirmations} if confirmations else None)
-    enqueue(SEARCH_KIND, question.pk)
-    return question
 
 
 @audit.audited_write("question.reject", object_type="consultations.question", id_arg="question_id")

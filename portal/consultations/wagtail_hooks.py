@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.urls import include, path, reverse
+from django.http import HttpRequest
+from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from portal.consultations import admin_views
 from portal.consultations.models import Specialist, Topic
+from portal.consultations.services import moderated_topic_ids
+from portal.core.admin_menu import register_menu_item
+from portal.core.admin_views import request_viewer
 
 
 class TopicViewSet(SnippetViewSet):
@@ -37,8 +41,6 @@ register_snippet(SpecialistViewSet)
 
 @hooks.register("register_admin_urls")
 def register_admin_urls() -> list[Any]:
-    from portal.consultations import admin_views
-
     urls = [
         path("", admin_views.queue, name="queue"),
         path("<int:pk>/", admin_views.detail, name="detail"),
@@ -46,15 +48,10 @@ def register_admin_urls() -> list[Any]:
     return [path("consultations/queue/", include((urls, "consultations_admin"), namespace="consultations_admin"))]
 
 
-class QueueMenuItem(MenuItem):
-    def is_shown(self, request: Any) -> bool:
-        from portal.accounts.selectors import viewer_for_user
-        from portal.consultations.services import moderated_topic_ids
-
-        viewer = viewer_for_user(request.user)
-        return bool(moderated_topic_ids(viewer)) or Specialist.objects.filter(user_id=viewer.user_id).exists()
+def _answers_or_moderates(request: HttpRequest) -> bool:
+    viewer = request_viewer(request)
+    return bool(moderated_topic_ids(viewer)) or Specialist.objects.filter(user_id=viewer.user_id).exists()
 
 
-@hooks.register("register_admin_menu_item")
-def register_queue_menu_item() -> MenuItem:
-    return QueueMenuItem(_("Consultations"), reverse("consultations_admin:queue"), icon_name="help", order=250)
+register_menu_item(_("Consultations"), "consultations_admin:queue", shown=_answers_or_moderates, icon_name="help",
+                   order=250)

@@ -6,7 +6,7 @@ import importlib
 import logging
 from collections.abc import Callable
 
-from django.core.management import call_command, get_commands
+from django.core.management import call_command
 
 from portal.demo.generate import generate
 from portal.demo.mail import kept_mail
@@ -19,14 +19,10 @@ DEMO_HOOKS = ("portal.demo.accounts", "portal.demo.intake", "cms.demo", "portal.
               "portal.demo.community", "cms.demo_en")
 
 
-def _hook(module_name: str) -> Callable[..., None] | None:
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as error:
-        if error.name == module_name:
-            return None
-        raise
-    return getattr(module, "load_demo", None)
+def _hook(module_name: str) -> Callable[..., None]:
+    """The `load_demo(verbose=…)` of a package's demo module (each of DEMO_HOOKS has one)."""
+    hook: Callable[..., None] = importlib.import_module(module_name).load_demo
+    return hook
 
 
 def load_demo(*, seed: int = 1, verbose: bool = False) -> None:
@@ -37,10 +33,7 @@ def load_demo(*, seed: int = 1, verbose: bool = False) -> None:
         print(f"Demo region: {summary}", flush=True)
     with kept_mail() as messages:
         for module_name in DEMO_HOOKS:
-            hook = _hook(module_name)
-            if hook is not None:
-                hook(verbose=verbose)
+            _hook(module_name)(verbose=verbose)
     if verbose and messages:
         print(mail_summary(messages), flush=True)
-    if "search_sync" in get_commands():
-        call_command("search_sync", verbosity=1 if verbose else 0)
+    call_command("search_sync", verbosity=1 if verbose else 0)

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.urls import include, path, reverse
+from django.http import HttpRequest
+from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from portal.core.admin_menu import SETTINGS_MENU, register_menu_item
 from portal.core.models import CalendarDay
+from portal.jobs import admin_views
 
 
 class CalendarDayViewSet(SnippetViewSet):
@@ -28,8 +30,6 @@ register_snippet(CalendarDayViewSet)
 
 @hooks.register("register_admin_urls")
 def register_admin_urls() -> list[Any]:
-    from portal.jobs import admin_views
-
     urls = [
         path("", admin_views.jobs, name="jobs"),
         path("<uuid:job_id>/", admin_views.job_detail, name="job"),
@@ -40,16 +40,11 @@ def register_admin_urls() -> list[Any]:
     return [path("jobs/", include((urls, "jobs_admin"), namespace="jobs_admin"))]
 
 
-class SuperuserMenuItem(MenuItem):
-    def is_shown(self, request: Any) -> bool:
-        return bool(request.user.is_superuser)
+def _superuser(request: HttpRequest) -> bool:
+    return bool(request.user.is_superuser)
 
 
-@hooks.register("register_settings_menu_item")
-def register_jobs_menu_item() -> MenuItem:
-    return SuperuserMenuItem(_("Background jobs"), reverse("jobs_admin:jobs"), icon_name="cogs", order=900)
-
-
-@hooks.register("register_settings_menu_item")
-def register_mail_menu_item() -> MenuItem:
-    return SuperuserMenuItem(_("Outgoing e-mail"), reverse("jobs_admin:mail"), icon_name="mail", order=901)
+register_menu_item(_("Background jobs"), "jobs_admin:jobs", shown=_superuser, icon_name="cogs", order=900,
+                   menu=SETTINGS_MENU)
+register_menu_item(_("Outgoing e-mail"), "jobs_admin:mail", shown=_superuser, icon_name="mail", order=901,
+                   menu=SETTINGS_MENU)

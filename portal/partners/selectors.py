@@ -28,10 +28,6 @@ def public_organisations(
     return organisations.order_by("name")
 
 
-def organisation_by_code(code: str) -> Organisation | None:
-    return Organisation.objects.filter(code=code).first()
-
-
 def organisation_by_group(group_path: str) -> Organisation | None:
     """`/partners/<code>` → active partner, `/institutions/<code>` → active institution, else None."""
     parts = group_path.strip("/").split("/")

@@ -66,11 +66,6 @@ def update_organisation(*, viewer: Viewer, organisation_id: int, **changes: Any)
     return organisation
 
 
-def deactivate_organisation(*, viewer: Viewer, organisation_id: int) -> Organisation:
-    """An inactive organisation keeps its history but loses partner rights and leaves the public registry."""
-    return update_organisation(viewer=viewer, organisation_id=organisation_id, active=False)
-
-
 @audit.audited_write("agreement.create", object_type="partners.organisation", id_arg="organisation_id")
 def add_agreement(
     *, viewer: Viewer, organisation_id: int, number: str, signed_on: dt.date, expires_on: dt.date | None = None,

@@ -105,9 +105,13 @@ def test_settings_guard(settings: Any, monkeypatch: pytest.MonkeyPatch, env: dic
     assert values["DEVREALM_ALLOW_WITHOUT_DEBUG"] is (env["DEVREALM_ALLOW_WITHOUT_DEBUG"] == "1")
 
 
-def test_portal_base_url_takes_the_first_of_a_list(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_one_base_url_gives_the_dev_realm_issuer(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """PUBLIC_BASE_URL is the one base URL of the settings; PORTAL_BASE_URL (the realm file's redirect hosts,
+    read by `python -m identity.realm.build`) does not move the issuer."""
     monkeypatch.delenv("IDENTITY_DEVREALM_URL", raising=False)
-    monkeypatch.setenv("PORTAL_BASE_URL", "https://portal.region.example/, http://127.0.0.1:8001")
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://portal.region.example/")
+    monkeypatch.setenv("PORTAL_BASE_URL", "https://other.region.example, http://127.0.0.1:8001")
     values = runpy.run_path(str(Path(settings.BASE_DIR) / "portal" / "settings.py"))
-    assert values["PORTAL_BASE_URL"] == "https://portal.region.example"
+    assert "PORTAL_BASE_URL" not in values
+    assert values["PUBLIC_BASE_URL"] == "https://portal.region.example"
     assert values["DEVREALM_ISSUER"] == "https://portal.region.example/realms/portal"
