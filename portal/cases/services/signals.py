@@ -69,7 +69,7 @@ def receive_signal(
     signal = Signal.objects.create(
         source=source, summary=summary, received_at=received_at or timezone.now(), address=address,
         reporter=reporter, reporter_organisation_id=reporter_organisation_id, institution_id=institution_id,
-        precinct_id=precinct_id,
+        precinct_id=precinct_id, registered_by_subject=viewer.subject or "",
     )
     audit.record_created(viewer=viewer, verb="signal.receive", obj=signal)
     return signal
