@@ -145,6 +145,13 @@ def test_ledger_is_append_only(world: World) -> None:
         event.save()
     with pytest.raises(LedgerImmutableError):
         LedgerEvent.objects.all().delete()
+    from django.db import connection, transaction
+
+    if connection.vendor == "postgresql":  # the database refuses it too (raw SQL, other clients)
+        from django.db.utils import DatabaseError
+
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("UPDATE reports_ledgerevent SET reason = reason WHERE id = %s", [event.pk])
 
 
 def test_opening_balance_of_bulk_loaded_data(world: World) -> None:
