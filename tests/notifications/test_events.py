@@ -203,3 +203,22 @@ def test_staff_find_their_notifications_from_the_admin_menu(admin_client: Client
     assert "/notifications/" in page.content.decode()  # the sidebar menu (rendered from JSON)
     listing = admin_client.get("/notifications/")
     assert listing.status_code == 200 and "Уведомлений пока нет." in listing.content.decode()
+
+
+def test_a_benefactor_stops_the_needs_digest_by_its_link(db: None) -> None:
+    from portal.community.models import Benefactor
+    from portal.notifications.models import NeedsDigestSubscription
+    from portal.territory.models import District
+
+    district = District.objects.create(code="b-district", name="Ленинский район", kind="urban")
+    benefactor = Benefactor.objects.create(kind=Benefactor.Kind.INDIVIDUAL, name="Благотворитель",
+                                           email="ben@example.org", help_kinds=["material"], district=district,
+                                           consent_processing_at=timezone.now(), status=Benefactor.Status.APPROVED)
+    NeedsDigestSubscription.objects.create(benefactor=benefactor)
+    address = f"/notifications/needs/stop/{services.unsubscribe_token(benefactor.pk)}/"
+    client = Client()
+    assert "Прекратить письма" in client.get(address).content.decode()  # a link scanner's GET changes nothing
+    assert NeedsDigestSubscription.objects.exists()
+    assert "больше не будете" in client.post(address).content.decode()
+    assert not NeedsDigestSubscription.objects.exists()
+    assert client.get(f"/notifications/needs/stop/{benefactor.pk}/").status_code == 404
