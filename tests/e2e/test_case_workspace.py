@@ -157,6 +157,12 @@ def test_coordinator_runs_review_extension_and_closing_from_the_case_card(portal
         assert _no_horizontal_scroll(page)
         assert page.locator("tr.cw-case-row a").first.is_visible()
         page.screenshot(path=str(SHOTS / "casework-cases-375.png"), full_page=True)
+        page.goto(f"{url}/admin/casework/")
+        assert _no_horizontal_scroll(page)
+        page.screenshot(path=str(SHOTS / "casework-dashboard-375.png"), full_page=True)
+        page.goto(f"{url}/admin/casework/do/case/{other.case.pk}/measure/")
+        assert _no_horizontal_scroll(page)
+        page.screenshot(path=str(SHOTS / "casework-add-measure-375.png"), full_page=True)
     finally:
         context.close()
 
