@@ -182,7 +182,8 @@ class DashboardView(WorkspaceView):
                                                   specialist__user_id=viewer.user_id)
         panels.append(("consultations", _("Unanswered consultations assigned to me"), questions.count(),
                        list(questions[:limit])))
-        context.update(panels=panels, today=today, intake_links=existing_links(INTAKE_LINKS), soon=today + dt.timedelta(days=7),
+        context.update(panels=panels, today=today, intake_links=existing_links(INTAKE_LINKS),
+                       soon=today + dt.timedelta(days=7),
                        form=forms.CaseFilterForm(), reads_cases=viewer.is_staff_reader,
                        role_names=[str(label) for role, label in ROLE_LABELS.items() if viewer.has_role(role)])
         return context
