@@ -56,6 +56,9 @@ class BenefactorForm(HoneypotMixin):
         label=_("I agree that my name (or my organisation's name), the kinds of help and the district are "
                 "published in the public registry."), required=False,
     )
+    needs_digest = forms.BooleanField(
+        label=_("Send me by e-mail the new needs of my district that match the help I offer."), required=False,
+    )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)

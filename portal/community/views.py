@@ -30,6 +30,7 @@ from portal.community.models import Benefactor, PublicStatus, Urgency
 from portal.core import antispam
 from portal.core.errors import DomainError, ValidationFailed
 from portal.core.forms import mark_invalid
+from portal.core.viewer import Viewer
 from portal.partners.models import HelpKind, OrganisationKind
 from portal.partners.selectors import public_organisations
 from portal.territory.models import District
@@ -72,8 +73,11 @@ def _save_benefactor(request: HttpRequest, form: BenefactorForm) -> tuple[bool, 
     if not form.is_valid():
         return False, 400
     data = form.cleaned_data
+    if data.get("needs_digest") and not data.get("email"):
+        form.add_error("email", _("Enter an e-mail address to receive the new needs."))
+        return False, 400
     try:
-        services.sign_up_benefactor(
+        benefactor = services.sign_up_benefactor(
             kind=data["kind"], name=data["name"], contact_person=data.get("contact_person") or "",
             email=data.get("email") or "", phone=data.get("phone") or "", help_kinds=data["help_kinds"],
             district_id=data["district"].pk, description=data.get("description") or "",
@@ -83,6 +87,10 @@ def _save_benefactor(request: HttpRequest, form: BenefactorForm) -> tuple[bool, 
     except ValidationFailed as error:
         form.add_error(error.field if error.field in form.fields else None, error.message)
         return False, 400
+    if data.get("needs_digest"):  # the digest starts once the benefactor is approved (portal.notifications)
+        from portal.notifications.services import subscribe_benefactor
+
+        subscribe_benefactor(viewer=Viewer.anonymous(), benefactor_id=benefactor.pk)
     antispam.count_submission(request, "benefactor")
     return True, 200
 
