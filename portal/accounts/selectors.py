@@ -8,10 +8,12 @@ from collections.abc import Iterable
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q
+from django.utils import timezone
 
 from portal.accounts.models import StaffProfile
 from portal.core.viewer import Role, Viewer
 from portal.partners.models import Organisation, OrganisationKind
+from portal.partners.selectors import agreement_standing
 from portal.territory.models import Precinct
 
 ROLE_VALUES = {role.value for role in Role}
@@ -42,6 +44,11 @@ def build_viewer(
     """The Viewer of a known person: the partner `organisation` they act for and, for staff, their social-service
     `institution`; an officer gets the precincts of its officer record (`officer_precinct_ids`)."""
     roles = frozenset(roles)
+    if organisation is not None and not agreement_standing(organisation=organisation,
+                                                           on=timezone.localdate()).allows_work:
+        # A partner whose agreements on interaction have all ended keeps its account but acts for no
+        # organisation: it sees and reports no measure (seed 004 rows 31–32).
+        organisation = None
     return Viewer(
         subject=subject, username=username, display_name=display_name or username, roles=roles,
         organisation_id=organisation.pk if organisation else None,

@@ -15,11 +15,14 @@ institutions, which is not a registration (it is refused here).
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.cases.models import Case, Measure
 from portal.core.errors import PermissionDenied
 from portal.core.viewer import Role, Viewer
+from portal.partners.models import Organisation
+from portal.partners.selectors import organisations_working_on
 from portal.territory.models import Precinct
 
 
@@ -57,7 +60,9 @@ def scoped_cases(viewer: Viewer, cases: QuerySet[Case]) -> QuerySet[Case]:
 def scoped_measures(viewer: Viewer, measures: QuerySet[Measure]) -> QuerySet[Measure]:
     scope = case_scope(viewer, prefix="case__")
     if viewer.is_partner:
-        own = Q(organisation_id=viewer.organisation_id)
+        # Only while the organisation's agreement on interaction is in force (institutions need none).
+        own = Q(organisation_id=viewer.organisation_id) & Q(
+            organisation__in=Organisation.objects.filter(organisations_working_on(timezone.localdate())))
         scope = own if scope is None else scope | own
     return measures.none() if scope is None else measures.filter(scope)
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from portal.cases import services as case_services
 from portal.cases.models import Case, Consent, Household, Measure, Person
 from portal.core.viewer import Role, Viewer
-from portal.partners.models import Organisation
+from portal.partners.models import Agreement, Organisation
 from portal.territory.addresses import normalise_text
 from portal.territory.models import AddressRange, District, Officer, Precinct, Street
 
@@ -26,11 +26,18 @@ def district(*, code: str | None = None, name: str = "Ленинский рай�
 
 def organisation(*, kind: str = "school", code: str | None = None, name: str | None = None,
                  district_obj: District | None = None, active: bool = True,
-                 help_kinds: list[str] | None = None) -> Organisation:
+                 help_kinds: list[str] | None = None, agreement_until: dt.date | None = dt.date(2099, 12, 31),
+                 agreement: bool = True) -> Organisation:
+    """An organisation; a partner (not a social-service institution) gets an agreement on interaction in force
+    until `agreement_until` unless `agreement` is False."""
     number = next(_sequence)
-    return Organisation.objects.create(
+    created = Organisation.objects.create(
         code=code or f"{kind}-{number}", name=name or f"Организация {kind} № {number}", kind=kind,
         district=district_obj, active=active, help_kinds=help_kinds or ["social"])
+    if agreement and not created.is_institution:
+        Agreement.objects.create(organisation=created, number=f"{number}-СС", signed_on=dt.date(2020, 1, 1),
+                                 expires_on=agreement_until)
+    return created
 
 
 def precinct(*, district_obj: District, number: int | None = None, officer: Officer | None = None,
@@ -129,3 +136,19 @@ def approved_case_with_measure(*, partner_org: Organisation, world: CaseWorld | 
             viewer=world.coordinator, case_id=world.case.pk, decided_on=world.case.registered_on,
             protocol_number="12/2026", participants="Куратор, участковый, школа")
     return world, measure
+
+
+def demo_organisations() -> list[Organisation]:
+    """The demo region's institutions and partners (as in the realm file), each partner with an agreement on
+    interaction in force; idempotent."""
+    from portal.demo.region import INSTITUTIONS, PARTNERS  # the demo region is test data here, not a dependency
+
+    organisations = []
+    for spec in [*INSTITUTIONS, *PARTNERS]:
+        created, new = Organisation.objects.get_or_create(
+            code=spec["code"], defaults={"name": spec["name"], "kind": spec["kind"], "active": True})
+        if new and not created.is_institution:
+            Agreement.objects.create(organisation=created, number=f"{created.pk}-СС", signed_on=dt.date(2020, 1, 1),
+                                     expires_on=dt.date(2099, 12, 31))
+        organisations.append(created)
+    return organisations

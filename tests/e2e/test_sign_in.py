@@ -8,8 +8,7 @@ import pytest
 
 from identity import web
 from identity.testing import realm_file_for
-from portal.demo.region import INSTITUTIONS, PARTNERS
-from portal.partners.models import Organisation
+from portal.testing import factories
 
 # Needs identity-core's token verification and development realm.
 pytest.importorskip("identity.keycloak")
@@ -24,8 +23,7 @@ def site(portal_server: Any, settings: Any, tmp_path: Any) -> Any:
     settings.DEVREALM_ISSUER = f"{portal_server.url}/realms/portal"
     settings.KEYCLOAK_REALM_FILE = realm_file_for(tmp_path, portal_server.url)
     web.reset_clients()
-    for spec in [*INSTITUTIONS, *PARTNERS]:
-        Organisation.objects.get_or_create(code=spec["code"], defaults={"name": spec["name"], "kind": spec["kind"]})
+    factories.demo_organisations()
     yield portal_server
     web.reset_clients()
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from portal.demo.region import INSTITUTIONS, PARTNERS
+from portal.testing import factories
 
 
 @pytest.fixture
@@ -10,7 +10,5 @@ def region_orgs(db: None) -> None:
     """Active partner organisations and institutions of the demo region (one partner inactive)."""
     from portal.partners.models import Organisation
 
-    for spec in [*INSTITUTIONS, *PARTNERS]:
-        Organisation.objects.get_or_create(
-            code=spec["code"], defaults={"name": spec["name"], "kind": spec["kind"], "active": True})
+    factories.demo_organisations()
     Organisation.objects.filter(code="clinic-2").update(active=False)

@@ -14,13 +14,14 @@ from portal.audit.models import AuditEvent
 from portal.core.viewer import Role, Viewer
 from portal.partners.models import Organisation
 from portal.territory.models import District, Officer
+from portal.testing import factories
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def school() -> Organisation:
-    return Organisation.objects.create(code="school-7", name="СОШ № 7", kind="school")
+    return factories.organisation(code="school-7", name="СОШ № 7", kind="school")
 
 
 @pytest.fixture
@@ -112,10 +113,9 @@ def test_organisation_for_groups_matches_kind_and_code(school: Organisation, kcs
 
 def test_demo_users_are_idempotent_and_get_their_groups(settings: object) -> None:
     from portal.demo.accounts import load_demo
-    from portal.demo.region import DEMO_USERS, INSTITUTIONS, PARTNERS
+    from portal.demo.region import DEMO_USERS
 
-    for spec in [*INSTITUTIONS, *PARTNERS]:
-        Organisation.objects.create(code=spec["code"], name=spec["name"], kind=spec["kind"])
+    factories.demo_organisations()
     settings.DEBUG = True  # type: ignore[attr-defined]
     load_demo(verbose=False)
     load_demo(verbose=False)

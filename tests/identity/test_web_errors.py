@@ -12,6 +12,7 @@ from jwcrypto import jwk, jwt
 from keycloak.exceptions import KeycloakConnectionError, KeycloakPostError
 
 from identity import web
+from portal.testing import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -182,9 +183,8 @@ def fake_keycloak(monkeypatch: pytest.MonkeyPatch) -> FakeKeycloakModule:
     import sys
 
     from portal.core.viewer import Role, Viewer
-    from portal.partners.models import Organisation
 
-    school = Organisation.objects.create(code="school-7", name="СОШ № 7", kind="school")
+    school = factories.organisation(code="school-7", name="СОШ № 7", kind="school")
     module = FakeKeycloakModule(Viewer(subject="s", username="partner.school", display_name="Ольга Смирнова",
                                        roles=frozenset({Role.PARTNER}), organisation_id=school.pk,
                                        organisation_code="school-7"))

@@ -14,8 +14,7 @@ from django.test import Client
 from identity import web
 from identity.testing import realm_file_for
 from portal.accounts.models import StaffProfile
-from portal.demo.region import INSTITUTIONS, PARTNERS
-from portal.partners.models import Organisation
+from portal.testing import factories
 
 # Needs identity-core's token verification and development realm.
 pytest.importorskip("identity.keycloak")
@@ -66,8 +65,7 @@ def devrealm(portal_server: Any, settings: Any, tmp_path: Any) -> Any:
     settings.DEVREALM_ISSUER = f"{portal_server.url}/realms/portal"
     settings.KEYCLOAK_REALM_FILE = realm_file_for(tmp_path, portal_server.url, "http://testserver")
     web.reset_clients()
-    for spec in [*INSTITUTIONS, *PARTNERS]:
-        Organisation.objects.get_or_create(code=spec["code"], defaults={"name": spec["name"], "kind": spec["kind"]})
+    factories.demo_organisations()
     yield portal_server
     web.reset_clients()
 

@@ -20,9 +20,30 @@ from portal.core.errors import InvalidTransition, PermissionDenied, ValidationFa
 from portal.core.text import check_choices, clean_text, column_text
 from portal.core.viewer import Viewer
 from portal.partners.models import Organisation
+from portal.partners.selectors import agreement_standing
 from search.outbox import enqueue
 
 audited_write = audit.audited_write
+
+
+def _day(day: dt.date | None) -> str:
+    return day.strftime("%d.%m.%Y") if day else "—"
+
+
+def require_working_organisation(organisation_id: int) -> Organisation:
+    """The responsible organisation of a measure: active, and a partner only with an agreement on interaction in
+    force (seed 004 rows 31–32); social-service institutions need none."""
+    organisation = Organisation.objects.filter(pk=organisation_id, active=True).first()
+    if organisation is None:
+        raise ValidationFailed(_("Choose an active organisation of the partner registry."), field="organisation")
+    standing = agreement_standing(organisation=organisation, on=today())
+    if not standing.allows_work:
+        if standing.ends_on:
+            raise ValidationFailed(_("The organisation's agreement on interaction ended on %(end)s: it cannot be "
+                                     "assigned measures."), field="organisation", end=_day(standing.ends_on))
+        raise ValidationFailed(_("The organisation has no agreement on interaction in force: it cannot be assigned "
+                                 "measures."), field="organisation")
+    return organisation
 
 # --- The case manager's side ------------------------------------------------------------
 
@@ -39,8 +60,7 @@ def reassign_measure(*, viewer: Viewer, measure_id: int, version: int, organisat
         raise InvalidTransition(_("Only an open measure can be reassigned."))
     if organisation_id == measure.organisation_id:
         raise ValidationFailed(_("The measure is already assigned to this organisation."), field="organisation")
-    if not Organisation.objects.filter(pk=organisation_id, active=True).exists():
-        raise ValidationFailed(_("Choose an active organisation of the partner registry."), field="organisation")
+    require_working_organisation(organisation_id)
     why = clean_text(reason, field="reason", label=_("reason"), required=_("Give the reason for reassigning."))
     # What the previous organisation was shown is not carried over: the new one sees the default
     # (first name and district) until the coordinator shares more with it.
@@ -78,6 +98,10 @@ def _executable(viewer: Viewer, measure_id: int, version: int) -> Measure:
     measure = measure_for_update(viewer, measure_id, version)
     if not may_execute_measure(viewer, measure):
         raise PermissionDenied(_("Only the responsible organisation may report on this measure."))
+    standing = agreement_standing(organisation=measure.organisation, on=today())
+    if not standing.allows_work:
+        raise PermissionDenied(_("The agreement on interaction of your organisation is not in force (ended "
+                                 "%(end)s): the coordinator reassigns its measures."), end=_day(standing.ends_on))
     case = Case.objects.select_for_update().get(pk=measure.case_id)
     if case.status not in ACTIVE_CASE_STATUSES:
         raise InvalidTransition(_("The programme of this case is not in force (status: %(status)s)."),

@@ -29,6 +29,7 @@ from portal.cases.models import (
 )
 from portal.cases.selectors import households_for, persons_for, signals_for
 from portal.cases.services.common import ACTIVE_CASE_STATUSES, case_for_update, change, today
+from portal.cases.services.measures import require_working_organisation
 from portal.cases.terms import MAX_TERM_MONTHS, REVIEW_AFTER_MONTHS, add_months, latest_end
 from portal.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from portal.core.text import check_choices, column_text
@@ -136,9 +137,7 @@ def assign_measure(
     if case.ends_on and deadline > case.ends_on:
         raise ValidationFailed(_("The deadline is after the end of the support term (%(end)s)."), field="deadline",
                                end=case.ends_on.strftime("%d.%m.%Y"))
-    organisation = Organisation.objects.filter(pk=organisation_id, active=True).first()
-    if organisation is None:
-        raise ValidationFailed(_("Choose an active organisation of the partner registry."), field="organisation")
+    organisation = require_working_organisation(organisation_id)
     programme = Programme.objects.get(case=case)
     if recipient_id is not None and not programme.recipients.filter(pk=recipient_id).exists() and not (
         Person.objects.filter(pk=recipient_id, household_id=case.household_id).exists()
