@@ -81,6 +81,11 @@ def capture_mail() -> Iterator[list[EmailMessage]]:
         _captured = previous
 
 
+def capturing() -> bool:
+    """True inside `capture_mail()` (the demo loader): nothing is to be sent, nor announced, from it."""
+    return _captured is not None
+
+
 def retry_delay(attempts: int) -> timedelta:
     """1, 2, 4 … minutes after attempt 1, 2, 3 …, at most an hour."""
     return timedelta(minutes=min(60, 2 ** max(0, attempts - 1)))

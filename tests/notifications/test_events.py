@@ -222,3 +222,16 @@ def test_a_benefactor_stops_the_needs_digest_by_its_link(db: None) -> None:
     assert "больше не будете" in client.post(address).content.decode()
     assert not NeedsDigestSubscription.objects.exists()
     assert client.get(f"/notifications/needs/stop/{benefactor.pk}/").status_code == 404
+
+
+def test_nothing_is_announced_while_the_demo_loader_captures_mail(django_capture_on_commit_callbacks: Any) -> None:
+    from portal.core.mail import capture_mail
+
+    world = build(registered_on=timezone.localdate() - dt.timedelta(days=10))
+    with capture_mail(), django_capture_on_commit_callbacks(execute=True) as callbacks:
+        assign(world, "m", deadline=SOON)
+    assert not Notification.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        assign(world, "n", deadline=SOON)
+    assert Notification.objects.filter(kind=Kind.MEASURE_ASSIGNED).exists()
+    assert callbacks is not None
