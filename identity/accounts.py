@@ -27,6 +27,7 @@ from portal.partners.models import Organisation
 from portal.territory.models import Officer
 
 logger = logging.getLogger("identity")
+security_logger = logging.getLogger("identity.security")
 
 #: Roles that work in the Wagtail admin (Django `is_staff`).
 STAFF_ROLES: frozenset[Role] = frozenset({Role.OPERATOR, Role.OFFICER, Role.COORDINATOR, Role.SUPERVISOR, Role.EDITOR,
@@ -162,3 +163,16 @@ def sync_user(*, viewer: Viewer, claims: Mapping[str, Any]) -> AbstractUser:
     logger.info("single sign-on account %s %s (roles: %s)", username, "created" if created else "updated",
                 ",".join(sorted(role.value for role in viewer.roles)) or "-")
     return user
+
+
+def audit_lockout(sender: Any, request: Any = None, username: str | None = None, ip_address: str | None = None,
+                  **kwargs: Any) -> None:
+    """A local sign-in locked out after too many wrong passwords (django-axes' `user_locked_out`) leaves a
+    security audit record."""
+    name = str(username or "?")[:150]
+    security_logger.warning("local sign-in locked out: username=%s ip=%s", name, ip_address)
+    with transaction.atomic():
+        audit.record(viewer=Viewer(subject=f"local:{name}", username=name), action="security",
+                     verb="sign_in_locked_out", object_type="account",
+                     details={"username": name, "ip_address": ip_address or "",
+                              "path": getattr(request, "path", "")[:200]})

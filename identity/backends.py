@@ -10,6 +10,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import AbstractBaseUser
 from django.http import HttpRequest
 
+from identity.accounts import sync_user
 from portal.core.viewer import Viewer
 
 
@@ -26,8 +27,6 @@ class KeycloakBackend(ModelBackend):
         claims: Mapping[str, Any] | None = kwargs.get("claims")
         if viewer is None or claims is None or viewer.is_anonymous:
             return None
-        from identity.accounts import sync_user
-
         user = sync_user(viewer=viewer, claims=claims)
         return user if self.user_can_authenticate(user) else None
 

@@ -7,6 +7,8 @@ from typing import Any
 from django.conf import settings
 
 from identity.devrealm import guard
+from identity.devrealm.keys import signing_key
+from identity.keycloak import default_verifier
 
 NOT_CONFIGURED = "identity provider not configured"
 
@@ -17,14 +19,10 @@ def status() -> dict[str, Any]:
             return {"status": "down", "provider": None, "error": NOT_CONFIGURED,
                     "hint": "set KEYCLOAK_URL, or DEBUG / DEVREALM_ALLOW_WITHOUT_DEBUG for the development realm"}
         try:
-            from identity.devrealm.keys import signing_key
-
             signing_key()
         except Exception as error:
             return {"status": "down", "provider": "devrealm", "error": str(error)}
         return {"status": "ok", "provider": "devrealm", "enabled": True}
-    from identity.keycloak import default_verifier
-
     verifier = default_verifier()
     if verifier.cached:
         return {"status": "ok", "provider": "keycloak", "jwks": "cached"}

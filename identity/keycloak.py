@@ -19,12 +19,16 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from jwcrypto import jwk, jwt
 from jwcrypto.common import JWException
 from keycloak import KeycloakOpenID
 
+from identity.devrealm import guard
+from identity.devrealm.keys import public_jwks
 from portal.accounts.selectors import account_id, build_viewer
+from portal.audit.services import record
 from portal.core.viewer import Role, Viewer
 from portal.partners.selectors import organisation_by_group
 
@@ -65,10 +69,6 @@ def _reject(reason: str, detail: str = "", claims: dict[str, Any] | None = None)
     subject = (claims or {}).get("preferred_username") or (claims or {}).get("sub") or "?"
     logger.warning("token rejected: reason=%s subject=%s %s", reason, subject, detail)
     try:
-        from django.db import transaction
-
-        from portal.audit.services import record
-
         with transaction.atomic():
             record(viewer=Viewer(subject=f"token:{subject}", username=str(subject)), action="security",
                    verb="token_rejected", object_type="token", details={"reason": reason, "detail": detail[:500]})
@@ -233,16 +233,12 @@ def default_verifier() -> TokenVerifier:
     Neither configured (e.g. DEBUG off without DEVREALM_ALLOW_WITHOUT_DEBUG): TokenRejected("not_configured"),
     and the development realm's key is neither trusted nor created."""
     global _default
-    from identity.devrealm import guard
-
     if not settings.KEYCLOAK_URL and not guard.enabled():
         raise _reject("not_configured", "neither KEYCLOAK_URL is set nor the development realm enabled")
     with _default_lock:
         if _default is None or _default.issuer != expected_issuer():
             source = None
             if not settings.KEYCLOAK_URL:
-                from identity.devrealm.keys import public_jwks
-
                 source = public_jwks
             _default = make_verifier(key_source=source)
         return _default

@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth import login as django_login
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -24,7 +25,9 @@ from keycloak.exceptions import KeycloakConnectionError, KeycloakError
 from keycloak.pkce_utils import generate_code_challenge, generate_code_verifier
 
 from identity import web
+from identity.keycloak import TokenRejected, verify_access_token
 from portal.core.viewer import Role
+from portal.partners.models import Organisation
 
 logger = logging.getLogger("identity")
 security_log = logging.getLogger("identity.security")
@@ -136,8 +139,6 @@ def callback(request: HttpRequest) -> HttpResponse:
         security_log.warning("id token refused: %s", error)
         return error_page(request, title=_("Sign-in was not completed"),
                           message=_("The identity confirmation is not valid. Please sign in again."), status=400)
-    from identity.keycloak import TokenRejected, verify_access_token
-
     try:
         viewer = verify_access_token(tokens["access_token"])
     except TokenRejected as error:
@@ -200,14 +201,10 @@ def profile(request: HttpRequest) -> HttpResponse:
     """Who am I: name, roles, organisation (a quick check after signing in)."""
     viewer = web.viewer_for_request(request)
     if viewer.is_anonymous:
-        from django.contrib.auth.views import redirect_to_login
-
         return redirect_to_login(request.get_full_path())
     organisation = None
     organisation_id = viewer.organisation_id or viewer.institution_id
     if organisation_id is not None:
-        from portal.partners.models import Organisation
-
         organisation = Organisation.objects.filter(pk=organisation_id).first()
     return render(request, "identity/profile.html", {
         "viewer": viewer, "roles": role_labels(viewer.roles), "organisation": organisation,

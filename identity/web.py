@@ -32,6 +32,8 @@ from jwcrypto import jwk
 from keycloak import KeycloakOpenID
 from keycloak.exceptions import KeycloakError
 
+from identity.keycloak import TokenRejected, verify_access_token
+from portal.accounts.selectors import viewer_for_user
 from portal.core.viewer import Viewer
 
 logger = logging.getLogger("identity")
@@ -236,13 +238,10 @@ def _resolve_viewer(request: HttpRequest) -> Viewer:
         return Viewer.anonymous()
     if session_tokens(request) is None:
         # Local sign-in (emergency superuser, demo password): the Django user's groups and profile.
-        from portal.accounts.selectors import viewer_for_user
-
         return viewer_for_user(user)
     token = access_token_for(request)
     if token is None:
         return Viewer.anonymous()
-    from identity.keycloak import TokenRejected, verify_access_token
 
     try:
         viewer = verify_access_token(token)

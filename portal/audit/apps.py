@@ -1,15 +1,14 @@
 from typing import Any
 
 from django.apps import AppConfig
+from django.db import connections
 from django.db.models.signals import post_migrate
+
+from portal.audit.db import ensure_sqlite_triggers
 
 
 def _ensure_triggers(using: str = "default", **kwargs: Any) -> None:
     """SQLite rebuilds a table to alter it and the triggers go with the old one: put them back after migrating."""
-    from django.db import connections
-
-    from portal.audit.db import ensure_sqlite_triggers
-
     ensure_sqlite_triggers(connections[using])
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from portal.cases import retention
 from portal.core.viewer import Viewer
 from portal.jobs import job, periodic
 
@@ -11,6 +12,4 @@ from portal.jobs import job, periodic
 def anonymise_due_persons() -> dict[str, int]:
     """Nightly: anonymise the persons whose retention period is over or whose processing consent was withdrawn
     (portal.cases.retention)."""
-    from portal.cases import retention
-
     return retention.anonymise_due_persons(viewer=Viewer.system("retention"))

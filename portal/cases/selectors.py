@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.audit import services as audit
 from portal.audit.models import AuditEvent
-from portal.cases.access import case_scope, scoped_cases, scoped_measures
+from portal.audit.selectors import events_for_objects
+from portal.cases.access import case_scope, may_manage_case, scoped_cases, scoped_measures
 from portal.cases.models import (
     Case,
     CollegialDecision,
@@ -27,6 +28,7 @@ from portal.cases.models import (
     Signal,
 )
 from portal.cases.retention import processing_withdrawn, refuse_read_of_stopped_person
+from portal.cases.terms import latest_end
 from portal.core.errors import NotFound
 from portal.core.ids import require_id
 from portal.core.viewer import Role, Viewer
@@ -322,8 +324,6 @@ def cases_of_person(*, viewer: Viewer, person: Person) -> QuerySet[Case]:
 def case_timeline(*, viewer: Viewer, case: Case) -> list[AuditEvent]:
     """The history of a visible case from the audit trail, oldest first: its registration and transitions, its
     measures, programme decisions and the signal it came from (reads of personal data are not steps)."""
-    from portal.audit.selectors import events_for_objects
-
     get_case(viewer=viewer, case_id=case.pk)
     objects: list[tuple[str, int | str]] = [("cases.case", case.pk)]
     objects += [("cases.measure", pk) for pk in Measure.objects.filter(case=case).values_list("pk", flat=True)]
@@ -341,9 +341,6 @@ _UNDER_WAY = (Case.Status.PROGRAMME_APPROVED, Case.Status.IN_PROGRESS, Case.Stat
 def case_action_refusals(*, viewer: Viewer, case: Case) -> dict[str, str | None]:
     """For each lifecycle action of a case, None when it may be tried now, or why not (the services still
     decide; these are the same rules, so the card can say the reason next to the action)."""
-    from portal.cases.access import may_manage_case
-    from portal.cases.terms import latest_end
-
     if not may_manage_case(viewer, case):
         no_right = str(_("You may not change this case."))
         return dict.fromkeys(("measure", "approve", "review", "extend", "close"), no_right)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.community.models import Benefactor, Urgency
+from portal.community.selectors import approved_benefactors
 from portal.partners.models import HelpKind, Organisation
 
 
@@ -73,8 +74,6 @@ class AcceptOfferForm(forms.Form):
         label=_("I have checked with the benefactor that this offer is theirs."), required=False)
 
     def __init__(self, *args: object, **kwargs: object) -> None:
-        from portal.community.selectors import approved_benefactors
-
         super().__init__(*args, **kwargs)
         self.fields["deadline"].initial = timezone.localdate() + dt.timedelta(days=14)
         self.fields["benefactor"].queryset = approved_benefactors()

@@ -74,7 +74,7 @@ def benefactors(request: HttpRequest) -> HttpResponse:
     status = _status_filter(request, Benefactor.Status.values, Benefactor.Status.PENDING)
     return render(request, "community/admin/benefactors.html", {
         "benefactors": selectors.benefactor_queue(viewer, status=status or None), "status": status,
-        "statuses": Benefactor.Status.choices, "may_moderate": services.may_moderate_registries(viewer),
+        "statuses": Benefactor.Status.choices, "may_moderate": selectors.may_moderate_registries(viewer),
     })
 
 

@@ -20,7 +20,7 @@ from django.db.models import Max, Q, QuerySet
 from django.utils import translation
 
 from portal.audit.models import AuditEvent
-from portal.partners.models import HelpKind, Organisation, OrganisationKind
+from portal.partners.models import HelpKind, Organisation, OrganisationKind, ServiceCapacity
 from portal.partners.selectors import public_organisations
 
 HSDS_VERSION = "3.0"
@@ -189,8 +189,6 @@ def service(organisation: Organisation, kind: str, *, nested: bool = True,
 
 
 def _capacity_units() -> dict[str, str]:
-    from portal.partners.models import ServiceCapacity
-
     with translation.override(settings.LANGUAGE_CODE):
         return {k: str(v) for k, v in ServiceCapacity.Unit.choices}
 

@@ -13,6 +13,8 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.models import Page
 from wagtail.search import index
 
+from portal.partners.selectors import public_organisations
+
 
 class PublicNeedType(graphene.ObjectType):
     """An anonymised need: only these fields are public (an attribute generalised away is empty)."""
@@ -89,12 +91,12 @@ class NeedsRegistryPage(RegistryPage):
         verbose_name_plural = _("registry of needs pages")
 
     def serve(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        from portal.community.views import needs
+        from portal.community.views import needs  # pages load with the models: a cycle at the top
 
         return self._render(needs, request)
 
     def graphql_needs(self, info: Any = None, **kwargs: Any) -> list[dict[str, Any]]:
-        from portal.community.selectors import public_needs
+        from portal.community.selectors import public_needs  # pages load with the models: a cycle at the top
 
         return [need.as_dict() for need in public_needs()]
 
@@ -113,12 +115,12 @@ class BenefactorsRegistryPage(RegistryPage):
         verbose_name_plural = _("registry of benefactors pages")
 
     def serve(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        from portal.community.views import benefactors
+        from portal.community.views import benefactors  # pages load with the models: a cycle at the top
 
         return self._render(benefactors, request)
 
     def graphql_benefactors(self, info: Any = None, **kwargs: Any) -> list[dict[str, Any]]:
-        from portal.community.selectors import public_benefactors
+        from portal.community.selectors import public_benefactors  # pages load with the models: a cycle at the top
 
         return [{"id": b.pk, "name": b.name, "kind": b.kind, "district": b.district.name,
                  "help_kinds": b.help_kinds, "description": b.description} for b in public_benefactors()]
@@ -137,13 +139,11 @@ class PartnersRegistryPage(RegistryPage):
         verbose_name_plural = _("registry of partners pages")
 
     def serve(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        from portal.community.views import partners
+        from portal.community.views import partners  # pages load with the models: a cycle at the top
 
         return self._render(partners, request)
 
     def graphql_partners(self, info: Any = None, **kwargs: Any) -> list[dict[str, Any]]:
-        from portal.partners.selectors import public_organisations
-
         return [{"code": o.code, "name": o.name, "short_name": o.short_name, "kind": o.kind,
                  "district": o.district.name if o.district else None, "help_kinds": o.help_kinds,
                  "address": o.address, "phone": o.phone, "email": o.email, "website": o.website,

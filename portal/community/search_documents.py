@@ -15,6 +15,7 @@ from typing import Any
 from django.db.models import Q
 
 from portal.community.models import Benefactor, Need, Offer
+from portal.community.selectors import public_needs
 from search.registry import Document, DocumentType, IndexSpec, int_ids, register_index, register_type
 
 BENEFACTOR = "benefactor"
@@ -52,8 +53,6 @@ def need_document(object_id: int | str) -> dict[str, Any] | None:
 
 def load_needs(ids: Sequence[str]) -> list[Document]:
     """Public views of the needs among `ids` (the anonymisation runs once for the whole batch)."""
-    from portal.community.selectors import public_needs
-
     wanted = list(dict.fromkeys(int_ids(ids)))
     if not wanted:
         return []

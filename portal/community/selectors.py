@@ -26,11 +26,20 @@ from django.utils.translation import gettext_lazy as _
 from portal.cases.access import case_scope
 from portal.cases.models import Case, Category, Consent, Measure
 from portal.community.models import Benefactor, Need, Offer, PublicStatus, Urgency
-from portal.community.services import BENEFACTOR_KIND, may_moderate_registries
 from portal.core.ids import parse_id
-from portal.core.viewer import Viewer
+from portal.core.viewer import Role, Viewer
 from portal.partners.models import HelpKind
 from search.api import search_ids
+
+#: Search document kinds of the registries (the benefactor registry's search reads them back).
+BENEFACTOR_KIND = "benefactor"
+NEED_KIND = "need"
+
+
+def may_moderate_registries(viewer: Viewer) -> bool:
+    """Who moderates the registries (benefactors, needs): editors, coordinators and administrators."""
+    return viewer.has_role(Role.ADMIN, Role.EDITOR, Role.COORDINATOR)
+
 
 #: Coarse category groups used when an exact combination is too rare.
 CATEGORY_GROUPS: dict[str, tuple[str, object]] = {

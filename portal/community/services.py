@@ -20,30 +20,27 @@ from portal.audit import services as audit
 from portal.audit.models import AuditEvent
 from portal.cases.access import may_manage_case
 from portal.cases.models import Case, Category, Consent, Person
+from portal.cases.selectors import cases_for
+from portal.cases.services import assign_measure
 from portal.community.models import Benefactor, Need, Offer, Urgency
+from portal.community.selectors import BENEFACTOR_KIND, NEED_KIND, may_moderate_registries, public_need
 from portal.core import personal_data
 from portal.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from portal.core.ids import parse_id
 from portal.core.mail import clean_email, send_mail
 from portal.core.text import clean_text
-from portal.core.viewer import Role, Viewer
+from portal.core.viewer import Viewer
 from portal.partners.models import HelpKind, Organisation
 from portal.territory.models import District
 from search.outbox import enqueue, enqueue_many
 
 logger = logging.getLogger("portal.community")
 
-BENEFACTOR_KIND = "benefactor"
-NEED_KIND = "need"
 _PHONE_CHARS = re.compile(r"^\+?[\d\s\-()]{6,20}$")
 _AGE_RE = re.compile(r"(?i)(?<![\w])\d{1,3}\s*(?:-?\s*)?(?:лет|год|года|месяц\w*|мес\.?|years?|months?)(?![\w])")
 _DATE_RE = re.compile(r"(?<!\d)\d{1,2}[./]\d{1,2}[./]\d{2,4}(?!\d)")
 #: Said when help is offered for a need whose help has been found (the page says it before any form).
 HELP_FOUND = _("Help for this need has already been found. Thank you! Other families still need help.")
-
-
-def may_moderate_registries(viewer: Viewer) -> bool:
-    return viewer.has_role(Role.ADMIN, Role.EDITOR, Role.COORDINATOR)
 
 
 def _require_registry_moderator(viewer: Viewer) -> None:
@@ -202,8 +199,6 @@ def check_public_summary(summary: str, *, family: Iterable[Person] = ()) -> str:
 
 
 def _case_for_need(viewer: Viewer, case_id: int) -> Case:
-    from portal.cases.selectors import cases_for
-
     case = cases_for(viewer).select_related("precinct__district", "institution").filter(pk=parse_id(case_id)).first()
     if case is None:
         raise NotFound(_("Case not found."))
@@ -300,8 +295,6 @@ def offer_help(
     *, need_id: int, name: str, email: str, phone: str, message: str, consent: bool, viewer: Viewer | None = None,
 ) -> Offer:
     """A volunteer or benefactor offers help for a public need; the coordinator is notified."""
-    from portal.community.selectors import public_need
-
     viewer = viewer or Viewer.anonymous()
     shown = public_need(need_id)
     if shown is None:
@@ -385,8 +378,6 @@ def accept_offer(
     responsible person. A registered benefactor is used only when the coordinator chose it explicitly
     and confirmed having checked it (`benefactor_confirmed`): then a legal entity registered as a
     partner gets the measure itself."""
-    from portal.cases.services import assign_measure
-
     offer = _offer_for_update(viewer, offer_id)
     need = offer.need
     benefactor = _confirmed_benefactor(benefactor_id, benefactor_confirmed)

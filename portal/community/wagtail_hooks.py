@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
 from portal.community import admin_views
-from portal.community.services import may_moderate_registries
+from portal.community.selectors import may_moderate_registries
 from portal.core.admin_menu import register_menu_item
 from portal.core.admin_views import request_viewer
 

@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from portal.consultations.models import Topic
+from portal.consultations.models import Specialist, Topic
 from portal.consultations.services import MAX_QUESTION_LENGTH, MIN_QUESTION_LENGTH
 from portal.core.forms import HoneypotMixin
 from portal.territory.models import District
@@ -75,8 +75,6 @@ class AssignForm(forms.Form):
                                         error_messages={"required": _("Choose an active specialist.")})
 
     def __init__(self, *args: object, **kwargs: object) -> None:
-        from portal.consultations.models import Specialist
-
         super().__init__(*args, **kwargs)
         self.fields["specialist"].queryset = Specialist.objects.filter(active=True).order_by("full_name")
 

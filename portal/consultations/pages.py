@@ -58,7 +58,7 @@ class ConsultationsPage(Page):
         verbose_name_plural = _("consultations pages")
 
     def serve(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        from portal.consultations.views import consultations_index
+        from portal.consultations.views import consultations_index  # pages load with the models: a cycle at the top
 
         response = consultations_index(request, page=self)
         if hasattr(response, "render"):
@@ -66,12 +66,12 @@ class ConsultationsPage(Page):
         return response
 
     def graphql_topics(self, info: Any = None, **kwargs: Any) -> list[dict[str, str]]:
-        from portal.consultations.selectors import topics
+        from portal.consultations.selectors import topics  # pages load with the models: a cycle at the top
 
         return [{"slug": t.slug, "name": t.name} for t in topics()]
 
     def graphql_questions(self, info: Any = None, **kwargs: Any) -> list[dict[str, Any]]:
-        from portal.consultations.selectors import published_questions
+        from portal.consultations.selectors import published_questions  # pages load with the models: a cycle at the top
 
         return [
             {"id": q.pk, "topic": q.topic.name, "topic_slug": q.topic.slug, "district": q.district.name,

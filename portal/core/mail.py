@@ -26,7 +26,9 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from portal.core.errors import ValidationFailed
+from portal.core.jobs import deliver_mail
 from portal.core.models import OutboundMail
+from portal.jobs import enqueue_on_commit
 
 logger = logging.getLogger("portal.core.mail")
 
@@ -60,9 +62,6 @@ def send_mail(*, to: Sequence[str], subject: str, body: str, kind: str = "") -> 
         return None
     mail = OutboundMail.objects.create(kind=kind[:64], recipients=recipients, subject=subject[:300], body=body,
                                        from_email=settings.DEFAULT_FROM_EMAIL, next_attempt_at=timezone.now())
-    from portal.core.jobs import deliver_mail
-    from portal.jobs import enqueue_on_commit
-
     enqueue_on_commit(deliver_mail, mail.pk)
     return mail
 

@@ -22,3 +22,6 @@ class OpsConfig(AppConfig):
         except ValueError as exc:
             raise ImproperlyConfigured(str(exc)) from exc
         job_context.connect_signals()  # jobs run under the request id of the request that enqueued them
+        from portal.headers import nonce_wagtail_choosers
+
+        nonce_wagtail_choosers()  # the admin's inline scripts carry the CSP nonce

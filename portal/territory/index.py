@@ -37,6 +37,7 @@ from portal.territory.addresses import (
     stem_key,
     street_label,
 )
+from portal.territory.models import AddressRange, District, Officer, Precinct, Street
 
 #: Street names of at most this many words are looked up as spans of the address.
 MAX_NAME_WORDS = 5
@@ -568,8 +569,6 @@ def read_stamp(using: str = "default") -> int | None:
 
 
 def build_index(stamp: int | None, using: str = "default") -> TerritoryIndex:
-    from portal.territory.models import AddressRange, District, Officer, Precinct, Street
-
     districts = {row[0]: DistrictRef(*row) for row in District.objects.using(using).values_list(
         "id", "code", "name", "kind", "population", "centre")}
     officers: dict[int, OfficerRef] = {}

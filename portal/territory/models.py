@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from portal.territory.addresses import canonical_street_kind, normalise_text
+
 
 class District(models.Model):
     """Municipal district or city district (муниципальный район / городской округ)."""
@@ -111,9 +113,7 @@ class Street(models.Model):
 
     def save(self, *args: object, **kwargs: object) -> None:
         """Keep the lookup forms in step with the names, whichever form edited them (the admin too)."""
-        from portal.territory.addresses import STREET_KINDS, normalise_text
-
-        self.kind = STREET_KINDS.get(normalise_text(self.kind).replace(" ", ""), self.kind)
+        self.kind = canonical_street_kind(self.kind)
         self.normalized = normalise_text(self.name)
         self.settlement_normalized = normalise_text(self.settlement)
         update_fields = kwargs.get("update_fields")
