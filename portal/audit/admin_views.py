@@ -20,7 +20,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 
 from portal.audit import services as audit
 from portal.audit.models import AuditEvent
-from portal.core.admin_views import request_viewer
+from portal.accounts.admin_views import request_viewer
 
 
 def admin_verb(model: type[models.Model], operation: str) -> str:

@@ -27,7 +27,7 @@ from portal.cases import selectors, services
 from portal.cases.access import may_manage_case
 from portal.cases.models import Case, Measure, Signal
 from portal.casework import forms as action_forms
-from portal.core.admin_views import request_viewer
+from portal.accounts.admin_views import request_viewer
 from portal.core.errors import Conflict, DomainError
 from portal.core.viewer import Role, Viewer
 

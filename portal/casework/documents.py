@@ -43,7 +43,7 @@ from portal.cases.models import (
     SupportForm,
 )
 from portal.casework.cards import category_labels, need_labels
-from portal.core.admin_views import request_viewer
+from portal.accounts.admin_views import request_viewer
 from portal.core.errors import NotFound
 from portal.partners.models import HelpKind
 

@@ -26,7 +26,7 @@ from portal.cases import selectors
 from portal.cases.models import Case, Measure, Person, Signal
 from portal.casework import actions
 from portal.casework.cards import category_labels, need_labels
-from portal.core.admin_views import ReadOnlyPolicy, ScopedIndexView, ScopedInspectView, request_viewer
+from portal.accounts.admin_views import ReadOnlyPolicy, ScopedIndexView, ScopedInspectView, request_viewer
 from portal.territory.models import District
 
 

@@ -10,7 +10,7 @@ from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 
 from portal.casework import actions, cases_urls, intake_urls, registries
-from portal.core.admin_views import request_viewer
+from portal.accounts.admin_views import request_viewer
 
 
 @hooks.register("register_admin_urls")

@@ -12,7 +12,7 @@ from wagtail import hooks
 from portal.community import admin_views
 from portal.community.selectors import may_moderate_registries
 from portal.core.admin_menu import register_menu_item
-from portal.core.admin_views import request_viewer
+from portal.accounts.admin_views import request_viewer
 
 
 @hooks.register("register_admin_urls")

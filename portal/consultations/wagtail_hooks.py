@@ -15,7 +15,7 @@ from portal.consultations import admin_views
 from portal.consultations.models import Specialist, Topic
 from portal.consultations.services import moderated_topic_ids
 from portal.core.admin_menu import register_menu_item
-from portal.core.admin_views import request_viewer
+from portal.accounts.admin_views import request_viewer
 
 
 class TopicViewSet(SnippetViewSet):

@@ -31,7 +31,7 @@ def register_admin_urls() -> list[Any]:
 
 class ReportsMenuItem(MenuItem):
     def is_shown(self, request: Any) -> bool:
-        from portal.core.admin_views import request_viewer
+        from portal.accounts.admin_views import request_viewer
 
         return request_viewer(request).has_role(Role.ADMIN, Role.SUPERVISOR, Role.COORDINATOR, Role.OFFICER)
 

@@ -13,7 +13,7 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 
 from portal.audit import services as audit
 from portal.audit.admin_views import AuditedEditView, AuditedModelViewSet
-from portal.core.admin_views import ServiceCreateView, ServiceEditView
+from portal.accounts.admin_views import ServiceCreateView, ServiceEditView
 from portal.core.viewer import Viewer
 from portal.territory import services
 from portal.territory.models import AddressRange, District, Officer, Precinct, Street

@@ -11,7 +11,7 @@ from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from portal.cases.models import Category, NeedCircumstance
-from portal.core.admin_views import request_viewer
+from portal.accounts.admin_views import request_viewer
 from portal.core.errors import NotFound
 from portal.core.viewer import Viewer
 

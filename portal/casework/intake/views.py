@@ -33,7 +33,7 @@ from portal.cases.models import (
 from portal.cases.services import intake
 from portal.cases.services.intake import PossibleDuplicate, PossibleRepeat
 from portal.casework.intake import forms as intake_forms
-from portal.core.admin_views import request_viewer
+from portal.accounts.admin_views import request_viewer
 from portal.core.errors import DomainError, NotFound
 from portal.core.viewer import Role, Viewer
 from portal.partners.models import HelpKind

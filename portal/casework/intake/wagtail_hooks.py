@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 
-from portal.core.admin_views import request_viewer
+from portal.accounts.admin_views import request_viewer
 from portal.core.viewer import Role
 
 INTAKE_ROLES = (Role.OPERATOR, Role.OFFICER, Role.COORDINATOR)
