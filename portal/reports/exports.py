@@ -12,7 +12,7 @@ from pathlib import Path
 
 from django.utils import timezone
 
-from portal.reports.figures import Report, Table
+from portal.reports.figures import Cell, Report, Table
 
 FORMATS = ("xlsx", "csv", "pdf", "json")
 CONTENT_TYPES = {
@@ -45,7 +45,7 @@ def _header_lines(report: Report) -> list[str]:
     return lines
 
 
-def _rows(table: Table) -> list[list[object]]:
+def _rows(table: Table) -> list[list[Cell]]:
     rows = [[row.get(c.key) for c in table.columns] for row in table.rows]
     if table.total:
         rows.append([table.total.get(c.key) for c in table.columns])

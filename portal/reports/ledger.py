@@ -188,10 +188,11 @@ def open_ledger(*, batch_size: int = 5000) -> int:
                  .values("pk", "institution_id", "precinct__district_id", "started_on", "closed_on", "outcome",
                          "status")
                  .iterator(chunk_size=batch_size)):
-        base = {"institution_id": case["institution_id"], "district_id": case["precinct__district_id"],
-                "case_id": case["pk"]}
-        facts.append(LedgerEvent(kind=Kind.CASE_STARTED, on=case["started_on"], recorded_at=_end_of(case["started_on"]),
-                                 **base))
+        base: dict[str, Any] = {"institution_id": case["institution_id"],
+                                "district_id": case["precinct__district_id"], "case_id": case["pk"]}
+        started_on = case["started_on"]
+        assert started_on is not None  # excluded above
+        facts.append(LedgerEvent(kind=Kind.CASE_STARTED, on=started_on, recorded_at=_end_of(started_on), **base))
         if case["status"] == Case.Status.CLOSED and case["closed_on"]:
             facts.append(LedgerEvent(kind=Kind.CASE_CLOSED, on=case["closed_on"], outcome=case["outcome"],
                                      recorded_at=_end_of(case["closed_on"]), **base))

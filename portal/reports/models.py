@@ -26,7 +26,7 @@ class LedgerEventQuerySet(models.QuerySet["LedgerEvent"]):
     def update(self, **kwargs: Any) -> NoReturn:
         raise LedgerImmutableError("Ledger events cannot be updated.")
 
-    def delete(self) -> NoReturn:  # type: ignore[override]
+    def delete(self) -> NoReturn:
         raise LedgerImmutableError("Ledger events cannot be deleted.")
 
 

@@ -13,6 +13,7 @@ import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
@@ -23,7 +24,7 @@ from portal.cases.models import NEED_GROUP_OF, Case, Category, Household, NeedGr
 from portal.core.errors import NotFound, PermissionDenied
 from portal.core.viewer import Role, Viewer
 from portal.partners.models import HelpKind, Organisation, OrganisationKind
-from portal.reports.figures import Chart, Column, Report, Table, suppress_small_cells
+from portal.reports.figures import Cell, Chart, Column, Report, Table, suppress_small_cells
 from portal.reports.ledger import UNSPECIFIED_REASON
 from portal.reports.models import LedgerEvent, ReportKind, Submission, SurveyResponse
 from portal.reports.periods import Period, current_month, parse_period
@@ -109,19 +110,21 @@ def resolve_scope(viewer: Viewer, kind: str, *, institution: str | None = None,
     if kind not in ReportKind.values:
         raise NotFound(_("No such report: %(kind)s."), kind=kind)
     everything = viewer.has_role(Role.ADMIN, Role.SUPERVISOR)
-    if kind == ReportKind.PARTNERS and viewer.is_partner and not everything and not viewer.has_role(Role.COORDINATOR):
+    if (kind == ReportKind.PARTNERS and viewer.is_partner and viewer.organisation_id is not None and not everything
+            and not viewer.has_role(Role.COORDINATOR)):
         if institution or district:
             raise PermissionDenied(_("A partner sees only its own performance."))
-        org = Organisation.objects.get(pk=viewer.organisation_id)
-        return Scope(code=org.code, label=str(org), organisation_id=org.pk)
+        partner = Organisation.objects.get(pk=viewer.organisation_id)
+        return Scope(code=partner.code, label=str(partner), organisation_id=partner.pk)
     if not may_read_reports(viewer):
         raise PermissionDenied(_("You may not read reports."))
     found_district = _district(district) if district else None
+    org: Organisation | None
     if institution:
         org = _institution(institution)
         if not everything and org.pk != viewer.institution_id:
             raise PermissionDenied(_("You may read the reports of your own institution only."))
-    elif not everything:
+    elif not everything and viewer.institution_id is not None:  # may_read_reports: a coordinator has one
         org = Organisation.objects.get(pk=viewer.institution_id)
     else:
         org = None
@@ -148,7 +151,7 @@ def _facts(as_of: dt.datetime) -> QuerySet[LedgerEvent]:
     return LedgerEvent.objects.filter(recorded_at__lte=as_of)
 
 
-def _grouped(facts: QuerySet[LedgerEvent], *keys: str) -> dict[tuple[object, ...], int]:
+def _grouped(facts: QuerySet[Any], *keys: str) -> dict[tuple[Any, ...], int]:
     return {tuple(row[k] for k in keys): row["n"] for row in facts.values(*keys).annotate(n=Count("id"))}
 
 
@@ -268,7 +271,8 @@ def quarterly_report(*, scope: Scope, period: Period, as_of: dt.datetime) -> Rep
     closed = _grouped(facts, "institution_id", "outcome")
     closed_cases: dict[int, set[int]] = defaultdict(set)
     for institution_id, case_id in facts.values_list("institution_id", "case_id"):
-        closed_cases[institution_id].add(case_id)
+        if institution_id is not None and case_id is not None:  # a closing always has both
+            closed_cases[institution_id].add(case_id)
     answers: dict[int, list[SurveyResponse]] = defaultdict(list)
     all_cases = set().union(*closed_cases.values()) if closed_cases else set()
     for response in SurveyResponse.objects.filter(case_id__in=all_cases, recorded_at__lte=as_of):
@@ -360,8 +364,9 @@ def passport_report(*, scope: Scope, period: Period, as_of: dt.datetime) -> Repo
     # Families in support at the end of the period: enrolled and not closed, from the ledger.
     facts = _facts(as_of).filter(district_id__in=district_ids)
     closed = facts.filter(kind=Kind.CASE_CLOSED, case_id=OuterRef("case_id"), on__lte=day)
-    open_cases = dict(facts.filter(kind=Kind.CASE_STARTED, on__lte=day).exclude(Exists(closed))
-                      .values_list("case_id", "district_id"))
+    open_cases = {case_id: district_id for case_id, district_id in
+                  facts.filter(kind=Kind.CASE_STARTED, on__lte=day).exclude(Exists(closed))
+                  .values_list("case_id", "district_id") if case_id is not None and district_id is not None}
     circumstances_of = dict(Case.objects.filter(pk__in=list(open_cases)).values_list("pk", "need_circumstances"))
     groups = _ru(NeedGroup.choices)
     group_counts: dict[int, Counter] = defaultdict(Counter)
@@ -382,7 +387,10 @@ def passport_report(*, scope: Scope, period: Period, as_of: dt.datetime) -> Repo
         Column("over_norm", "Участковых с нагрузкой сверх нормы"),
         Column("households", "Домохозяйств на учёте"), Column("open_cases", "Семей на сопровождении"),
     ]
-    main_rows, need_rows, household_rows, partner_rows = [], [], [], []
+    main_rows: list[dict[str, Cell]] = []
+    need_rows: list[dict[str, Cell]] = []
+    household_rows: list[dict[str, Cell]] = []
+    partner_rows: list[dict[str, Cell]] = []
     for d in districts:
         own = officers_of.get(d.pk, [])
         main_rows.append({
@@ -490,7 +498,7 @@ def partners_report(*, scope: Scope, period: Period, as_of: dt.datetime) -> Repo
     window = facts.filter(on__range=(period.first, period.last))
     assigned_rows = list(window.filter(kind=Kind.MEASURE_ASSIGNED).values(
         "organisation_id", "measure_id", "assigned_at"))
-    accepted_at: dict[tuple[int, int], dt.datetime] = {}
+    accepted_at: dict[tuple[int | None, int | None], dt.datetime] = {}
     for org_id, measure_id, at in facts.filter(
             kind=Kind.MEASURE_ACCEPTED, measure_id__in=[r["measure_id"] for r in assigned_rows]).values_list(
             "organisation_id", "measure_id", "recorded_at"):
@@ -505,7 +513,7 @@ def partners_report(*, scope: Scope, period: Period, as_of: dt.datetime) -> Repo
             in_time[row["organisation_id"]] += 1
     on_time: Counter = Counter()
     late: Counter = Counter()
-    days: dict[int, list[int]] = defaultdict(list)
+    days: dict[int | None, list[int]] = defaultdict(list)
     for org_id, on, deadline, assigned_on in window.filter(kind=Kind.MEASURE_FULFILLED).values_list(
             "organisation_id", "on", "deadline", "assigned_on"):
         (on_time if deadline is None or on <= deadline else late)[org_id] += 1
@@ -518,8 +526,8 @@ def partners_report(*, scope: Scope, period: Period, as_of: dt.datetime) -> Repo
                             kind__in=TERMINAL_KINDS)
     overdue = Counter(facts.filter(kind=Kind.MEASURE_ASSIGNED, deadline__lt=day).exclude(Exists(finished))
                       .values_list("organisation_id", flat=True))
-    org_ids = set(assigned) | set(on_time) | set(late) | {k[0] for k in not_done} | {k[0] for k in returned} \
-        | set(overdue)
+    org_ids: set[int] = {org_id for org_id in set(assigned) | set(on_time) | set(late) | {k[0] for k in not_done}
+                         | {k[0] for k in returned} | set(overdue) if org_id is not None}
     if scope.organisation_id is not None:
         org_ids = {scope.organisation_id}
     organisations = Organisation.objects.filter(pk__in=org_ids).order_by("name")
@@ -564,8 +572,8 @@ def partners_report(*, scope: Scope, period: Period, as_of: dt.datetime) -> Repo
                   {"label": "Возвращено", "data": [r["returned"] for r in top], "color": "#868e96"},
               ], stacked=True),
         Chart("overdue_share", "Доля просроченных на дату, %", "bar", [str(r["organisation"]) for r in top], [
-            {"label": "Просрочено, % от поручённых", "data": [_share(int(r["overdue"]), int(r["assigned"])) or 0
-                                                            for r in top]}]),
+            {"label": "Просрочено, % от поручённых",
+             "data": [_share(int(r["overdue"] or 0), int(r["assigned"] or 0)) or 0 for r in top]}]),
     ]
     table = Table("organisations", PARTNERS_TITLE, columns, rows,
                   _sum_rows(columns, rows, "organisation", "Итого") if len(rows) > 1 else None)
