@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -60,9 +62,9 @@ class BenefactorForm(HoneypotMixin):
         label=_("Send me by e-mail the new needs of my district that match the help I offer."), required=False,
     )
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["district"].queryset = District.objects.order_by("name")
+        cast(forms.ModelChoiceField, self.fields["district"]).queryset = District.objects.order_by("name")
 
 
 class OfferForm(HoneypotMixin):

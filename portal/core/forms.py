@@ -4,6 +4,8 @@ Rendered by `core/_form.html` and `core/_field.html`; anti-spam checks are in `p
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -39,7 +41,7 @@ def describe(form: forms.Form) -> None:
 class AccessibleForm(forms.Form):
     """A public form whose hints are referenced from their inputs from the start."""
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         describe(self)
 
@@ -47,7 +49,7 @@ class AccessibleForm(forms.Form):
 class HoneypotMixin(AccessibleForm):
     """Adds the honeypot input (hidden from people, labelled to tell screen-reader users to skip it)."""
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields[HONEYPOT_FIELD] = forms.CharField(
             label=_("Leave this field empty"), required=False,

@@ -502,9 +502,9 @@ def _phones(text: str) -> Iterable[_Candidate]:
         matches = list(phonenumbers.PhoneNumberMatcher(text, "RU", leniency=phonenumbers.Leniency.VALID))
     except Exception:  # the library must never break publishing
         matches = []
-    for match in matches:
-        if not _toll_free(_digits(match.raw_string)):
-            yield _Candidate(match.start, match.end, Kind.PHONE, 4)
+    for found in matches:
+        if not _toll_free(_digits(found.raw_string)):
+            yield _Candidate(found.start, found.end, Kind.PHONE, 4)
     yield from _phones_in_words(text)
 
 

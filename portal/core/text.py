@@ -55,7 +55,8 @@ def column_text(
     smaller `limit`), labelled with its verbose name; `field` is the API's name of the input (default: `name`)."""
     column = model._meta.get_field(name)
     maximum = min(limit or MAX_TEXT, getattr(column, "max_length", None) or MAX_TEXT)
-    return clean_text(value, field=field or name, label=column.verbose_name, required=required, limit=maximum)
+    label = column.verbose_name if isinstance(column, models.Field) else name  # a reverse relation has none
+    return clean_text(value, field=field or name, label=label, required=required, limit=maximum)
 
 
 def check_choices(values: Iterable[str], allowed: Iterable[str], field: str) -> list[str]:
