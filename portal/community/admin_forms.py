@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -41,9 +42,9 @@ class PublishNeedForm(forms.Form):
                         "max_length": _("The text is too long (at most %(limit_value)d characters).")},
     )
 
-    def __init__(self, *args: object, cases: list[tuple[str, str]], **kwargs: object) -> None:
+    def __init__(self, *args: Any, cases: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["case"].choices = [("", "—"), *cases]
+        cast(forms.ChoiceField, self.fields["case"]).choices = [("", "—"), *cases]
 
 
 class DescribeNeedForm(forms.Form):
@@ -73,7 +74,7 @@ class AcceptOfferForm(forms.Form):
     benefactor_confirmed = forms.BooleanField(
         label=_("I have checked with the benefactor that this offer is theirs."), required=False)
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["deadline"].initial = timezone.localdate() + dt.timedelta(days=14)
-        self.fields["benefactor"].queryset = approved_benefactors()
+        cast(forms.ModelChoiceField, self.fields["benefactor"]).queryset = approved_benefactors()

@@ -134,7 +134,7 @@ def _describe(request: HttpRequest, viewer: Viewer, describe: DescribeNeedForm) 
     if not describe.is_valid():
         for errors in describe.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return False
     return _apply(request, None, lambda: services.describe_need(
         viewer=viewer, need_id=need_id, summary=describe.cleaned_data["summary"]))

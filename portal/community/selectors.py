@@ -185,7 +185,7 @@ def _anonymised(needs: Iterable[Need], today: dt.date | None = None) -> list[Pub
 
 
 URGENCY_ORDER = {Urgency.URGENT: 0, Urgency.SOON: 1, "": 2, Urgency.PLANNED: 3}
-STATUS_ORDER = {PublicStatus.OPEN: 0, PublicStatus.IN_PROGRESS: 1, PublicStatus.COVERED: 2}
+STATUS_ORDER: dict[str, int] = {PublicStatus.OPEN: 0, PublicStatus.IN_PROGRESS: 1, PublicStatus.COVERED: 2}
 
 
 def _words(need: PublicNeed) -> str:

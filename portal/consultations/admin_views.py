@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -78,8 +80,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, _("Unknown action."))
             return HttpResponseRedirect(reverse("consultations_admin:detail", args=[question.pk]))
         form_class = ACTIONS[action]
-        extra = ({"pending": _pending(action, request.POST.get("published_text", ""), request.POST.get("answer", ""))}
-                 if action in ("answer", "publish") else {})
+        extra: dict[str, Any] = (
+            {"pending": _pending(action, request.POST.get("published_text", ""), request.POST.get("answer", ""))}
+            if action in ("answer", "publish") else {})
         form = form_class(request.POST, auto_id=_ids(action), **extra) if form_class else None
         if form is None or form.is_valid():
             data = form.cleaned_data if form else {}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -55,10 +55,11 @@ class QuestionForm(HoneypotMixin):
         error_messages={"required": _("Your consent to the processing of the data you entered is required.")},
     )
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["topic"].queryset = Topic.objects.filter(active=True).order_by("sort_order", "name")
-        self.fields["district"].queryset = District.objects.order_by("name")
+        cast(forms.ModelChoiceField, self.fields["topic"]).queryset = (
+            Topic.objects.filter(active=True).order_by("sort_order", "name"))
+        cast(forms.ModelChoiceField, self.fields["district"]).queryset = District.objects.order_by("name")
 
 
 class SearchForm(forms.Form):
@@ -71,12 +72,10 @@ class SearchForm(forms.Form):
 # --- Admin (moderation) forms --------------------------------------------------------------
 
 class AssignForm(forms.Form):
-    specialist = forms.ModelChoiceField(label=_("Specialist"), queryset=None,  # type: ignore[arg-type]
+    # A queryset is lazy and copied for each form: the active specialists are read when the form is shown.
+    specialist = forms.ModelChoiceField(label=_("Specialist"),
+                                        queryset=Specialist.objects.filter(active=True).order_by("full_name"),
                                         error_messages={"required": _("Choose an active specialist.")})
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["specialist"].queryset = Specialist.objects.filter(active=True).order_by("full_name")
 
 
 def _published_name_field() -> forms.CharField:

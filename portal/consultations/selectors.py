@@ -105,8 +105,8 @@ def followed_question(token: str) -> Question:
         value = signing.loads(token, salt=FOLLOW_SALT)
     except signing.BadSignature:
         raise NotFound(_("Question not found.")) from None
-    question = (Question.objects.select_related("topic").filter(pk=value.get("q")).first()
-                if isinstance(value, dict) else None)
+    asked = value.get("q") if isinstance(value, dict) else None
+    question = Question.objects.select_related("topic").filter(pk=asked).first() if asked is not None else None
     if question is None:
         raise NotFound(_("Question not found."))
     return question

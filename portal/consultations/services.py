@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -312,7 +313,7 @@ def _confirmed_keys(confirmed: Collection[str]) -> frozenset[str]:
 
 
 def _checked(text: str, field: str, findings: Iterable[Pending], confirmed: Collection[str],
-             never: object, unconfirmed: object) -> list[dict[str, str]]:
+             never: str | Promise, unconfirmed: str | Promise) -> list[dict[str, str]]:
     """Refuse findings that may not be published at all, then those not confirmed one by one; the confirmed
     ones are returned for the audit trail."""
     keys = _confirmed_keys(confirmed)
