@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from portal.cases.models import Household, Person, Signal
+from portal.cases.selectors import households_for, persons_for
 from portal.core.viewer import Viewer
 from portal.territory.addresses import normalise_text
 from portal.territory.selectors import FinderStatus, find_officer
@@ -51,8 +52,6 @@ def repeat_candidates(*, address_key: str, received_at: dt.datetime | None = Non
 def duplicate_households(*, viewer: Viewer, address_key: str, precinct_id: int) -> tuple[list[Household], int]:
     """Households of the precinct at the same normalised address: those the viewer may open, and how many more
     exist outside its scope (counted only: their data is not the viewer's to see)."""
-    from portal.cases.selectors import households_for
-
     same = [household.pk for household in Household.objects.filter(precinct_id=precinct_id).only("pk", "address")
             if resolve_address(household.address)[1] == address_key]
     if not same:
@@ -66,8 +65,6 @@ def duplicate_persons(
 ) -> tuple[list[Person], int]:
     """Persons with the same last, first and (when given) middle name and date of birth (without a date: the
     same full name at all): those the viewer may open, and how many more exist outside its scope."""
-    from portal.cases.selectors import persons_for
-
     same = Q(last_name__iexact=last_name.strip(), first_name__iexact=first_name.strip())
     if middle_name.strip():
         same &= Q(middle_name__iexact=middle_name.strip()) | Q(middle_name="")

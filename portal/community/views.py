@@ -31,6 +31,7 @@ from portal.core import antispam
 from portal.core.errors import DomainError, ValidationFailed
 from portal.core.forms import mark_invalid
 from portal.core.viewer import Viewer
+from portal.notifications.services import subscribe_benefactor
 from portal.partners.models import HelpKind, OrganisationKind
 from portal.partners.selectors import public_organisations
 from portal.territory.models import District
@@ -88,8 +89,6 @@ def _save_benefactor(request: HttpRequest, form: BenefactorForm) -> tuple[bool, 
         form.add_error(error.field if error.field in form.fields else None, error.message)
         return False, 400
     if data.get("needs_digest"):  # the digest starts once the benefactor is approved (portal.notifications)
-        from portal.notifications.services import subscribe_benefactor
-
         subscribe_benefactor(viewer=Viewer.anonymous(), benefactor_id=benefactor.pk)
     antispam.count_submission(request, "benefactor")
     return True, 200

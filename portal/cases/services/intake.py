@@ -44,13 +44,14 @@ from portal.cases.models import (
     Signal,
     SupportForm,
 )
+from portal.cases.selectors import persons_for, signals_for
 from portal.cases.services.households import create_household, create_person, record_consent
 from portal.cases.services.programmes import register_case
 from portal.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from portal.core.text import check_choices, column_text
 from portal.core.viewer import Role, Viewer
 from portal.partners.models import HelpKind, Organisation
-from portal.territory.models import Officer
+from portal.territory.models import Officer, Precinct
 
 audited_write = audit.audited_write
 #: Roles that register signals (a partner reports a family through its workspace).
@@ -98,8 +99,6 @@ def _staff_worker(viewer: Viewer) -> bool:
 def _receiving_institution(viewer: Viewer, precinct_id: int | None) -> Organisation:
     """The institution that checks the signal: the one serving the precinct (its officer's institution, else
     the institution registered in its district), else the viewer's own (the queue of an unresolved address)."""
-    from portal.territory.models import Precinct
-
     candidates: list[int | None] = []
     if precinct_id is not None:
         precinct = Precinct.objects.select_related("officer").get(pk=precinct_id)
@@ -183,8 +182,6 @@ def register_signal(
 
 def _signal_to_work_on(viewer: Viewer, signal_id: int) -> Signal:
     """The signal, locked, if it is in the viewer's scope and the viewer checks signals."""
-    from portal.cases.selectors import signals_for
-
     signal = signals_for(viewer).select_for_update(of=("self",)).filter(pk=signal_id).first()
     if signal is None:
         raise NotFound(_("Signal not found."))
@@ -340,8 +337,6 @@ def record_application(
     """Register an application (заявление) in the journal of the viewer's institution, with the citizen's
     consent to personal-data processing (required) and, separately, to publication of an anonymised need.
     Without need circumstances of its own it takes those the check of its signal found."""
-    from portal.cases.selectors import persons_for, signals_for
-
     if not _staff_worker(viewer) or (viewer.institution_id is None and not viewer.is_admin):
         raise PermissionDenied(_("You may not register applications."))
     person = persons_for(viewer).select_related("household").filter(pk=person_id).first()
@@ -399,8 +394,6 @@ def record_application(
 
 def applications_for(viewer: Viewer) -> Any:
     """Applications of the viewer's institution whose citizen it sees (admins and supervisors: all)."""
-    from portal.cases.selectors import persons_for
-
     if viewer.has_role(Role.ADMIN, Role.SUPERVISOR):
         return Application.objects.all()
     if not viewer.has_role(Role.OFFICER, Role.COORDINATOR) or viewer.institution_id is None:
