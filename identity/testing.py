@@ -9,7 +9,7 @@ from typing import Any
 from jwcrypto import jwk, jws, jwt
 
 from identity.devrealm.keys import signing_key
-from identity.realm.build import GATEWAY_CLIENT_ID, WEB_CLIENT_ID, stable_id
+from identity.realm.clients import GATEWAY_CLIENT_ID, WEB_CLIENT_ID, stable_id
 
 
 def _demo_user(username: str) -> dict[str, Any] | None:

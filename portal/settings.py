@@ -38,7 +38,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 #: The portal's external address, the one base URL of the settings: links in e-mails, the admin's base URL,
 #: the development realm's issuer (`portal demo --port` sets it). `PORTAL_BASE_URL` is read only by
-#: `python -m identity.realm.build` (the redirect hosts of a realm file).
+#: `python -m portal.demo.realm` (the redirect hosts of a realm file).
 PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [

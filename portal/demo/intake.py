@@ -18,7 +18,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from identity.realm.build import stable_id
+from identity.realm.clients import stable_id
 from portal.accounts.models import StaffProfile
 from portal.audit import services as audit
 from portal.audit.models import AuditEvent

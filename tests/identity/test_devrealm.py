@@ -17,7 +17,7 @@ from jwcrypto import jwk
 from keycloak import KeycloakOpenID
 from keycloak.exceptions import KeycloakError
 
-from identity.realm.build import ADMIN_CLIENT_ID, ADMIN_CLIENT_ROLES, ADMIN_CLIENT_SECRET, stable_id
+from identity.realm.clients import ADMIN_CLIENT_ID, ADMIN_CLIENT_ROLES, ADMIN_CLIENT_SECRET, stable_id
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

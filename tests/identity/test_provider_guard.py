@@ -107,7 +107,7 @@ def test_settings_guard(settings: Any, monkeypatch: pytest.MonkeyPatch, env: dic
 
 def test_one_base_url_gives_the_dev_realm_issuer(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     """PUBLIC_BASE_URL is the one base URL of the settings; PORTAL_BASE_URL (the realm file's redirect hosts,
-    read by `python -m identity.realm.build`) does not move the issuer."""
+    read by `python -m portal.demo.realm`) does not move the issuer."""
     monkeypatch.delenv("IDENTITY_DEVREALM_URL", raising=False)
     monkeypatch.setenv("PUBLIC_BASE_URL", "https://portal.region.example/")
     monkeypatch.setenv("PORTAL_BASE_URL", "https://other.region.example, http://127.0.0.1:8001")

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from identity.realm.build import DEFAULT_BASE_URLS, PATH, build_realm, main, parse_base_urls
+from portal.demo.realm import DEFAULT_BASE_URLS, PATH, build_realm, main, parse_base_urls
 from portal.demo.region import DEMO_USERS, INSTITUTIONS, PARTNERS
 
 

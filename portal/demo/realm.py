@@ -1,13 +1,13 @@
-"""Generate `portal-realm.json` (a Keycloak 26 realm export) from `portal/demo/region.py`.
+"""Generate `identity/realm/portal-realm.json` (a Keycloak 26 realm export) from `portal/demo/region.py`.
 
-Run `python -m identity.realm.build` after changing the demo region; the committed JSON is the artefact
+Run `python -m portal.demo.realm` after changing the demo region; the committed JSON is the artefact
 that `kc.sh import --file portal-realm.json` and the development realm both read.
 
 The redirect and post-logout URIs of `portal-web` are `<base>/*` for each base URL of the portal:
 `--base-url` (repeatable, or comma-separated), else the comma-separated `PORTAL_BASE_URL`, else
 DEFAULT_BASE_URLS (what the committed file holds). For an installation:
 
-    PORTAL_BASE_URL=https://portal.region.example python -m identity.realm.build -o /tmp/portal-realm.json
+    PORTAL_BASE_URL=https://portal.region.example python -m portal.demo.realm -o /tmp/portal-realm.json
 """
 
 from __future__ import annotations
@@ -15,32 +15,29 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import uuid
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from identity.realm.clients import (
+    ADMIN_CLIENT_ID,
+    ADMIN_CLIENT_ROLES,
+    ADMIN_CLIENT_SECRET,
+    DEFAULT_BASE_URLS,
+    GATEWAY_CLIENT_ID,
+    GATEWAY_CLIENT_SECRET,
+    PATH,
+    REALM,
+    REALM_ROLES,
+    WEB_CLIENT_ID,
+    WEB_CLIENT_SECRET,
+    stable_id,
+)
 from portal.demo.region import DEMO_USERS, INSTITUTIONS, OFFICERS, PARTNERS
 
-REALM = "portal"
-WEB_CLIENT_ID = "portal-web"
-GATEWAY_CLIENT_ID = "portal-gateway"
-WEB_CLIENT_SECRET = "portal-web-dev-secret"
-GATEWAY_CLIENT_SECRET = "portal-gateway-dev-secret"
-#: Service-account client of `portal sync-realm` against a real Keycloak (KEYCLOAK_ADMIN_CLIENT_ID/_SECRET).
-ADMIN_CLIENT_ID = "portal-admin"
-ADMIN_CLIENT_SECRET = "portal-admin-dev-secret"
-ADMIN_CLIENT_ROLES = ("query-groups", "view-users", "manage-users", "view-realm")  # of client realm-management
-REALM_ROLES = ("partner", "operator", "officer", "coordinator", "supervisor", "editor", "admin")
-DEFAULT_BASE_URLS = ("http://127.0.0.1:8000", "http://localhost:8000", "https://portal.example.org")
-PATH = Path(__file__).with_name("portal-realm.json")
-_NS = uuid.UUID("6f1c7e0a-3b1d-4c55-9a43-7d3c1b2e9a10")
-
-
-def stable_id(kind: str, name: str) -> str:
-    """A stable UUID (Keycloak ids are UUIDs) so that `sub` does not change between builds."""
-    return str(uuid.uuid5(_NS, f"{kind}:{name}"))
+__all__ = ["ADMIN_CLIENT_ID", "ADMIN_CLIENT_ROLES", "ADMIN_CLIENT_SECRET", "DEFAULT_BASE_URLS", "PATH",
+           "build_realm", "main", "parse_base_urls", "stable_id", "write"]
 
 
 def _mapper(name: str, mapper: str, config: dict[str, str]) -> dict[str, Any]:
@@ -187,7 +184,7 @@ def write(path: Path = PATH, bases: Sequence[str] = DEFAULT_BASE_URLS) -> Path:
 
 
 def main(argv: Sequence[str] | None = None) -> Path:
-    parser = argparse.ArgumentParser(prog="python -m identity.realm.build",
+    parser = argparse.ArgumentParser(prog="python -m portal.demo.realm",
                                      description="Write the Keycloak realm export of the portal.")
     parser.add_argument("--base-url", action="append", default=[],
                         help="base URL of the portal (repeatable or comma-separated; default: PORTAL_BASE_URL)")
