@@ -27,6 +27,7 @@ from strawberry.types.graphql import OperationType
 
 from graph.context import GraphContext, TokenError, bearer_token, request_language, viewer_from_token
 from graph.errors import typed_error
+from graph.graphiql import graphiql_html
 from graph.http import (
     GRAPHQL_RESPONSE_JSON,
     JSON,
@@ -40,7 +41,6 @@ from graph.http import (
 from graph.schema import schema
 from graph.threads import run_in_pool
 from portal.core.viewer import Viewer
-from portal.graphiql import graphiql_html
 
 logger = logging.getLogger("graph")
 

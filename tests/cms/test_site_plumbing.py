@@ -127,8 +127,8 @@ def test_graphiql_page_uses_local_assets_only() -> None:
     from starlette.testclient import TestClient
 
     from graph.app import GatewayApp
+    from graph.graphiql import graphiql_html
     from graph.schema import schema
-    from portal.graphiql import graphiql_html
 
     gateway = TestClient(GatewayApp(schema, graphql_ide="graphiql")).get("/graphql", headers={"Accept": "text/html"})
     assert gateway.status_code == 200 and "graphiql/portal-graphiql.js" in gateway.text

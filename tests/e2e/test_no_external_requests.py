@@ -135,7 +135,7 @@ def test_admin_pages_stay_on_the_portal(site: Any, browser: Any) -> None:
 def test_graphiql_starts_without_internet(site: Any, page: Any) -> None:
     """The GraphiQL page (DEBUG only, so served here through a route) loads only the portal's assets and
     shows the editor instead of "Loading…" — every other origin is blocked to prove it."""
-    from portal.graphiql import graphiql_html
+    from graph.graphiql import graphiql_html
 
     html = graphiql_html(title="Headless CMS — GraphiQL", endpoint="/cms/graphql")
     recorder = _recorded(page, site.url)
