@@ -26,7 +26,7 @@ from portal.community.models import Benefactor, Need, Offer, Urgency
 from portal.community.selectors import BENEFACTOR_KIND, NEED_KIND, may_moderate_registries, public_need
 from portal.core import personal_data
 from portal.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
-from portal.core.ids import parse_id
+from portal.core.ids import parse_id, require_id
 from portal.core.mail import clean_email, send_mail
 from portal.core.text import clean_text
 from portal.core.viewer import Viewer
@@ -112,7 +112,8 @@ def sign_up_benefactor(
 
 
 def _benefactor_for_update(benefactor_id: int | str) -> Benefactor:
-    benefactor = Benefactor.objects.select_for_update().filter(pk=parse_id(benefactor_id)).first()
+    number = require_id(benefactor_id, _("Benefactor not found."))
+    benefactor = Benefactor.objects.select_for_update().filter(pk=number).first()
     if benefactor is None:
         raise NotFound(_("Benefactor not found."))
     return benefactor
@@ -199,7 +200,8 @@ def check_public_summary(summary: str, *, family: Iterable[Person] = ()) -> str:
 
 
 def _case_for_need(viewer: Viewer, case_id: int) -> Case:
-    case = cases_for(viewer).select_related("precinct__district", "institution").filter(pk=parse_id(case_id)).first()
+    case = (cases_for(viewer).select_related("precinct__district", "institution")
+            .filter(pk=require_id(case_id, _("Case not found."))).first())
     if case is None:
         raise NotFound(_("Case not found."))
     if not may_manage_case(viewer, case):
@@ -251,7 +253,7 @@ def publish_need(
 @audit.audited_write("need.describe", object_type="community.need", id_arg="need_id")
 def describe_need(*, viewer: Viewer, need_id: int, summary: str) -> Need:
     """Rewrite the public description of what a published need is for (checked like at publication)."""
-    need = Need.objects.select_for_update().filter(pk=parse_id(need_id)).first()
+    need = Need.objects.select_for_update().filter(pk=require_id(need_id, _("Need not found."))).first()
     if need is None:
         raise NotFound(_("Need not found."))
     case = _case_for_need(viewer, need.case_id)
@@ -271,7 +273,7 @@ def describe_need(*, viewer: Viewer, need_id: int, summary: str) -> Need:
 @audit.audited_write("need.withdraw", object_type="community.need", id_arg="need_id")
 def withdraw_need(*, viewer: Viewer, need_id: int, reason: str) -> Need:
     """Take a need off the public registry (covered elsewhere, consent withdrawn, case closed…)."""
-    need = Need.objects.select_for_update().filter(pk=parse_id(need_id)).first()
+    need = Need.objects.select_for_update().filter(pk=require_id(need_id, _("Need not found."))).first()
     if need is None:
         raise NotFound(_("Need not found."))
     _case_for_need(viewer, need.case_id)
@@ -341,7 +343,7 @@ def _notify_coordinator(offer: Offer) -> None:
 
 
 def _offer_for_update(viewer: Viewer, offer_id: int | str) -> Offer:
-    offer = Offer.objects.select_for_update().filter(pk=parse_id(offer_id)).first()
+    offer = Offer.objects.select_for_update().filter(pk=require_id(offer_id, _("Offer not found."))).first()
     if offer is None:
         raise NotFound(_("Offer not found."))
     offer.need = Need.objects.select_related("case").get(pk=offer.need_id)
@@ -355,8 +357,9 @@ def _offer_for_update(viewer: Viewer, offer_id: int | str) -> Offer:
 def _confirmed_benefactor(benefactor_id: int | None, confirmed: bool) -> Benefactor | None:
     if benefactor_id is None:
         return None
+    number = parse_id(benefactor_id)
     benefactor = Benefactor.objects.select_related("organisation").filter(
-        pk=parse_id(benefactor_id), status=Benefactor.Status.APPROVED).first()
+        pk=number, status=Benefactor.Status.APPROVED).first() if number is not None else None
     if benefactor is None:
         raise ValidationFailed(_("Choose an approved benefactor of the registry."), field="benefactor")
     if not confirmed:
