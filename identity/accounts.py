@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractUser, Group, Permission
+from django.contrib.auth.models import Group, Permission, User
 from django.db import transaction
 
 from portal.accounts.models import StaffProfile
@@ -87,7 +87,7 @@ def organisation_for_groups(group_paths: Iterable[str]) -> Organisation | None:
     return None
 
 
-def apply_roles(*, user: AbstractUser, roles: Iterable[Role], organisation: Organisation | None,
+def apply_roles(*, user: User, roles: Iterable[Role], organisation: Organisation | None,
                 subject: str = "") -> None:
     """Make the Django side of `user` match its realm roles and organisation (idempotent)."""
     role_set = frozenset(roles)
@@ -121,7 +121,7 @@ def _claim(claims: Mapping[str, Any], name: str, limit: int) -> str:
 
 
 @transaction.atomic
-def sync_user(*, viewer: Viewer, claims: Mapping[str, Any]) -> AbstractUser:
+def sync_user(*, viewer: Viewer, claims: Mapping[str, Any]) -> User:
     """Create or update the Django user of a verified single sign-on identity.
 
     `viewer` comes from `identity.keycloak.verify_access_token` (roles, organisation resolved
@@ -132,12 +132,12 @@ def sync_user(*, viewer: Viewer, claims: Mapping[str, Any]) -> AbstractUser:
     user_model = get_user_model()
     username = (_claim(claims, "preferred_username", 150) or viewer.username or viewer.subject)[:150]
     profile = StaffProfile.objects.select_related("user").filter(subject=viewer.subject).first()
-    user: AbstractUser | None = profile.user if profile is not None else None  # type: ignore[assignment]
+    user: User | None = profile.user if profile is not None else None
     if user is None:
-        user = user_model.objects.filter(username=username).first()  # type: ignore[assignment]
+        user = user_model.objects.filter(username=username).first()
     created = user is None
     if user is None:
-        user = user_model(username=username)  # type: ignore[assignment]
+        user = user_model(username=username)
         user.set_unusable_password()
     assert user is not None
     before = {"username": user.username, "first_name": user.first_name, "last_name": user.last_name,

@@ -7,7 +7,7 @@ from typing import Any
 
 from axes.backends import AxesStandaloneBackend
 from django.contrib.auth.backends import ModelBackend
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.http import HttpRequest
 
 from identity.accounts import sync_user
@@ -22,7 +22,7 @@ class KeycloakBackend(ModelBackend):
     """
 
     def authenticate(self, request: HttpRequest | None, username: str | None = None, password: str | None = None,
-                     **kwargs: Any) -> AbstractBaseUser | None:
+                     **kwargs: Any) -> User | None:
         viewer: Viewer | None = kwargs.get("viewer")
         claims: Mapping[str, Any] | None = kwargs.get("claims")
         if viewer is None or claims is None or viewer.is_anonymous:
@@ -40,7 +40,7 @@ class LocalSignInThrottle(AxesStandaloneBackend):
     (`identity.apps`) and answered by `identity.views.locked_out` (429, Retry-After)."""
 
     def authenticate(self, request: HttpRequest | None, username: str | None = None, password: str | None = None,
-                     **kwargs: Any) -> AbstractBaseUser | None:
+                     **kwargs: Any) -> User | None:
         if password is None or request is None:  # no request: not a web sign-in (test client, shell)
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)
