@@ -1,4 +1,4 @@
-"""Mutations of the responsible organisation: accept, fulfil, report not fulfilled, comment.
+"""Mutations of the responsible organisation: accept, fulfil, report not fulfilled, return, comment.
 Thin: each is one call of `portal.cases.services` in one unit of work, after the per-viewer rate check."""
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from strawberry.types import Info
 
 from graph.core.inputs import required_id
 from graph.core.permissions import MeasureReader, check_mutation_rate, write_gate
+from graph.measures.enums import MeasureReasonCode
 from graph.measures.types import Measure, MeasureComment
 from graph.unit import run_unit
 from portal.cases import services
@@ -20,8 +21,11 @@ MEASURE_NOT_FOUND = _("Measure not found.")
 
 
 def _reload(measure: MeasureModel) -> Measure:
-    fresh = MeasureModel.objects.select_related("case", "organisation").get(pk=measure.pk)
-    return Measure.from_model(fresh)
+    """The answer from the measure the service returned; read again only when its case and organisation were not
+    read with it (the organisation's reports lock and read them in one statement: no second query)."""
+    if not all(MeasureModel._meta.get_field(name).is_cached(measure) for name in ("case", "organisation")):
+        measure = MeasureModel.objects.select_related("case", "organisation").get(pk=measure.pk)
+    return Measure.from_model(measure)
 
 
 @strawberry.type
@@ -48,15 +52,30 @@ class MeasureMutations:
 
         return await run_unit(info, unit)
 
-    @strawberry.mutation(description="Report the measure not fulfilled, with the reason.",
+    @strawberry.mutation(description="Report the measure not fulfilled (не исполнено) with a coded reason; the "
+                                     "comment is required for OTHER.",
                          extensions=write_gate(MeasureReader()))
     async def report_measure_not_fulfilled(self, info: Info, id: strawberry.ID, version: int,
-                                           reason: str) -> Measure:
+                                           reason_code: MeasureReasonCode, reason: str = "") -> Measure:
         def unit() -> Measure:
             check_mutation_rate(info.context)
             return _reload(services.report_measure_not_fulfilled(
                 viewer=info.context.viewer, measure_id=required_id(id, MEASURE_NOT_FOUND), version=version,
-                reason=reason))
+                reason_code=reason_code.value, reason=reason))
+
+        return await run_unit(info, unit)
+
+    @strawberry.mutation(description="Return (вернуть) an assigned or accepted measure the organisation cannot "
+                                     "take, with a coded reason (a comment required for OTHER): the coordinator "
+                                     "reassigns or cancels it.",
+                         extensions=write_gate(MeasureReader()))
+    async def return_measure(self, info: Info, id: strawberry.ID, version: int, reason_code: MeasureReasonCode,
+                             reason: str = "") -> Measure:
+        def unit() -> Measure:
+            check_mutation_rate(info.context)
+            return _reload(services.return_measure(
+                viewer=info.context.viewer, measure_id=required_id(id, MEASURE_NOT_FOUND), version=version,
+                reason_code=reason_code.value, reason=reason))
 
         return await run_unit(info, unit)
 

@@ -20,7 +20,7 @@ from graph.measures.dataloaders import (
     HistoryByMeasureLoader,
     RecipientDataLoader,
 )
-from graph.measures.enums import HelpKindEnum, MeasureStatus
+from graph.measures.enums import HelpKindEnum, MeasureReasonCode, MeasureStatus
 from graph.partners.types import OrganisationRef
 from portal.cases import selectors as cases
 from portal.cases.access import may_execute_measure
@@ -135,6 +135,9 @@ class Measure:
     result: str
     done_on: dt.date | None
     not_fulfilled_reason: str
+    not_fulfilled_code: MeasureReasonCode | None
+    return_code: MeasureReasonCode | None
+    return_reason: str
     cancel_reason: str
     responsible_person: str
     case_code: str = strawberry.field(description="Reference code of the case (номер дела).")
@@ -159,7 +162,10 @@ class Measure:
             place=measure.place, status=MeasureStatus(measure.status),
             status_label=choice_label(MeasureModel.Status, measure.status), overdue=measure.is_overdue(day),
             is_open=measure.is_open, result=measure.result, done_on=measure.done_on,
-            not_fulfilled_reason=measure.not_fulfilled_reason, cancel_reason=measure.cancel_reason,
+            not_fulfilled_reason=measure.not_fulfilled_reason,
+            not_fulfilled_code=MeasureReasonCode(measure.not_fulfilled_code) if measure.not_fulfilled_code else None,
+            return_code=MeasureReasonCode(measure.return_code) if measure.return_code else None,
+            return_reason=measure.return_reason, cancel_reason=measure.cancel_reason,
             responsible_person=measure.responsible_person, case_code=measure.case.code,
             organisation=OrganisationRef.from_model(measure.organisation),
             shared_fields=list(measure.shared_fields or []), created_at=measure.created_at,

@@ -376,8 +376,21 @@ class Measure(models.Model):
         FULFILLED = "fulfilled", _("fulfilled")
         NOT_FULFILLED = "not_fulfilled", _("not fulfilled")
         CANCELLED = "cancelled", _("cancelled")
+        RETURNED = "returned", _("returned")
+
+    class ReasonCode(models.TextChoices):
+        """Coded fact of not providing help (issue 16): why a measure was not fulfilled or was handed back."""
+
+        NOT_OUR_PROFILE = "not_our_profile", _("not our profile")
+        NO_CAPACITY = "no_capacity", _("no capacity")
+        CANNOT_CONTACT = "cannot_contact", _("cannot contact the recipient")
+        RECIPIENT_REFUSED = "recipient_refused", _("the recipient refused")
+        DOCUMENTS_MISSING = "documents_missing", _("documents missing")
+        OTHER = "other", _("other")
 
     OPEN_STATUSES = (Status.ASSIGNED, Status.ACCEPTED)
+    #: Returned (возвращено): no longer the organisation's, still the coordinator's to reassign or cancel.
+    PENDING_STATUSES = (Status.ASSIGNED, Status.ACCEPTED, Status.RETURNED)
 
     programme = models.ForeignKey(Programme, verbose_name=_("programme"), on_delete=models.CASCADE,
                                   related_name="measures")
@@ -397,6 +410,10 @@ class Measure(models.Model):
     result = models.TextField(_("result"), blank=True)
     done_on = models.DateField(_("done on"), null=True, blank=True)
     not_fulfilled_reason = models.TextField(_("reason not fulfilled"), blank=True)
+    not_fulfilled_code = models.CharField(_("reason code (not fulfilled)"), max_length=32, blank=True,
+                                          choices=ReasonCode.choices)
+    return_code = models.CharField(_("reason code (returned)"), max_length=32, blank=True, choices=ReasonCode.choices)
+    return_reason = models.TextField(_("comment on the return"), blank=True)
     cancel_reason = models.TextField(_("reason cancelled"), blank=True)
     shared_fields = models.JSONField(_("recipient data shared with the organisation"),
                                      default=list, blank=True)
@@ -421,6 +438,11 @@ class Measure(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
+
+    @property
+    def needs_reassignment(self) -> bool:
+        """Returned by its organisation: the coordinator reassigns or cancels it."""
+        return self.status == self.Status.RETURNED
 
     def is_overdue(self, today: dt.date) -> bool:
         """Overdue (просрочено): past the deadline and still open."""

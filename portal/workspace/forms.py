@@ -72,7 +72,14 @@ class FulfilForm(VersionedForm):
 
 
 class NotFulfilledForm(VersionedForm):
+    """Not fulfilled, or returned: a coded reason (`Measure.ReasonCode`, checked by the service) and a comment."""
+
+    reason_code = forms.CharField(required=False, error_messages=NO_NUL)
     reason = forms.CharField(required=False, strip=False, error_messages=NO_NUL)
+
+
+class ReturnForm(NotFulfilledForm):
+    pass
 
 
 class CommentForm(forms.Form):
@@ -81,5 +88,6 @@ class CommentForm(forms.Form):
 
 #: The form of each action of the detail page (the URL's last segment).
 ACTION_FORMS: dict[str, type[forms.Form]] = {
-    "accept": AcceptForm, "fulfil": FulfilForm, "not-fulfilled": NotFulfilledForm, "comment": CommentForm,
+    "accept": AcceptForm, "fulfil": FulfilForm, "not-fulfilled": NotFulfilledForm, "return": ReturnForm,
+    "comment": CommentForm,
 }

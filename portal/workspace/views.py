@@ -65,6 +65,7 @@ DONE = {
     "accept": gettext_lazy("The measure is accepted."),
     "fulfil": gettext_lazy("The measure is marked fulfilled."),
     "not-fulfilled": gettext_lazy("The measure is reported not fulfilled."),
+    "return": gettext_lazy("The measure is returned to the coordinator."),
     "comment": gettext_lazy("The comment is added."),
 }
 
@@ -193,9 +194,22 @@ def measure_list(request: HttpRequest) -> HttpResponse:
 
 # --- One measure ------------------------------------------------------------------------------------------------------
 
+def _coded_forms(failed_action: str) -> list[dict[str, Any]]:
+    """The two reports with a coded reason: not fulfilled, and the return of a measure the organisation cannot
+    take; `active` marks the one whose refusal (and typed values) the page shows."""
+    forms = [("not-fulfilled", "not-fulfilled-form", "not_fulfilled", _("Report not fulfilled"),
+              _("Not fulfilled")),
+             ("return", "return-form", "return_measure", _("Return"),
+              _("Return the measure to the coordinator (we cannot take it)"))]
+    return [{"action": action, "css": css, "name": name, "button": button, "title": title,
+             "active": action == failed_action} for action, css, name, button, title in forms]
+
+
 def _detail(request: HttpRequest, viewer: Viewer, measure_id: str, *, action_error: Refusal | None = None,
-            form_values: Any = None) -> HttpResponse:
+            form_values: Any = None, failed_action: str = "") -> HttpResponse:
     context: dict[str, Any] = {"today": timezone.localdate().isoformat(), "form_values": form_values,
+                               "coded_forms": _coded_forms(failed_action),
+                               "reason_codes": Measure.ReasonCode.choices,
                                "action_error": action_error.as_context() if action_error else None,
                                "conflict": action_error.conflict if action_error else None}
     try:
@@ -242,7 +256,10 @@ def _act(viewer: Viewer, measure_pk: int, action: str, values: dict[str, Any]) -
                                 result=values["result"], done_on=values["done_on"])
     elif action == "not-fulfilled":
         services.report_measure_not_fulfilled(viewer=viewer, measure_id=measure_pk, version=values["version"],
-                                              reason=values["reason"])
+                                              reason_code=values["reason_code"], reason=values["reason"])
+    elif action == "return":
+        services.return_measure(viewer=viewer, measure_id=measure_pk, version=values["version"],
+                                reason_code=values["reason_code"], reason=values["reason"])
     else:
         services.comment_measure(viewer=viewer, measure_id=measure_pk, text=values["text"])
 
@@ -265,7 +282,7 @@ def measure_action(request: HttpRequest, measure_id: str, action: str) -> HttpRe
     form = form_class(request.POST)
     if not form.is_valid():
         field, errors = next(iter(form.errors.items()))
-        return _detail(request, viewer, measure_id, form_values=request.POST,
+        return _detail(request, viewer, measure_id, form_values=request.POST, failed_action=action,
                        action_error=Refusal("bad_user_input", str(errors[0]), field=field))
     measure_pk = int(measure_id) if measure_id.isascii() and measure_id.isdecimal() and len(measure_id) < 19 else -1
     try:
@@ -275,6 +292,6 @@ def measure_action(request: HttpRequest, measure_id: str, action: str) -> HttpRe
         if refusal.code == "not_found":
             return _page(request, "workspace/measure_detail.html", {"measure": None}, refusal=refusal)
         return _with_retry_after(_detail(request, viewer, measure_id, action_error=refusal,
-                                         form_values=request.POST), refusal)
+                                         form_values=request.POST, failed_action=action), refusal)
     messages.success(request, str(DONE[action]))
     return HttpResponseRedirect(reverse("workspace:measure", args=[measure_id]))

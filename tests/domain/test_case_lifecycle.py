@@ -141,7 +141,8 @@ def test_partner_rules_and_conflicts_are_audited() -> None:
         s.fulfil_measure(viewer=staff_b, measure_id=measure.pk, version=measure.version, result="Готово")
     assert conflict.value.current.status == Measure.Status.ACCEPTED
     with pytest.raises(ValidationFailed):
-        s.report_measure_not_fulfilled(viewer=staff_b, measure_id=measure.pk, version=accepted.version, reason=" ")
+        s.report_measure_not_fulfilled(viewer=staff_b, measure_id=measure.pk, version=accepted.version,
+                                       reason_code="other", reason=" ")
     with pytest.raises(ValidationFailed):
         s.fulfil_measure(viewer=staff_b, measure_id=measure.pk, version=accepted.version, result="x",
                          done_on=TODAY + dt.timedelta(days=1))

@@ -105,7 +105,7 @@ def test_partner_workspace_end_to_end(live_world, realm_site, browser) -> None:
     # … nor changes or reads it by posting GraphQL directly with its own (realm-signed) token.
     token = issue_token(username="partner.police")
     answer = police.request.post(f"{url}/graphql", headers={"Authorization": f"Bearer {token}"}, data={
-        "query": "mutation($id: ID!, $v: Int!) { reportMeasureNotFulfilled(id: $id, version: $v, reason: \"x\") "
+        "query": "mutation($id: ID!, $v: Int!) { reportMeasureNotFulfilled(id: $id, version: $v, reasonCode: CANNOT_CONTACT) "
                  "{ id status } }",
         "variables": {"id": str(target.pk), "v": stored.version}})
     body = answer.json()

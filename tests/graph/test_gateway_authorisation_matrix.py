@@ -199,7 +199,10 @@ OPERATIONS = [
               "result: \"Проведено\") { id status } }", _mv,
               PARTNER_ACTION),
     Operation("reportMeasureNotFulfilled", "mutation($id: ID!, $v: Int!) { reportMeasureNotFulfilled(id: $id, "
-              "version: $v, reason: \"Семья переехала\") { id status } }",
+              "version: $v, reasonCode: OTHER, reason: \"Семья переехала\") { id status } }",
+              _mv, PARTNER_ACTION),
+    Operation("returnMeasure", "mutation($id: ID!, $v: Int!) { returnMeasure(id: $id, version: $v, "
+              "reasonCode: NOT_OUR_PROFILE) { id status returnCode } }",
               _mv, PARTNER_ACTION),
     Operation("commentMeasure", "mutation($id: ID!) { commentMeasure(id: $id, text: \"Созвонились\") { text } }",
               lambda w, t: {"id": str(t.measure.pk)}, COMMENT),

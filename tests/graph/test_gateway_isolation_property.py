@@ -169,7 +169,9 @@ MUTATIONS = {
     "fulfilMeasure": "mutation($id: ID!, $v: Int!) { fulfilMeasure(id: $id, version: $v, result: \"Готово\") "
                      "{ id task } }",
     "reportMeasureNotFulfilled": "mutation($id: ID!, $v: Int!) { reportMeasureNotFulfilled(id: $id, version: $v, "
-                                 "reason: \"Нет\") { id task } }",
+                                 "reasonCode: NO_CAPACITY) { id task } }",
+    "returnMeasure": "mutation($id: ID!, $v: Int!) { returnMeasure(id: $id, version: $v, reasonCode: NO_CAPACITY) "
+                     "{ id task } }",
     "commentMeasure": "mutation($id: ID!) { commentMeasure(id: $id, text: \"Взгляд\") { id text } }",
 }
 

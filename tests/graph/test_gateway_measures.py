@@ -25,8 +25,12 @@ MEASURE = "query($id: ID!) { measure(id: $id) {" + MEASURE_FIELDS + "} }"
 FULFIL = """mutation($id: ID!, $version: Int!, $result: String!, $doneOn: Date) {
   fulfilMeasure(id: $id, version: $version, result: $result, doneOn: $doneOn) { id version status result doneOn } }"""
 ACCEPT = "mutation($id: ID!, $version: Int!) { acceptMeasure(id: $id, version: $version) { id version status } }"
-NOT_FULFILLED = """mutation($id: ID!, $version: Int!, $reason: String!) {
-  reportMeasureNotFulfilled(id: $id, version: $version, reason: $reason) { id status notFulfilledReason } }"""
+NOT_FULFILLED = """mutation($id: ID!, $version: Int!, $code: MeasureReasonCode!, $reason: String!) {
+  reportMeasureNotFulfilled(id: $id, version: $version, reasonCode: $code, reason: $reason) {
+    id status notFulfilledReason notFulfilledCode } }"""
+RETURN = """mutation($id: ID!, $version: Int!, $code: MeasureReasonCode!, $reason: String) {
+  returnMeasure(id: $id, version: $version, reasonCode: $code, reason: $reason) {
+    id version status statusLabel isOpen returnCode returnReason } }"""
 COMMENT = "mutation($id: ID!, $text: String!) { commentMeasure(id: $id, text: $text) { author text } }"
 
 
@@ -95,7 +99,8 @@ def test_fulfil_then_stale_version_is_a_conflict_with_the_current_state(world, g
     assert done.errors == []
     assert done.data["fulfilMeasure"]["status"] == "FULFILLED"
     assert done.data["fulfilMeasure"]["version"] == measure.version + 1
-    late = gql(colleague, NOT_FULFILLED, {"id": str(measure.pk), "version": measure.version, "reason": "Не пришли"})
+    late = gql(colleague, NOT_FULFILLED, {"id": str(measure.pk), "version": measure.version, "code": "OTHER",
+                                          "reason": "Не пришли"})
     assert late.code == "conflict"
     current = late.errors[0]["extensions"]["current"]
     assert current["status"] == "fulfilled"
@@ -117,9 +122,10 @@ def test_accept_and_report_not_fulfilled(world, gql):
     again = gql(school, ACCEPT, {"id": str(measure.pk), "version": measure.version + 1})
     assert again.code == "invalid_transition"
     reported = gql(school, NOT_FULFILLED, {"id": str(measure.pk), "version": measure.version + 1,
-                                           "reason": "Семья переехала"})
+                                           "code": "OTHER", "reason": "Семья переехала"})
     assert reported.errors == []
     assert reported.data["reportMeasureNotFulfilled"]["status"] == "NOT_FULFILLED"
+    assert reported.data["reportMeasureNotFulfilled"]["notFulfilledCode"] == "OTHER"
     assert Measure.objects.get(pk=measure.pk).not_fulfilled_reason == "Семья переехала"
 
 

@@ -121,7 +121,7 @@ def test_a_month_of_reminders_and_escalations_day_by_day(settings: object) -> No
                 measure.refresh_from_db()  # type: ignore[attr-defined]
                 case_services.report_measure_not_fulfilled(
                     viewer=world.partner_viewer, measure_id=measure.pk, version=measure.version,  # type: ignore[attr-defined]
-                    reason="Семья отказалась")
+                    reason_code="recipient_refused", reason="Семья отказалась")
             first = run_daily(day)
             assert _told(day) == expected.get(day, []), day
             queued = OutboundMail.objects.count()

@@ -148,7 +148,7 @@ def build_october() -> World:
     m3.refresh_from_db()
     with at(dt.date(2026, 10, 20)):
         cs.report_measure_not_fulfilled(viewer=p_school, measure_id=m3.pk, version=m3.version,
-                                        reason="Семья не открывает дверь")
+                                        reason_code="cannot_contact", reason="Семья не открывает дверь")
     case1 = close(coord_a, case1, dt.date(2026, 10, 25))
     return World(district=district, precinct=precinct, a=a, b=b, school=school, hospital=hospital, coord_a=coord_a,
                  coord_b=coord_b, case1=case1, case2=case2, case3=case3, m4=m4)

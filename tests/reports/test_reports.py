@@ -62,7 +62,7 @@ def test_partner_performance_hand_computed(world: World) -> None:
     school, hospital = rows["Школа № 1"], rows["ЦРБ"]
     assert (school["assigned"], school["accepted_3d"], school["accepted_3d_share"]) == (3, 1, 33.3)
     assert (school["on_time"], school["late"], school["not_fulfilled"], school["returned"]) == (1, 0, 1, 0)
-    assert school["not_fulfilled_unspecified"] == 1
+    assert school["not_fulfilled_cannot_contact"] == 1
     assert school["median_days"] == 13.0 and school["overdue"] == 1  # m4: deadline 30 Oct, still open
     assert (hospital["assigned"], hospital["accepted_3d"], hospital["on_time"], hospital["late"]) == (1, 0, 1, 1)
     assert hospital["median_days"] == 12.5 and hospital["overdue"] == 0  # m2: 10 days, m5: 15 days

@@ -38,6 +38,7 @@ from portal.cases.services.measures import (
     fulfil_measure,
     reassign_measure,
     report_measure_not_fulfilled,
+    return_measure,
     set_shared_fields,
 )
 from portal.cases.services.programmes import (
@@ -80,6 +81,7 @@ __all__ = [
     "record_review",
     "register_case",
     "report_measure_not_fulfilled",
+    "return_measure",
     "set_shared_fields",
     "start_signal_check",
     "update_person",

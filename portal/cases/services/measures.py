@@ -1,6 +1,6 @@
 """Measures (мероприятия) of a programme: the case manager reassigns, cancels and chooses what the responsible
-organisation sees; the organisation accepts and reports them fulfilled or not (its first report puts the
-programme into execution); both comment."""
+organisation sees; the organisation accepts and reports them fulfilled or not, or returns one it cannot take,
+with a coded reason (its first report puts the programme into execution); both comment."""
 
 from __future__ import annotations
 
@@ -56,14 +56,15 @@ def _managed(viewer: Viewer, measure_id: int, version: int) -> Measure:
 @audited_write("measure.reassign", object_type="cases.measure", id_arg="measure_id")
 def reassign_measure(*, viewer: Viewer, measure_id: int, version: int, organisation_id: int, reason: str) -> Measure:
     measure = _managed(viewer, measure_id, version)
-    if not measure.is_open:
-        raise InvalidTransition(_("Only an open measure can be reassigned."))
-    if organisation_id == measure.organisation_id:
+    if measure.status not in Measure.PENDING_STATUSES:
+        raise InvalidTransition(_("Only an open or returned measure can be reassigned."))
+    if organisation_id == measure.organisation_id and not measure.needs_reassignment:
         raise ValidationFailed(_("The measure is already assigned to this organisation."), field="organisation")
     require_working_organisation(organisation_id)
     why = clean_text(reason, field="reason", label=_("reason"), required=_("Give the reason for reassigning."))
     # What the previous organisation was shown is not carried over: the new one sees the default
     # (first name and district) until the coordinator shares more with it.
+    # A returned measure may go back to the same organisation (its obstacle removed), assigned afresh.
     return change(measure, {"organisation_id": organisation_id, "status": Measure.Status.ASSIGNED,
                             "shared_fields": list(DEFAULT_SHARED_FIELDS)},
                   viewer=viewer, verb="measure.reassign", details={"reason": why})
@@ -72,8 +73,8 @@ def reassign_measure(*, viewer: Viewer, measure_id: int, version: int, organisat
 @audited_write("measure.cancel", object_type="cases.measure", id_arg="measure_id")
 def cancel_measure(*, viewer: Viewer, measure_id: int, version: int, reason: str) -> Measure:
     measure = _managed(viewer, measure_id, version)
-    if not measure.is_open:
-        raise InvalidTransition(_("Only an open measure can be cancelled."))
+    if measure.status not in Measure.PENDING_STATUSES:
+        raise InvalidTransition(_("Only an open or returned measure can be cancelled."))
     reason = column_text(reason, Measure, "cancel_reason", field="reason",
                          required=_("Give the reason for cancelling."))
     measure = change(measure, {"cancel_reason": reason, "status": Measure.Status.CANCELLED}, viewer=viewer,
@@ -95,22 +96,26 @@ def set_shared_fields(*, viewer: Viewer, measure_id: int, version: int, fields: 
 # --- The responsible organisation's side ---------------------------------------------------
 
 def _executable(viewer: Viewer, measure_id: int, version: int) -> Measure:
-    measure = measure_for_update(viewer, measure_id, version)
+    measure = measure_for_update(viewer, measure_id, version, with_case=True)  # one statement: case locked too
     if not may_execute_measure(viewer, measure):
         raise PermissionDenied(_("Only the responsible organisation may report on this measure."))
-    standing = agreement_standing(organisation=measure.organisation, on=today())
-    if not standing.allows_work:
+    if not measure.organisation_works:  # type: ignore[attr-defined]  # read only to say when it ended
+        standing = agreement_standing(organisation=measure.organisation, on=today())
         raise PermissionDenied(_("The agreement on interaction of your organisation is not in force (ended "
                                  "%(end)s): the coordinator reassigns its measures."), end=_day(standing.ends_on))
-    case = Case.objects.select_for_update().get(pk=measure.case_id)
+    case = measure.case
     if case.status not in ACTIVE_CASE_STATUSES:
         raise InvalidTransition(_("The programme of this case is not in force (status: %(status)s)."),
                                 status=case.get_status_display())
-    measure.case = case
+    if case.is_lapsed(today()):  # the term ended without a decision (seed 003 §6.4)
+        raise InvalidTransition(_("The term of support ended on %(end)s: extend or close the case."),
+                                end=_day(case.ends_on))
     return measure
 
 
-def _report(viewer: Viewer, measure: Measure, values: dict[str, Any], verb: str) -> Measure:
+def _report(
+    viewer: Viewer, measure: Measure, values: dict[str, Any], verb: str, details: dict[str, Any] | None = None,
+) -> Measure:
     """A report of the organisation: the measure's transition, and the first report of a partner puts an
     approved programme into execution (a transition of the case, audited in the name of that partner)."""
     case = measure.case  # locked by `_executable`
@@ -118,7 +123,8 @@ def _report(viewer: Viewer, measure: Measure, values: dict[str, Any], verb: str)
         change(case, {"status": Case.Status.IN_PROGRESS}, viewer=viewer, verb="case.under_way",
                action=AuditEvent.Action.TRANSITION, details={"measure": measure.pk})
         enqueue("case", case.pk)
-    measure = change(measure, values, viewer=viewer, verb=verb, action=AuditEvent.Action.TRANSITION)
+    measure = change(measure, values, viewer=viewer, verb=verb, action=AuditEvent.Action.TRANSITION,
+                     details=details)
     enqueue("measure", measure.pk)  # the public view of a need follows the measure made from its offer
     return measure
 
@@ -150,16 +156,45 @@ def fulfil_measure(
                    "measure.fulfil")
 
 
+def coded_reason(code: str, comment: str, *, column: str) -> tuple[str, str]:
+    """A coded reason of not providing help (`Measure.ReasonCode`) and its comment, required for «other»."""
+    if code not in Measure.ReasonCode.values:
+        raise ValidationFailed(_("Choose the reason from the list."), field="reason_code")
+    required = _("Explain the reason «other».") if code == Measure.ReasonCode.OTHER else None
+    text = column_text(comment or "", Measure, column, field="reason", required=required)
+    return code, text
+
+
 @audited_write("measure.not_fulfilled", object_type="cases.measure", id_arg="measure_id")
-def report_measure_not_fulfilled(*, viewer: Viewer, measure_id: int, version: int, reason: str) -> Measure:
+def report_measure_not_fulfilled(
+    *, viewer: Viewer, measure_id: int, version: int, reason_code: str, reason: str = "",
+) -> Measure:
+    """Report the measure not fulfilled (не исполнено) with a coded reason (a comment required for «other»)."""
     measure = _executable(viewer, measure_id, version)
     if not measure.is_open:
         raise InvalidTransition(_("This measure is already closed (%(status)s)."),
                                 status=measure.get_status_display())
-    reason = column_text(reason, Measure, "not_fulfilled_reason", field="reason",
-                         required=_("Give the reason the measure was not fulfilled."))
-    return _report(viewer, measure, {"not_fulfilled_reason": reason, "done_on": today(),
-                                     "status": Measure.Status.NOT_FULFILLED}, "measure.not_fulfilled")
+    code, reason = coded_reason(reason_code, reason, column="not_fulfilled_reason")
+    return _report(viewer, measure, {"not_fulfilled_code": code, "not_fulfilled_reason": reason, "done_on": today(),
+                                     "status": Measure.Status.NOT_FULFILLED}, "measure.not_fulfilled",
+                   details={"reason_code": code})
+
+
+@audited_write("measure.return", object_type="cases.measure", id_arg="measure_id")
+def return_measure(*, viewer: Viewer, measure_id: int, version: int, reason_code: str, reason: str = "") -> Measure:
+    """Hand a measure back (возврат) the organisation cannot take, assigned or accepted, with a coded reason: it
+    becomes «returned», no longer the organisation's, and the coordinator reassigns or cancels it."""
+    measure = _executable(viewer, measure_id, version)
+    if not measure.is_open:
+        raise InvalidTransition(_("Only an assigned or accepted measure can be returned (now: %(status)s)."),
+                                status=measure.get_status_display())
+    code, reason = coded_reason(reason_code, reason, column="return_reason")
+    # A return is not a report of work: it does not put the programme into execution.
+    measure = change(measure, {"return_code": code, "return_reason": reason, "status": Measure.Status.RETURNED},
+                     viewer=viewer, verb="measure.return", action=AuditEvent.Action.TRANSITION,
+                     details={"reason_code": code})
+    enqueue("measure", measure.pk)
+    return measure
 
 
 @audited_write("measure.comment", object_type="cases.measure", id_arg="measure_id")

@@ -277,6 +277,10 @@ def close_case(
     if open_count:
         raise InvalidTransition(_("%(count)s measure(s) are still open: have them fulfilled, reported or "
                                   "cancelled first."), count=open_count)
+    returned = case.measures.filter(status=Measure.Status.RETURNED).count()
+    if returned:  # handed back by a partner: not done, so reassigned or cancelled before closing
+        raise InvalidTransition(_("%(count)s measure(s) were returned by the organisation: reassign or cancel "
+                                  "them first."), count=returned)
     change(case, {"status": Case.Status.CLOSED, "closed_on": closed_on, "outcome": outcome, "results": results,
                   "recommendations": recommendations, "review_due_on": None},
            viewer=viewer, verb="case.close", action=AuditEvent.Action.TRANSITION)
