@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.partners.models import HelpKind
@@ -304,6 +305,18 @@ class Case(models.Model):
     def is_open(self) -> bool:
         return self.status != self.Status.CLOSED
 
+    def is_lapsed(self, today: dt.date) -> bool:
+        """Lapsed (срок истёк): the term ended without a decision to extend or close the case."""
+        return self.status in UNDER_WAY_STATUSES and self.ends_on is not None and self.ends_on < today
+
+    @property
+    def lapsed_now(self) -> bool:
+        return self.is_lapsed(timezone.localdate())
+
+
+#: Case statuses in which support is under way (reviews, extension, partner reports).
+UNDER_WAY_STATUSES = (Case.Status.PROGRAMME_APPROVED, Case.Status.IN_PROGRESS, Case.Status.EXTENDED)
+
 
 class CollegialDecision(models.Model):
     """Collegial decision (коллегиальное решение, консилиум / МВРГ) on a programme or its extension."""
@@ -326,6 +339,9 @@ class CollegialDecision(models.Model):
     protocol_number = models.CharField(_("protocol number"), max_length=60)
     participants = models.TextField(_("participants"))
     summary = models.TextField(_("decision"), blank=True)
+    #: An extension takes the citizen's own wish into account (seed 003 §6.1.2): when and what they asked.
+    citizen_wish_on = models.DateField(_("citizen's wish expressed on"), null=True, blank=True)
+    citizen_wish = models.TextField(_("citizen's wish"), blank=True)
 
     class Meta:
         verbose_name = _("collegial decision")
@@ -482,6 +498,58 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case.code}: {self.reviewed_on:%d.%m.%Y}"
+
+
+class MonitoringInspection(models.Model):
+    """Monitoring social inspection (мониторинговое социальное инспектирование, seed 003 §6.4) as the term nears
+    its end: the decision to extend or close the case rests on it."""
+
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE,
+                             related_name="monitoring_inspections")
+    inspected_on = models.DateField(_("inspection date"))
+    findings = models.TextField(_("findings"))
+    inspector = models.CharField(_("inspected by"), max_length=200)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("monitoring inspection")
+        verbose_name_plural = _("monitoring inspections")
+        ordering = ["inspected_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case.code}: {self.inspected_on:%d.%m.%Y}"
+
+
+class ProgrammeVersion(models.Model):
+    """A version of an approved programme (редакция ИПССС): who changed it, when, why and what changed, with a
+    snapshot of its measures."""
+
+    class Reason(models.TextChoices):
+        APPROVAL = "approval", _("programme approved")
+        MEASURE_ADDED = "measure_added", _("measure added")
+        REVIEW = "review", _("changed at the interim review")
+
+    programme = models.ForeignKey(Programme, verbose_name=_("programme"), on_delete=models.CASCADE,
+                                  related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    reason = models.CharField(_("reason"), max_length=16, choices=Reason.choices)
+    decision = models.ForeignKey(CollegialDecision, verbose_name=_("collegial decision"), null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="programme_versions")
+    author = models.CharField(_("changed by"), max_length=200)
+    created_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+    #: [{"id", "task", "kind", "deadline", "organisation", "status"}] of every measure at this version.
+    measures = models.JSONField(_("measures"), default=list)
+    #: What changed since the previous version, one line per measure («+ task», «− task», «~ task: …»).
+    changes = models.JSONField(_("changes"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("programme version")
+        verbose_name_plural = _("programme versions")
+        ordering = ["programme", "number"]
+        constraints = [models.UniqueConstraint(fields=["programme", "number"], name="programme_version_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.programme}: {self.number}"
 
 
 class SupportForm(models.TextChoices):

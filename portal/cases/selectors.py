@@ -17,6 +17,7 @@ from portal.audit.models import AuditEvent
 from portal.audit.selectors import events_for_objects
 from portal.cases.access import case_scope, may_manage_case, scoped_cases, scoped_measures
 from portal.cases.models import (
+    UNDER_WAY_STATUSES,
     Case,
     CollegialDecision,
     Consent,
@@ -154,6 +155,16 @@ def due_for_review(day: dt.date) -> Q:
     return Q(review_due_on__lte=day) & ~Q(status=Case.Status.CLOSED)
 
 
+def lapsed(day: dt.date) -> Q:
+    """Cases whose term ended before `day` without a decision (срок истёк): still under way, past `ends_on`."""
+    return Q(status__in=UNDER_WAY_STATUSES, ends_on__lt=day)
+
+
+def lapsed_cases(*, viewer: Viewer, today: dt.date | None = None) -> QuerySet[Case]:
+    """The viewer's cases whose term has lapsed, longest lapsed first: they wait for an extension or closing."""
+    return cases_for(viewer).filter(lapsed(today or timezone.localdate())).order_by("ends_on", "id")
+
+
 def reviews_due(*, viewer: Viewer, today: dt.date | None = None) -> QuerySet[Case]:
     """Open cases of the viewer's scope whose interim review is due (`due_for_review`)."""
     return cases_for(viewer).filter(due_for_review(today or timezone.localdate())).order_by("review_due_on", "id")
@@ -258,11 +269,11 @@ def _words(text: str | None) -> list[str]:
 def find_cases(
     viewer: Viewer, *, text: str | None = None, status: str | None = None, overdue: bool | None = None,
     review_due: bool | None = None, term_ending: bool | None = None, precinct_id: int | None = None,
-    institution_id: int | None = None, today: dt.date | None = None,
+    institution_id: int | None = None, today: dt.date | None = None, lapsed_term: bool | None = None,
 ) -> QuerySet[Case]:
     """Cases of the viewer's scope by number, the surname of the applicant or a household member, or the address
     (every word must match one of them), filtered by status, overdue measures, interim review due, term ending
-    within 30 days, precinct and institution."""
+    within 30 days, term lapsed, precinct and institution."""
     day = today or timezone.localdate()
     cases = cases_for(viewer)
     for word in _words(text):
@@ -280,6 +291,8 @@ def find_cases(
     if term_ending is not None:
         ending = Q(ends_on__lte=day + dt.timedelta(days=30)) & ~Q(status=Case.Status.CLOSED)
         cases = cases.filter(ending) if term_ending else cases.exclude(ending)
+    if lapsed_term is not None:
+        cases = cases.filter(lapsed(day)) if lapsed_term else cases.exclude(lapsed(day))
     if precinct_id:
         cases = cases.filter(precinct_id=precinct_id)
     if institution_id:
@@ -334,8 +347,7 @@ def case_timeline(*, viewer: Viewer, case: Case) -> list[AuditEvent]:
     return list(events_for_objects(viewer=viewer, objects=objects).exclude(action=AuditEvent.Action.READ))
 
 
-#: Case statuses in which support is under way (reviews, extension).
-_UNDER_WAY = (Case.Status.PROGRAMME_APPROVED, Case.Status.IN_PROGRESS, Case.Status.EXTENDED)
+_UNDER_WAY = UNDER_WAY_STATUSES
 
 
 def case_action_refusals(*, viewer: Viewer, case: Case) -> dict[str, str | None]:
@@ -343,7 +355,7 @@ def case_action_refusals(*, viewer: Viewer, case: Case) -> dict[str, str | None]
     decide; these are the same rules, so the card can say the reason next to the action)."""
     if not may_manage_case(viewer, case):
         no_right = str(_("You may not change this case."))
-        return dict.fromkeys(("measure", "approve", "review", "extend", "close"), no_right)
+        return dict.fromkeys(("measure", "approve", "review", "monitoring", "extend", "close"), no_right)
     closed = str(_("The case is already closed."))
     is_closed = case.status == Case.Status.CLOSED
     live_measures = case.measures.exclude(status=Measure.Status.CANCELLED).count()
@@ -363,8 +375,13 @@ def case_action_refusals(*, viewer: Viewer, case: Case) -> dict[str, str | None]
     elif case.ends_on >= latest_end(case.started_on):
         refusals["extend"] = str(_("Support lasts at most 12 months in total: the term can end on %(limit)s at the "
                                    "latest.") % {"limit": latest_end(case.started_on).strftime("%d.%m.%Y")})
+    elif case.ends_on < timezone.localdate():
+        refusals["extend"] = str(_("The term ended on %(end)s: a decision taken after it cannot extend it; close "
+                                   "the case.") % {"end": case.ends_on.strftime("%d.%m.%Y")})
     else:
         refusals["extend"] = None
+    refusals["monitoring"] = None if under_way else closed if is_closed else str(
+        _("Only a case under way is inspected."))
     if is_closed:
         refusals["close"] = str(_("The case is already closed."))
     elif open_measures:
@@ -377,7 +394,7 @@ def case_action_refusals(*, viewer: Viewer, case: Case) -> dict[str, str | None]
 
 def staff_dashboard(*, viewer: Viewer, today: dt.date | None = None) -> dict[str, QuerySet]:  # type: ignore[type-arg]
     """What needs the staff member's attention (рабочий стол): new signals, overdue measures of their cases,
-    interim reviews due within 7 days, terms ending within 30 days."""
+    interim reviews due within 7 days, terms ending within 30 days, terms lapsed."""
     day = today or timezone.localdate()
     return {
         # A repeated report is attached to the signal being handled: it is not new work of its own.
@@ -387,7 +404,8 @@ def staff_dashboard(*, viewer: Viewer, today: dt.date | None = None) -> dict[str
             case__in=cases_for(viewer)).select_related("case__applicant"),
         "reviews_due": reviews_due(viewer=viewer, today=day + dt.timedelta(days=7)).select_related("applicant"),
         "terms_ending": terms_ending(viewer=viewer, within_days=30, today=day).filter(
-            ends_on__isnull=False).select_related("applicant"),
+            ends_on__isnull=False).exclude(lapsed(day)).select_related("applicant"),
+        "terms_lapsed": lapsed_cases(viewer=viewer, today=day).select_related("applicant"),
     }
 
 

@@ -21,3 +21,13 @@ def add_months(day: dt.date, months: int) -> dt.date:
 def latest_end(started_on: dt.date) -> dt.date:
     """The last allowed end of support including every extension."""
     return add_months(started_on, MAX_EXTENDED_TERM_MONTHS)
+
+
+#: The monitoring inspection (§6.4) that the decision to extend or close rests on is made in the last 30 days.
+MONITORING_WINDOW_DAYS = 30
+
+
+def monitoring_window(term_end: dt.date, decided_on: dt.date) -> tuple[dt.date, dt.date]:
+    """The days a monitoring inspection must fall on for a decision on `decided_on` about a term ending on
+    `term_end`: from 30 days before the end up to the decision (an inspection cannot follow what rests on it)."""
+    return term_end - dt.timedelta(days=MONITORING_WINDOW_DAYS), decided_on

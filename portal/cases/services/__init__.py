@@ -47,6 +47,8 @@ from portal.cases.services.programmes import (
     assign_measure,
     close_case,
     extend_case,
+    record_monitoring_inspection,
+    record_programme_version,
     record_review,
     register_case,
 )
@@ -78,6 +80,8 @@ __all__ = [
     "receive_signal",
     "record_consent",
     "record_inspection",
+    "record_monitoring_inspection",
+    "record_programme_version",
     "record_review",
     "register_case",
     "report_measure_not_fulfilled",

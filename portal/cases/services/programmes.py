@@ -21,16 +21,18 @@ from portal.cases.models import (
     CollegialDecision,
     Consent,
     Measure,
+    MonitoringInspection,
     NeedCircumstance,
     Person,
     Programme,
+    ProgrammeVersion,
     Review,
     Signal,
 )
 from portal.cases.selectors import households_for, persons_for, signals_for
 from portal.cases.services.common import ACTIVE_CASE_STATUSES, case_for_update, change, today
 from portal.cases.services.measures import require_working_organisation
-from portal.cases.terms import MAX_TERM_MONTHS, REVIEW_AFTER_MONTHS, add_months, latest_end
+from portal.cases.terms import MAX_TERM_MONTHS, REVIEW_AFTER_MONTHS, add_months, latest_end, monitoring_window
 from portal.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from portal.core.text import check_choices, column_text
 from portal.core.viewer import Role, Viewer
@@ -155,12 +157,51 @@ def assign_measure(
     if recipient_id is not None:
         programme.recipients.add(recipient_id)
     audit.record_created(viewer=viewer, verb="measure.assign", obj=measure)
+    if programme.status == Programme.Status.APPROVED:
+        record_programme_version(viewer=viewer, programme=programme, reason=ProgrammeVersion.Reason.MEASURE_ADDED)
     return measure
+
+
+def _day(day: dt.date) -> str:
+    return day.strftime("%d.%m.%Y")
+
+
+def _measure_rows(programme: Programme) -> list[dict[str, object]]:
+    return [{"id": m.pk, "task": m.task, "kind": m.kind, "deadline": m.deadline.isoformat(),
+             "organisation": m.organisation.name, "status": m.status}
+            for m in programme.measures.select_related("organisation").order_by("deadline", "id")]
+
+
+def _changes(before: list[dict[str, object]], after: list[dict[str, object]]) -> list[str]:
+    """One line per measure added, removed or changed (task, organisation, deadline, status)."""
+    old = {row["id"]: row for row in before}
+    new = {row["id"]: row for row in after}
+    lines = [f"+ {row['task']}" for key, row in new.items() if key not in old]
+    lines += [f"− {row['task']}" for key, row in old.items() if key not in new]
+    for key, row in new.items():
+        if key in old:
+            diff = [f"{name}: {old[key][name]} → {row[name]}" for name in ("task", "organisation", "deadline",
+                                                                              "status") if old[key][name] != row[name]]
+            if diff:
+                lines.append(f"~ {old[key]['task']}: " + "; ".join(diff))
+    return lines
+
+
+def record_programme_version(
+    *, viewer: Viewer, programme: Programme, reason: str, decision: CollegialDecision | None = None,
+) -> ProgrammeVersion:
+    """Keep a version of an approved programme (редакция ИПССС): the measures as they are now and what changed
+    since the previous version. Called by the services that change the programme, inside their transaction."""
+    previous = programme.versions.order_by("-number").first()
+    rows = _measure_rows(programme)
+    return ProgrammeVersion.objects.create(
+        programme=programme, number=(previous.number + 1) if previous else 1, reason=reason, decision=decision,
+        author=viewer.audit_name[:200], measures=rows, changes=_changes(previous.measures if previous else [], rows))
 
 
 def _collegial_decision(
     case: Case, subject: str, decided_on: dt.date, protocol_number: str, participants: str, summary: str,
-    body: str = CollegialDecision.Body.CONSILIUM,
+    body: str = CollegialDecision.Body.CONSILIUM, **wish: object,
 ) -> CollegialDecision:
     if decided_on > today():
         raise ValidationFailed(_("The decision date cannot be in the future."), field="decided_on")
@@ -172,7 +213,7 @@ def _collegial_decision(
                                     required=_("Enter the protocol number.")),
         participants=column_text(participants, CollegialDecision, "participants",
                                  required=_("List the participants of the decision.")),
-        summary=column_text(summary, CollegialDecision, "summary"),
+        summary=column_text(summary, CollegialDecision, "summary"), **wish,
     )
 
 
@@ -202,6 +243,8 @@ def approve_programme(
                                days=MAX_START_DELAY_DAYS)
     Programme.objects.filter(case=case).update(status=Programme.Status.APPROVED, approved_on=decided_on,
                                                approval=decision)
+    record_programme_version(viewer=viewer, programme=Programme.objects.get(case=case),
+                             reason=ProgrammeVersion.Reason.APPROVAL, decision=decision)
     change(case, {
         "status": Case.Status.PROGRAMME_APPROVED,
         "started_on": started,
@@ -216,18 +259,35 @@ def approve_programme(
 @audited_write("case.review", object_type="cases.case", id_arg="case_id")
 def record_review(
     *, viewer: Viewer, case_id: int, reviewed_on: dt.date, findings: str, programme_changed: bool = False,
+    decided_on: dt.date | None = None, protocol_number: str = "", participants: str = "", summary: str = "",
+    body: str = CollegialDecision.Body.CONSILIUM,
 ) -> Review:
-    """Interim review (промежуточная оценка); the next one is due 3 months later within the term."""
+    """Interim review (промежуточная оценка, seed 003 §6.3); the next one is due 3 months later within the term.
+    A review that changes the programme needs the collegial decision of that change (date, protocol,
+    participants, what was decided) and keeps a new version of the programme."""
     case = case_for_update(viewer, case_id)
     if case.status not in ACTIVE_CASE_STATUSES:
         raise InvalidTransition(_("Only a case under way can be reviewed."))
     if reviewed_on > today() or (case.started_on and reviewed_on < case.started_on):
         raise ValidationFailed(_("The review date must be between the start of support and today."),
                                field="reviewed_on")
-    review = Review.objects.create(
-        case=case, reviewed_on=reviewed_on,
-        findings=column_text(findings, Review, "findings", required=_("Describe the findings.")),
-        programme_changed=programme_changed, reviewer=viewer.audit_name[:200])
+    findings = column_text(findings, Review, "findings", required=_("Describe the findings."))
+    decision = None
+    if programme_changed:
+        if decided_on is None:
+            raise ValidationFailed(_("A change of the programme is a collegial decision: enter its date."),
+                                   field="decided_on")
+        if decided_on < reviewed_on:
+            raise ValidationFailed(_("The decision on the change cannot precede the review."), field="decided_on")
+        decision = _collegial_decision(
+            case, CollegialDecision.Subject.CHANGE, decided_on, protocol_number, participants,
+            column_text(summary, CollegialDecision, "summary", field="summary",
+                        required=_("Say what was changed in the programme.")), body)
+    review = Review.objects.create(case=case, reviewed_on=reviewed_on, findings=findings,
+                                   programme_changed=programme_changed, reviewer=viewer.audit_name[:200])
+    if decision is not None:
+        record_programme_version(viewer=viewer, programme=Programme.objects.get(case=case),
+                                 reason=ProgrammeVersion.Reason.REVIEW, decision=decision)
     following = add_months(reviewed_on, REVIEW_AFTER_MONTHS)
     change(case, {"review_due_on": following if case.ends_on and following < case.ends_on else None},
            viewer=viewer, verb="case.review", details={"review": review.pk, "programme_changed": programme_changed})
@@ -237,12 +297,16 @@ def record_review(
 @audited_write("case.extend", object_type="cases.case", id_arg="case_id")
 def extend_case(
     *, viewer: Viewer, case_id: int, version: int, ends_on: dt.date, decided_on: dt.date, protocol_number: str,
-    participants: str, summary: str = "",
+    participants: str, wish_on: dt.date | None = None, wish: str = "", summary: str = "",
 ) -> Case:
-    """Extension of the term (продление) up to 12 months in total, only by collegial decision."""
+    """Extension of the term (продление, seed 003 §6.1.2–6.1.3) up to 12 months in total: by a collegial decision
+    taken before the term ended, with the citizen's wish, on a monitoring inspection of the term's last 30 days."""
     case = case_for_update(viewer, case_id, version)
     if case.status not in ACTIVE_CASE_STATUSES or case.started_on is None or case.ends_on is None:
         raise InvalidTransition(_("Only a case under way can be extended."))
+    if decided_on > case.ends_on:
+        raise InvalidTransition(_("The term ended on %(end)s: a decision taken after it cannot extend it; close the "
+                                  "case."), end=_day(case.ends_on))
     if ends_on <= case.ends_on:
         raise ValidationFailed(_("The new end of the term must be later than the current one (%(end)s)."),
                                field="ends_on", end=case.ends_on.strftime("%d.%m.%Y"))
@@ -250,12 +314,54 @@ def extend_case(
     if ends_on > limit:
         raise InvalidTransition(_("Support lasts at most 12 months in total: the term can end on %(limit)s at the "
                                   "latest."), limit=limit.strftime("%d.%m.%Y"))
+    if wish_on is None:
+        raise ValidationFailed(_("Enter the date of the citizen's wish to extend support."), field="wish_on")
+    if wish_on > decided_on:
+        raise ValidationFailed(_("The citizen's wish is recorded before the decision."), field="wish_on")
+    wish = column_text(wish, CollegialDecision, "citizen_wish", field="wish",
+                       required=_("Record the citizen's wish to extend support."))
+    require_monitoring_inspection(case, term_end=case.ends_on, decided_on=decided_on)
     decision = _collegial_decision(case, CollegialDecision.Subject.EXTENSION, decided_on, protocol_number,
-                                   participants, summary)
+                                   participants, summary, citizen_wish_on=wish_on, citizen_wish=wish)
     change(case, {"status": Case.Status.EXTENDED, "ends_on": ends_on}, viewer=viewer, verb="case.extend",
            action=AuditEvent.Action.TRANSITION, details={"decision": decision.pk})
     enqueue("case", case.pk)
     return case
+
+
+#: A citizen who refused support or moved away is not inspected: nothing is left to decide on.
+NO_MONITORING_OUTCOMES = (Case.Outcome.REFUSED, Case.Outcome.MOVED)
+
+
+def require_monitoring_inspection(case: Case, *, term_end: dt.date, decided_on: dt.date) -> MonitoringInspection:
+    """The monitoring inspection (§6.4) a decision to extend or close rests on, dated within the last 30 days of
+    the term (and not after the decision); refused without one."""
+    first, last = monitoring_window(term_end, decided_on)
+    inspection = case.monitoring_inspections.filter(inspected_on__gte=first, inspected_on__lte=last).last()
+    if inspection is None:
+        raise InvalidTransition(_("A monitoring inspection dated %(first)s–%(last)s (the last 30 days of the term) "
+                                  "is required first: record it on the case card."),
+                                first=_day(first), last=_day(last))
+    return inspection
+
+
+@audited_write("case.monitoring_inspection", object_type="cases.case", id_arg="case_id")
+def record_monitoring_inspection(
+    *, viewer: Viewer, case_id: int, inspected_on: dt.date, findings: str,
+) -> MonitoringInspection:
+    """Monitoring social inspection of the citizen (мониторинговое социальное инспектирование, seed 003 §6.4)
+    as the term nears its end, by the case manager."""
+    case = case_for_update(viewer, case_id)
+    if case.status not in ACTIVE_CASE_STATUSES or case.started_on is None:
+        raise InvalidTransition(_("Only a case under way is inspected."))
+    if inspected_on > today() or inspected_on < case.started_on:
+        raise ValidationFailed(_("The inspection date must be between the start of support and today."),
+                               field="inspected_on")
+    inspection = MonitoringInspection.objects.create(
+        case=case, inspected_on=inspected_on, inspector=viewer.audit_name[:200],
+        findings=column_text(findings, MonitoringInspection, "findings", required=_("Describe the findings.")))
+    audit.record_created(viewer=viewer, verb="case.monitoring_inspection", obj=inspection)
+    return inspection
 
 
 @audited_write("case.close", object_type="cases.case", id_arg="case_id")
@@ -277,6 +383,8 @@ def close_case(
     if open_count:
         raise InvalidTransition(_("%(count)s measure(s) are still open: have them fulfilled, reported or "
                                   "cancelled first."), count=open_count)
+    if case.ends_on is not None and outcome not in NO_MONITORING_OUTCOMES:
+        require_monitoring_inspection(case, term_end=min(case.ends_on, closed_on), decided_on=closed_on)
     returned = case.measures.filter(status=Measure.Status.RETURNED).count()
     if returned:  # handed back by a partner: not done, so reassigned or cancelled before closing
         raise InvalidTransition(_("%(count)s measure(s) were returned by the organisation: reassign or cancel "
