@@ -427,7 +427,7 @@ def _generate_cases(
         consents.append(Consent(person=applicant, purpose=Consent.Purpose.PROCESSING, given_on=registered,
                                 scope="Обработка персональных данных в целях социального сопровождения",
                                 document=f"Заявление от {registered:%d.%m.%Y}"))
-        if rng.random() < 0.3:
+        if rng.random() < 0.4:  # about 2 in 5 families agree to an anonymised need being published
             consents.append(Consent(person=applicant, purpose=Consent.Purpose.PUBLICATION, given_on=registered,
                                     scope="Публикация обезличенной потребности в реестре благополучателей"))
         source = rng.choice(Signal.Source.values)
