@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -17,7 +18,7 @@ from portal.core.viewer import Role, Viewer
 from portal.partners.models import Organisation
 from portal.territory.models import District
 
-BENEFACTORS = [
+BENEFACTORS: list[dict[str, Any]] = [
     {"kind": "individual", "name": "Сергей Волков", "email": "volkov@demo.example", "phone": "",
      "help_kinds": ["material", "social"], "district": "zarechny-leninsky",
      "description": "Могу привезти продукты, помочь с переездом и мелким ремонтом."},

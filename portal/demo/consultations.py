@@ -4,6 +4,7 @@ contacts masked), a few open questions for the moderation queue, and the consult
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -28,7 +29,7 @@ TOPICS = [
 #: Demo accounts (portal.demo.accounts) that moderate every topic: they see the questions as asked.
 MODERATORS = ["editor.site"]
 
-SPECIALISTS = [
+SPECIALISTS: list[dict[str, Any]] = [
     {"full_name": "Петрова Татьяна Викторовна", "user": "coordinator.petrova",
      "position": "специалист по социальной работе КЦСОН",
      "email": "petrova.consult@zarechny.example", "org": "kcson-zarechny", "topics": ["benefits", "social-support",

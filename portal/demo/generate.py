@@ -95,8 +95,8 @@ def _ensure_core(fake: Faker, rng: random.Random) -> dict[str, Organisation]:
             "name": spec["name"], "kind": spec["kind"], "population": spec["population"], "centre": spec["centre"]})
         districts[spec["code"]] = district
     organisations: dict[str, Organisation] = {}
-    for spec in [*INSTITUTIONS, *PARTNERS]:
-        organisations[spec["code"]] = _ensure_organisation(spec, districts[spec["district"]], fake, rng)
+    for org_spec in [*INSTITUTIONS, *PARTNERS]:
+        organisations[org_spec["code"]] = _ensure_organisation(org_spec, districts[org_spec["district"]], fake, rng)
     return organisations
 
 
@@ -187,12 +187,12 @@ def _generate_district(
     core_officers = [o for o in OFFICERS if o["district"] == spec["code"]]
     precincts: list[Precinct] = []
     officer_of_number: dict[int, Officer] = {}
-    for core in core_officers:
-        officer = Officer.objects.create(
-            full_name=core["full_name"], phone=core["phone"], email=core["email"], username=core["username"],
-            office_address=core["office_address"], office_hours=core["office_hours"], institution=institution)
-        for number in core["precincts"]:  # type: ignore[attr-defined]
-            officer_of_number[number] = officer
+    for known in core_officers:
+        core_officer = Officer.objects.create(
+            full_name=known["full_name"], phone=known["phone"], email=known["email"], username=known["username"],
+            office_address=known["office_address"], office_hours=known["office_hours"], institution=institution)
+        for number in known["precincts"]:
+            officer_of_number[number] = core_officer
     per_precinct = spec["population"] // count
     for number in range(1, count + 1):
         officer = officer_of_number.get(number)
@@ -256,9 +256,9 @@ def _generate_district(
     # Households and persons.
     households: list[Household] = []
     for precinct in precincts:
-        own = [s for s in streets if any(p is precinct for _, p in street_precincts[id(s)])]
+        own_streets = [s for s in streets if any(p is precinct for _, p in street_precincts[id(s)])]
         for _ in range(scale.households_per_precinct):
-            street = rng.choice(own)
+            street = rng.choice(own_streets)
             address_range = rng.choice([r for r, p in street_precincts[id(street)] if p is precinct])
             house = rng.randint(address_range.house_from, address_range.house_to)
             if address_range.parity == AddressRange.Parity.ODD and house % 2 == 0:
@@ -314,7 +314,7 @@ def _institution_for(district: District, organisations: dict[str, Organisation],
     if district.code == "sosnovsky":
         return organisations["kcson-berezovsky"]
     code = f"kcson-{district.code}"
-    spec: OrganisationSpec = {
+    spec = {
         "code": code, "name": f"ГБУ «Комплексный центр социального обслуживания населения» ({district.name})",
         "short_name": f"КЦСОН ({district.centre})", "kind": OrganisationKind.SOCIAL_SERVICE, "district": district.code,
         "address": f"{district.centre}, ул. Советская, д. {rng.randint(1, 30)}",
@@ -403,7 +403,7 @@ def _local_partners(district: District, organisations: dict[str, Organisation], 
         if kind in local:
             continue
         code = f"{kind.replace('_', '-')}-{district.code}"
-        spec: OrganisationSpec = {
+        spec = {
             "code": code, "name": pattern.format(n=district.pk) + f" ({district.centre})", "short_name": "",
             "kind": kind, "district": district.code, "address": f"{district.centre}, ул. Мира, д. {rng.randint(1, 60)}",
             "phone": f"+7 (342) {rng.randint(400, 799)}-{rng.randint(10, 99)}-{rng.randint(10, 99)}",
@@ -447,8 +447,8 @@ def _generate_cases(
             level=rng.choice(Case.Level.values)))
     Consent.objects.bulk_create(consents)
     Signal.objects.bulk_create(signals)
-    for case in cases:
-        case.signal_id = case.signal.pk
+    for case, case_signal in zip(cases, signals, strict=True):
+        case.signal_id = case_signal.pk
     # Codes need the primary key: insert with provisional codes, then update in bulk.
     for index, case in enumerate(cases):
         case.code = f"tmp-{institution.pk}-{index}-{rng.randrange(10**9)}"

@@ -274,7 +274,7 @@ class World:
         preferred = PREFERRED.get(self.institution.code, {}).get(kind)
         if preferred and (row := Organisation.objects.filter(code=preferred, active=True).first()) is not None:
             return row
-        local = Organisation.objects.filter(kind=kind, active=True, district_id=self.institution.district_id)
+        local = Organisation.objects.filter(kind=kind, active=True, district=self.institution.district)
         if kind in ("ngo",):  # the region-wide fund works everywhere
             local = Organisation.objects.filter(kind=kind, active=True)
         found = local.order_by("pk").first() or Organisation.objects.filter(kind=kind, active=True).order_by(

@@ -138,7 +138,7 @@ def _groups() -> list[dict[str, Any]]:
 
 
 def _users() -> list[dict[str, Any]]:
-    precincts = {str(o["username"]): [str(p) for p in o["precincts"]] for o in OFFICERS}  # type: ignore[attr-defined]
+    precincts = {str(o["username"]): [str(p) for p in o["precincts"]] for o in OFFICERS}
     users = []
     for user in DEMO_USERS:
         attributes: dict[str, list[str]] = {"locale": ["ru"]}

@@ -113,7 +113,19 @@ CORE_STREETS: Final[dict[str, list[tuple[str, str]]]] = {
 CENTRE_STREETS: Final[list[tuple[str, str]]] = [("ул", "Ленина"), ("ул", "Советская"), ("ул", "Мира")]
 
 #: Officers of the fixed core: username → (full name, institution, district, precinct numbers).
-OFFICERS: Final[list[dict[str, object]]] = [
+class OfficerSpec(TypedDict):
+    username: str
+    full_name: str
+    institution: str
+    district: str
+    precincts: list[int]
+    phone: str
+    email: str
+    office_address: str
+    office_hours: str
+
+
+OFFICERS: Final[list[OfficerSpec]] = [
     {"username": "officer.ivanova", "full_name": "Иванова Марина Сергеевна", "institution": "kcson-zarechny",
      "district": "zarechny-leninsky", "precincts": [1, 2], "phone": "+7 (342) 200-11-01",
      "email": "ivanova@zarechny.example", "office_address": "г. Заречный, ул. Ленина, д. 12, каб. 5",
