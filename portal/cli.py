@@ -37,6 +37,7 @@ def _serve(host: str, port: int, *, reload: bool = False, on_started: Callable[[
     if on_started is None or reload:
         uvicorn.run("portal.asgi:app", host=host, port=port, reload=reload, proxy_headers=True, log_level=log_level)
         return
+    announce = on_started  # narrowed: the class below reads it later
 
     class AnnouncingServer(uvicorn.Server):
         """Calls `on_started` once the socket listens, so that its output comes after uvicorn's."""
@@ -44,7 +45,7 @@ def _serve(host: str, port: int, *, reload: bool = False, on_started: Callable[[
         async def startup(self, sockets: Any = None) -> None:
             await super().startup(sockets=sockets)
             if not self.should_exit:
-                on_started()
+                announce()
 
     AnnouncingServer(uvicorn.Config("portal.asgi:app", host=host, port=port, proxy_headers=True,
                                     log_level=log_level)).run()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextvars
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -34,7 +34,8 @@ def baseline(scheme: str) -> list[tuple[str, str]]:
         ("referrer-policy", settings.SECURE_REFERRER_POLICY or "same-origin"),
         ("cross-origin-opener-policy", settings.SECURE_CROSS_ORIGIN_OPENER_POLICY or "same-origin"),
         ("x-frame-options", getattr(settings, "X_FRAME_OPTIONS", "DENY")),
-        ("content-security-policy", _policy(settings.CONTENT_SECURITY_POLICY["DIRECTIVES"])),
+        ("content-security-policy", _policy(cast(dict[str, Iterable[Any]],
+                                                 settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]))),
     ]
     if scheme == "https" and settings.SECURE_HSTS_SECONDS:
         value = f"max-age={settings.SECURE_HSTS_SECONDS}"
@@ -120,4 +121,4 @@ def nonce_wagtail_choosers() -> None:
         return mark_safe(f"{widget_html}<script nonce={nonce}>{js}</script>")
 
     render.portal_nonce = True  # type: ignore[attr-defined]
-    BaseChooser.render = render  # type: ignore[method-assign]
+    BaseChooser.render = render

@@ -11,7 +11,7 @@ anything, so the file's permissions are the boundary there.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 AUDIT_TABLE = "audit_auditevent"
@@ -86,11 +86,12 @@ def allow_test_flush() -> None:
     the triggers are dropped and re-created around it. For the test suite only — nothing in the portal flushes."""
     from django.db.backends.base.operations import BaseDatabaseOperations
 
-    original: Callable[[Any, list[str]], None] = BaseDatabaseOperations.execute_sql_flush
+    original: Callable[[Any, Iterable[str]], None] = BaseDatabaseOperations.execute_sql_flush
     if getattr(original, "audit_aware", False):
         return
 
-    def execute_sql_flush(self: Any, sql_list: list[str]) -> None:
+    def execute_sql_flush(self: Any, sql_list: Iterable[str]) -> None:
+        sql_list = list(sql_list)
         if not any(AUDIT_TABLE in sql for sql in sql_list):
             return original(self, sql_list)
         if self.connection.vendor == "postgresql":

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -46,7 +47,8 @@ def refusal_label(code: str) -> str:
 def field_label(name: str) -> str:
     """The verbose name of a measure's field (`organisation_id` → responsible organisation)."""
     try:
-        return str(Measure._meta.get_field(name.removesuffix("_id")).verbose_name)
+        field = Measure._meta.get_field(name.removesuffix("_id"))
+        return str(field.verbose_name if isinstance(field, models.Field) else name)  # a reverse relation has none
     except FieldDoesNotExist:
         return name
 

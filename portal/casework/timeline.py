@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -39,7 +40,7 @@ STEPS: dict[str, Any] = {
     "notification.not_delivered": gettext_lazy("The organisation could not be notified"),
 }
 
-_STATUS_LABELS: dict[str, dict[str, str]] = {
+_STATUS_LABELS: dict[str, dict[str, str | Promise]] = {
     "cases.case": dict(Case.Status.choices),
     "cases.measure": dict(Measure.Status.choices),
     "cases.signal": dict(Signal.Status.choices),

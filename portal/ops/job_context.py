@@ -44,7 +44,9 @@ def _bind_origin(sender: object, task_result: TaskResult, **kwargs: Any) -> None
         return
     from portal.ops.models import JobOrigin
 
-    request_id = (JobOrigin.objects.filter(job_id=task_result.id).values_list("request_id", flat=True).first()
+    # The stub wants a UUID for the key; the database backend's ids are UUID strings, which the lookup takes.
+    request_id = (JobOrigin.objects.filter(job_id=task_result.id)  # type: ignore[misc]
+                  .values_list("request_id", flat=True).first()
                   or str(task_result.id))
     token: Token[RequestInfo | None] = _current.set(
         RequestInfo(request_id=request_id, route=f"job:{task_result.task.module_path}"))

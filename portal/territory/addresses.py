@@ -250,7 +250,7 @@ def name_key(name: str) -> str:
     «1-я Заречная» → «1 заречная», «8 Марта» → «8 марта», «Молодёжная» → «молодежная»,
     «им. Ленина» → «ленина». A query span is compared in exactly this form.
     """
-    words = []
+    words: list[str] = []
     for token in tokenize(name):
         if token.kind == "settlement_type" and not words:
             continue  # «г. Заречный» stored with its type

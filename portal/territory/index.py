@@ -452,16 +452,16 @@ class TerritoryIndex:
             reading.problem = "unknown"
             reading.suggestions = pool[:10]
             return reading
-        of_kind = [s for s in pool if s.kind == hint] if hint else []
-        reading.streets = of_kind or pool
+        streets_of_kind = [s for s in pool if s.kind == hint] if hint else []
+        reading.streets = streets_of_kind or pool
         unexplained = self._unexplained(tokens, used | set(range(span.start, span.end)))
         if unexplained and settlement is None:
             fuzzy = self._fuzzy_settlement(tokens, unexplained)
             if fuzzy is not None:
-                key, words = fuzzy
+                key, settlement_positions = fuzzy
                 reading.settlement = self.settlements[key]
                 reading.streets = [s for s in reading.streets if s.settlement_key == key]
-                unexplained = [i for i in unexplained if i not in words]
+                unexplained = [i for i in unexplained if i not in settlement_positions]
         if unexplained or not reading.streets:
             reading.problem = "unknown_words" if unexplained else "not_in_settlement"
             reading.unknown_words = " ".join(tokens[i].text for i in unexplained)
@@ -501,10 +501,10 @@ class TerritoryIndex:
                 if more or token.raw not in STREET_KIND_NAMES.values():
                     kinds.add(token.text)  # a type word; in full and last it may be a name («Набережная»)
                     continue
-            text = token.name_text
-            if text is None or (token.kind == "num" and position == len(tokens) - 1 and position > 0):
+            name_text = token.name_text
+            if name_text is None or (token.kind == "num" and position == len(tokens) - 1 and position > 0):
                 continue  # the house number being typed
-            words.append(text)
+            words.append(name_text)
         prefix = " ".join(w for w in words if w)
         if len(prefix.replace(" ", "")) < 2:
             return []

@@ -109,7 +109,9 @@ def update_person(*, viewer: Viewer, person_id: int, **changes: Any) -> Person:
     person = Person.objects.select_for_update().filter(pk=person_id).first()
     if person is None:
         raise NotFound(_("Person not found."))
-    cases = Case.objects.filter(applicant=person) | Case.objects.filter(household_id=person.household_id)
+    cases = Case.objects.filter(applicant=person)
+    if person.household_id is not None:
+        cases = cases | Case.objects.filter(household_id=person.household_id)
     if not viewer.is_admin and not any(may_manage_case(viewer, case) for case in cases):
         raise PermissionDenied(_("You may not change this person's data."))
     changes = _clean_person(changes)

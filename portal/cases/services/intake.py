@@ -107,7 +107,7 @@ def _receiving_institution(viewer: Viewer, precinct_id: int | None) -> Organisat
         candidates.extend(Organisation.objects.filter(district_id=precinct.district_id, kind="social_service",
                                                       active=True).order_by("pk").values_list("pk", flat=True))
     candidates.append(viewer.institution_id)
-    if viewer.is_partner and precinct_id is None:
+    if viewer.is_partner and viewer.organisation_id is not None and precinct_id is None:
         organisation = Organisation.objects.filter(pk=viewer.organisation_id).first()
         if organisation is not None and organisation.district_id:
             candidates.extend(Organisation.objects.filter(
