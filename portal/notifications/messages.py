@@ -17,6 +17,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from portal.cases.models import Measure
 from portal.core import personal_data
 from portal.notifications.models import Kind
 
@@ -61,6 +62,11 @@ def _date(value: str | dt.date | None) -> str:
 def _measure_line(item: Mapping[str, Any]) -> str:
     return _("%(case)s: «%(task)s», deadline %(deadline)s") % {
         "case": item["case"], "task": item["task"], "deadline": _date(item["deadline"])}
+
+
+def _reason_label(code: str) -> str:
+    """The coded reason of a return in the reader's language (the message is rendered in it)."""
+    return str(Measure.ReasonCode(code).label) if code in Measure.ReasonCode.values else "—"
 
 
 def _footer(params: Mapping[str, Any], *, opt_out: bool) -> str:
@@ -147,6 +153,9 @@ def _coordinator_digest(p: Mapping[str, Any]) -> Rendered:
          [f"— {item['case']}: {_date(item['date'])}" for item in p.get("terms_lapsed", [])]),
         (_("Measures reported not fulfilled:"),
          [f"— {_measure_line(item)} ({item['organisation']})" for item in p.get("not_fulfilled", [])]),
+        (_("Measures returned by the organisation (reassign or cancel them):"),
+         [f"— {_measure_line(item)} ({item['organisation']}: {_reason_label(item.get('reason', ''))})"
+          for item in p.get("returned", [])]),
     ]
     lines: list[str] = []
     for title, items in sections:

@@ -249,6 +249,17 @@ def run_coordinator_digests(day: dt.date, *, directory: Directory | None = None)
             ("not_fulfilled", f"not_fulfilled:{pk}:{done_on}",
              {"case": code, "task": safe_task(task, names[case_id]), "deadline": deadline.isoformat(),
               "organisation": directory.organisation_name(organisation_id)}))
+    # Returned by the organisation (возвращено): waiting for the coordinator to reassign or cancel it; told once per
+    # return (a measure reassigned and returned again has a new version).
+    handed_back = list(Measure.objects.filter(status=Measure.Status.RETURNED, case__in=open_cases).values_list(
+        "pk", "task", "deadline", "organisation_id", "case__code", "case__coordinator_id", "case__institution_id",
+        "version", "return_code", "case_id"))
+    names = case_names(case_id for *_fields, case_id in handed_back)
+    for pk, task, deadline, organisation_id, code, coordinator, institution, version, reason, case_id in handed_back:
+        per_case[(coordinator, institution)].append(
+            ("returned", f"returned:{pk}:{version}",
+             {"case": code, "task": safe_task(task, names[case_id]), "deadline": deadline.isoformat(),
+              "organisation": directory.organisation_name(organisation_id), "reason": reason}))
     per_recipient: dict[str, tuple[Any, list[tuple[str, str, dict[str, Any]]]]] = {}
     for (coordinator, institution), items in per_case.items():
         for person in directory.case_coordinators(coordinator, institution):
