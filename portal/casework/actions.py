@@ -72,7 +72,8 @@ CASE_ACTIONS: dict[str, Action] = {
                     _OPEN_CASE, versioned=True),
 }
 
-_OPEN_MEASURE = (Measure.Status.ASSIGNED, Measure.Status.ACCEPTED)
+#: A returned measure (возвращено) waits for the coordinator: reassigned or cancelled like an open one.
+_OPEN_MEASURE = Measure.PENDING_STATUSES
 MEASURE_ACTIONS: dict[str, Action] = {
     "reassign": Action(gettext_lazy("Reassign to another organisation"), action_forms.ReassignMeasureForm,
                        lambda v, m, d: services.reassign_measure(viewer=v, measure_id=m.pk,
