@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from typing import TypeVar
+from typing import Any, TypeVar, cast
 
-from django.db.models import F, Q, QuerySet, Window
+from django.db.models import F, Model, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -35,7 +35,7 @@ from portal.core.ids import require_id
 from portal.core.viewer import Role, Viewer
 from portal.partners.models import Organisation, OrganisationKind
 
-M = TypeVar("M")
+M = TypeVar("M", bound=Model)
 
 
 def today() -> dt.date:
@@ -392,7 +392,7 @@ def case_action_refusals(*, viewer: Viewer, case: Case) -> dict[str, str | None]
     return refusals
 
 
-def staff_dashboard(*, viewer: Viewer, today: dt.date | None = None) -> dict[str, QuerySet]:  # type: ignore[type-arg]
+def staff_dashboard(*, viewer: Viewer, today: dt.date | None = None) -> dict[str, QuerySet[Any]]:
     """What needs the staff member's attention (рабочий стол): new signals, overdue measures of their cases,
     interim reviews due within 7 days, terms ending within 30 days, terms lapsed."""
     day = today or timezone.localdate()
@@ -417,7 +417,7 @@ def _first_per(rows: QuerySet[M], *, per: str, order: list[str], limit: int) -> 
     ranked = rows.annotate(_rank=Window(RowNumber(), partition_by=[F(per)],
                                         order_by=[F(name[1:]).desc() if name.startswith("-") else F(name).asc()
                                                   for name in order]))
-    return ranked.filter(_rank__lte=limit)
+    return cast("QuerySet[M]", ranked.filter(_rank__lte=limit))  # the plugin's annotate() forgets a TypeVar model
 
 
 def _grouped(rows: Iterable[M], key: Callable[[M], int]) -> dict[int, list[M]]:

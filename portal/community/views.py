@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -236,11 +237,11 @@ def _query(request: HttpRequest) -> dict[str, Any]:
     return query
 
 
-def _hsds(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def _hsds(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """GET only; a refused parameter is a 400 with its message (never a 500)."""
     @require_GET
     @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         try:
             return view(request, *args, **kwargs)
         except _Refused as refused:
@@ -249,7 +250,7 @@ def _hsds(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
 
 
 def _listing(request: HttpRequest, items: list[Any], render: Callable[[Any], Any] = lambda item: item, *,
-             limit: int = hsds.MAX_PER_PAGE, default: int = 50) -> HttpResponse:
+             limit: int = hsds.MAX_PER_PAGE, default: int = 50) -> HttpResponseBase:
     """A list endpoint: the `Page` envelope of the requested page, or with `format=ndjson` every item, one JSON
     object a line, without paging (as the profile allows)."""
     form = (request.GET.get("format") or "json").strip().lower()
@@ -280,7 +281,7 @@ def hsds_meta(request: HttpRequest) -> JsonResponse:
 
 
 @_hsds
-def hsds_organizations(request: HttpRequest) -> HttpResponse:
+def hsds_organizations(request: HttpRequest) -> HttpResponseBase:
     query = _query(request)
     organisations, changed = _modified(list(hsds.organisations(query["search"])), query["modified_after"])
     full, full_services = _flag(request, "full"), _flag(request, "full_service")
@@ -317,12 +318,12 @@ def _services(query: dict[str, Any]) -> tuple[list[tuple[Any, str]], dict[int, d
 
 
 @_hsds
-def hsds_services(request: HttpRequest) -> HttpResponse:
+def hsds_services(request: HttpRequest) -> HttpResponseBase:
     query = _query(request)
     pairs, changed = _services(query)
     if _flag(request, "minimal"):
         # Just ids and modification times, all in one page as the profile asks.
-        return _listing(request, pairs, lambda pair: hsds.minimal_service(*pair, changed.get(pair[0].pk)),
+        return _listing(request, pairs, lambda p: hsds.minimal_service(p[0], p[1], changed.get(p[0].pk)),
                         limit=hsds.MAX_MINIMAL_PER_PAGE, default=hsds.MAX_MINIMAL_PER_PAGE)
     full = _flag(request, "full")
     return _listing(request, pairs, lambda pair: hsds.service(*pair, nested=full, modified=changed.get(pair[0].pk)))
@@ -337,7 +338,7 @@ def hsds_service(request: HttpRequest, pk: str) -> JsonResponse:
 
 
 @_hsds
-def hsds_locations(request: HttpRequest) -> HttpResponse:
+def hsds_locations(request: HttpRequest) -> HttpResponseBase:
     query = _query(request)
     return _listing(request, [loc for loc in (hsds.location(o) for o in hsds.organisations(query["search"])) if loc])
 
@@ -349,7 +350,7 @@ def hsds_location(request: HttpRequest, pk: str) -> JsonResponse:
 
 
 @_hsds
-def hsds_service_at_locations(request: HttpRequest) -> HttpResponse:
+def hsds_service_at_locations(request: HttpRequest) -> HttpResponseBase:
     query = _query(request)
     full = _flag(request, "full")
     pairs, changed = _services(query)
@@ -369,7 +370,7 @@ def hsds_service_at_location(request: HttpRequest, pk: str) -> JsonResponse:
 
 
 @_hsds
-def hsds_service_areas(request: HttpRequest) -> HttpResponse:
+def hsds_service_areas(request: HttpRequest) -> HttpResponseBase:
     query = _query(request)
     pairs, _changed = _services(query)
     return _listing(request, pairs, lambda pair: hsds.service_area(*pair))
@@ -382,7 +383,7 @@ def hsds_service_area(request: HttpRequest, pk: str) -> JsonResponse:
 
 
 @_hsds
-def hsds_taxonomies(request: HttpRequest) -> HttpResponse:
+def hsds_taxonomies(request: HttpRequest) -> HttpResponseBase:
     query = _query(request)
     search = query["search"].lower()
     return _listing(request, [t for t in hsds.taxonomies()
@@ -396,7 +397,7 @@ def hsds_taxonomy(request: HttpRequest, pk: str) -> JsonResponse:
 
 
 @_hsds
-def hsds_taxonomy_terms(request: HttpRequest) -> HttpResponse:
+def hsds_taxonomy_terms(request: HttpRequest) -> HttpResponseBase:
     query = _query(request)
     terms = hsds.taxonomy_terms()
     if query["taxonomy_id"]:
