@@ -8,6 +8,7 @@ and only then are modules that import models loaded.
 from __future__ import annotations
 
 import os
+from typing import cast
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
@@ -22,6 +23,7 @@ from starlette.concurrency import run_in_threadpool  # noqa: E402
 from starlette.requests import Request  # noqa: E402
 from starlette.responses import JSONResponse, PlainTextResponse  # noqa: E402
 from starlette.routing import BaseRoute, Mount, Route  # noqa: E402
+from starlette.types import ASGIApp  # noqa: E402
 
 from graph.app import create_graphql_app  # noqa: E402
 from portal.headers import SecurityHeadersMiddleware  # noqa: E402
@@ -66,17 +68,18 @@ def build_routes() -> list[BaseRoute]:
         from identity.devrealm.app import create_devrealm_app
 
         routes.append(Mount(f"/realms/{settings.KEYCLOAK_REALM}", app=create_devrealm_app()))
+    # Django's handlers are ASGI 3 apps; their stubs spell the scope as a dict where Starlette wants a mapping.
     if settings.DEBUG:
         # Development: Django's finders serve app static files (no collectstatic needed).
         from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 
-        routes.append(Mount("/", app=ASGIStaticFilesHandler(django_app)))
+        routes.append(Mount("/", app=cast(ASGIApp, ASGIStaticFilesHandler(django_app))))
     else:
         from starlette.staticfiles import StaticFiles
 
         routes.append(Mount(settings.STATIC_URL.rstrip("/"), app=StaticFiles(directory=settings.STATIC_ROOT,
                                                                               check_dir=False)))
-        routes.append(Mount("/", app=django_app))
+        routes.append(Mount("/", app=cast(ASGIApp, django_app)))
     return routes
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.urls import URLPattern, URLResolver, path
 
 from portal.community import views
@@ -12,7 +12,7 @@ from portal.community import views
 app_name = "community"
 
 
-def _both(route: str, view: Callable[..., HttpResponse], name: str) -> list[URLPattern]:
+def _both(route: str, view: Callable[..., HttpResponseBase], name: str) -> list[URLPattern]:
     """The route without a trailing slash (named) and with one."""
     return [path(route, view, name=name), path(f"{route}/", view)]
 
