@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -83,7 +83,8 @@ class SignalForm(forms.Form):
             self.initial.setdefault("received_at", timezone.localtime().replace(second=0, microsecond=0))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("anonymous") and (data.get("reporter") or "").strip():
             self.add_error("reporter", _("The report is marked anonymous: clear the reporter or remove the mark."))
         received = data.get("received_at")
@@ -97,7 +98,8 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args: Any, institution_id: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["officer"].queryset = Officer.objects.filter(institution_id=institution_id).order_by("full_name")
+        officer_field = cast(forms.ModelChoiceField, self.fields["officer"])
+        officer_field.queryset = Officer.objects.filter(institution_id=institution_id).order_by("full_name")
 
 
 class DismissForm(forms.Form):
@@ -182,12 +184,14 @@ class ApplicationForm(forms.Form):
 
     def __init__(self, *args: Any, persons: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = persons if persons is not None else Person.objects.none()
+        person_field = cast(forms.ModelChoiceField, self.fields["person"])
+        person_field.queryset = persons if persons is not None else Person.objects.none()
         if not self.is_bound:
             self.initial.setdefault("received_on", _today())
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("applicant_kind") and data["applicant_kind"] != Application.ApplicantKind.SELF and not (
                 data.get("applicant_name") or "").strip():
             self.add_error("applicant_name", _("Enter who applies in the citizen's interest."))
@@ -232,8 +236,10 @@ class MeasureForm(forms.Form):
 
     def __init__(self, *args: Any, members: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = Organisation.objects.filter(active=True).order_by("name")
-        self.fields["recipient"].queryset = members if members is not None else Person.objects.none()
+        organisation_field = cast(forms.ModelChoiceField, self.fields["organisation"])
+        organisation_field.queryset = Organisation.objects.filter(active=True).order_by("name")
+        recipient_field = cast(forms.ModelChoiceField, self.fields["recipient"])
+        recipient_field.queryset = members if members is not None else Person.objects.none()
         if not self.is_bound:
             self.initial.setdefault("deadline", _today() + dt.timedelta(days=30))
             self.initial.setdefault("shared_fields", ["first_name", "district"])
