@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any, TypeVar
 
 from django.db import models
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +18,8 @@ from portal.cases.models import Case, Measure
 from portal.cases.selectors import measures_for
 from portal.core.errors import Conflict, NotFound
 from portal.core.viewer import Viewer
+from portal.partners.models import Organisation
+from portal.partners.selectors import organisations_working_on
 
 M = TypeVar("M", bound=models.Model)
 
@@ -71,10 +74,20 @@ def case_for_update(viewer: Viewer, case_id: int, version: int | None = None) ->
     return case
 
 
-def measure_for_update(viewer: Viewer, measure_id: int, version: int) -> Measure:
-    """The measure, locked, if the viewer sees it (`selectors.measures_for`); a stale `version` is a Conflict."""
-    measure = Measure.objects.select_for_update().filter(pk=measure_id).first()
-    if measure is None or not measures_for(viewer).filter(pk=measure_id).exists():
+def measure_for_update(viewer: Viewer, measure_id: int, version: int, *, with_case: bool = False) -> Measure:
+    """The measure, locked, if the viewer sees it (`selectors.measures_for`, in the WHERE of the one locking
+    statement); a stale `version` is a Conflict. `with_case`: its case is locked by the same statement and its
+    organisation read with it, annotated `organisation_works` (an institution, or a partner with an agreement on
+    interaction in force today)."""
+    measures = measures_for(viewer).filter(pk=measure_id)
+    if with_case:
+        working = Organisation.objects.filter(organisations_working_on(today()), pk=OuterRef("organisation_id"))
+        measures = (measures.select_related("case", "organisation").annotate(organisation_works=Exists(working))
+                    .select_for_update(of=("self", "case")))
+    else:
+        measures = measures.select_for_update(of=("self",))
+    measure = measures.first()
+    if measure is None:
         raise NotFound(_("Measure not found."))
     if measure.version != version:
         raise Conflict(_("The measure was changed by someone else. Review its current state and try again."),
