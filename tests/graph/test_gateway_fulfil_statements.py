@@ -1,0 +1,72 @@
+"""fulfilMeasure's statements (issue 18): one locking read with the viewer's scope in its WHERE (the case locked
+and the organisation read by the same statement), an UPDATE of the changed fields, the audit INSERT; no second
+read of the measure, the case, the organisation or its agreements, and no reload for the answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from portal.cases import services
+from portal.cases.models import Measure
+from portal.core.errors import Conflict, NotFound
+
+FULFIL = """mutation($id: ID!, $version: Int!) { fulfilMeasure(id: $id, version: $version, result: "Сделано")
+  { id status version organisation { name } caseCode } }"""
+
+
+def _statements(captured: CaptureQueriesContext) -> list[str]:
+    return [q["sql"] for q in captured.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+
+
+def _own(statements: list[str]) -> list[str]:
+    """What the case service itself runs: without the reports ledger's rows (portal.reports follows the audit
+    trail) and the search outbox's reads of the documents that follow a measure."""
+    return [sql for sql in statements if "reports_ledgerevent" not in sql and "community_" not in sql]
+
+
+def test_fulfil_is_one_lock_one_update_one_audit_row(world: Any, django_assert_max_num_queries: Any) -> None:
+    school = world.partner(world.school)
+    measure = services.accept_measure(viewer=school, measure_id=world.m_school.pk, version=world.m_school.version)
+    with CaptureQueriesContext(connection) as captured, django_assert_max_num_queries(9):
+        services.fulfil_measure(viewer=school, measure_id=measure.pk, version=measure.version, result="Сделано")
+    statements = _statements(captured)
+    own = _own(statements)
+    locking = [sql for sql in own if sql.startswith("SELECT")]
+    assert locking and "cases_case" in locking[0] and "partners_organisation" in locking[0]
+    if connection.features.has_select_for_update:
+        assert "FOR UPDATE" in locking[0] and sum("FOR UPDATE" in sql for sql in statements) == 1
+    assert not any("partners_agreement" in sql and "FOR UPDATE" not in sql for sql in own)
+    writes = [(sql.split(" ", 1)[0], sql.split('"')[1]) for sql in own if not sql.startswith("SELECT")]
+    assert writes == [("UPDATE", "cases_measure"), ("INSERT", "audit_auditevent")]
+    # The only other read of the measure is the ledger's (portal.reports), not the service's.
+    assert len(locking) <= 2 and len(own) <= 5
+    assert Measure.objects.get(pk=measure.pk).status == Measure.Status.FULFILLED
+
+
+def test_gateway_answers_without_reloading(world: Any, gql: Any) -> None:
+    school = world.partner(world.school)
+    measure = services.accept_measure(viewer=school, measure_id=world.m_school.pk, version=world.m_school.version)
+    with CaptureQueriesContext(connection) as captured:
+        answer = gql(school, FULFIL, {"id": str(measure.pk), "version": measure.version})
+    node = answer.data["fulfilMeasure"]
+    assert node["status"] == "FULFILLED" and node["version"] == measure.version + 1
+    assert node["organisation"]["name"] == world.school.name and node["caseCode"] == world.case_own.code
+    locks_and_reads = [sql for sql in _own(_statements(captured)) if sql.startswith("SELECT")
+                       and '"cases_measure"' in sql.split("FROM", 1)[-1][:40]]
+    assert len(locks_and_reads) <= 2  # the lock and the ledger's read; no reload by the gateway
+
+
+def test_version_conflict_and_scope_kept(world: Any) -> None:
+    school = world.partner(world.school)
+    measure = world.m_school
+    with pytest.raises(Conflict) as conflict:
+        services.fulfil_measure(viewer=school, measure_id=measure.pk, version=measure.version + 5, result="x")
+    assert conflict.value.current.pk == measure.pk and conflict.value.current.version == measure.version
+    with pytest.raises(NotFound):  # another organisation's measure is reported like a missing one
+        services.fulfil_measure(viewer=world.partner(world.police), measure_id=measure.pk,
+                                version=measure.version, result="x")
+    assert Measure.objects.get(pk=measure.pk).status == measure.status
