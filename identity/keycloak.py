@@ -27,6 +27,7 @@ from keycloak import KeycloakOpenID
 
 from identity.devrealm import guard
 from identity.devrealm.keys import public_jwks
+from identity.viewer_cache import viewers
 from portal.accounts.selectors import account_id, build_viewer
 from portal.audit.services import record
 from portal.core.viewer import Role, Viewer
@@ -268,6 +269,18 @@ def viewer_from_claims(claims: dict[str, Any]) -> Viewer:
 
 
 def verify_access_token(token: str, *, verifier: TokenVerifier | None = None) -> Viewer:
-    """Verify a bearer access token and resolve its Viewer, or raise TokenRejected."""
-    claims = (verifier or default_verifier()).verify(token)
-    return viewer_from_claims(claims)
+    """Verify a bearer access token and resolve its Viewer, or raise TokenRejected.
+
+    The default verifier's answers are kept per token for a short time (`identity.viewer_cache`: until 30 s
+    before `exp`, at most 60 s, dropped when an account, organisation or agreement changes)."""
+    if verifier is not None:
+        return viewer_from_claims(verifier.verify(token))
+    current = default_verifier()  # refuses when no provider is configured, cached or not
+    keyed = f"{current.issuer} {token}"
+    if (cached := viewers.get(keyed)) is not None:
+        return cached
+    generation = viewers.generation
+    claims = current.verify(token)
+    viewer = viewer_from_claims(claims)
+    viewers.put(keyed, claims, viewer, generation=generation)
+    return viewer

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.core.cache import cache
 
+from identity.viewer_cache import viewers
 from tests.graph.support import GraphResult, HttpGateway, World, build_world, execute, make_user
 
 __all__ = ["GraphResult", "World"]
@@ -21,6 +22,7 @@ def gql() -> Callable[..., GraphResult]:
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits() -> None:
     cache.clear()
+    viewers.clear()
 
 
 @pytest.fixture
