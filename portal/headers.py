@@ -111,7 +111,7 @@ def nonce_wagtail_choosers() -> None:
 
     def render(self: Any, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> str:
         try:
-            id_ = attrs["id"]  # type: ignore[index]
+            id_ = (attrs or {})["id"]
         except (KeyError, TypeError) as e:
             raise TypeError("BaseChooser cannot be rendered without an 'id' attribute") from e
         value_data = self.get_value_data(value)

@@ -24,6 +24,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 import phonenumbers
 from django.conf import settings
@@ -361,7 +362,7 @@ _SURNAME_INITIALS = re.compile(r"(?<![\wЁё])(?:[А-ЯЁ][а-яё]{2,}\s+[А-Я
 
 
 @functools.lru_cache(maxsize=1)
-def _morph() -> object:
+def _morph() -> Any:  # pymorphy3 ships no types
     import pymorphy3
 
     return pymorphy3.MorphAnalyzer()
@@ -371,7 +372,7 @@ def _morph() -> object:
 def _name_tags(word: str) -> frozenset[str]:
     """Which of Name/Surn/Patr the dictionary gives a word (any reading above a small score)."""
     tags: set[str] = set()
-    for parse in _morph().parse(word):  # type: ignore[attr-defined]
+    for parse in _morph().parse(word):
         if parse.score < 0.02:
             continue
         for tag in ("Name", "Surn", "Patr"):
@@ -386,7 +387,7 @@ def _is_street_word(word: str) -> bool:
     lower = word.lower()
     if lower in _STREET_GENITIVES:
         return True
-    parses = _morph().parse(word)  # type: ignore[attr-defined]
+    parses = _morph().parse(word)
     if lower.endswith(("ая", "яя")) and any(p.score >= 0.2 and p.tag.POS == "ADJF" and
                                             {"femn", "sing", "nomn"} <= p.tag.grammemes for p in parses):
         return True
@@ -399,7 +400,7 @@ def _is_feminine_adjective(word: str) -> bool:
     if word.lower().startswith("набережн"):
         return True
     return any(p.score >= 0.1 and p.tag.POS == "ADJF" and {"femn", "sing"} <= p.tag.grammemes
-               for p in _morph().parse(word))  # type: ignore[attr-defined]
+               for p in _morph().parse(word))
 
 
 def _is_name(words: list[str], *, strong: bool) -> bool:

@@ -585,14 +585,14 @@ def partners_report(*, scope: Scope, period: Period, as_of: dt.datetime) -> Repo
 BUILDERS = {ReportKind.MONTHLY: monthly_report, ReportKind.QUARTERLY: quarterly_report,
             ReportKind.PASSPORT: passport_report, ReportKind.PARTNERS: partners_report}
 #: Which periods each report takes.
-PERIODS = {ReportKind.MONTHLY: (True, False), ReportKind.QUARTERLY: (False, True),
+PERIODS: dict[str, tuple[bool, bool]] = {ReportKind.MONTHLY: (True, False), ReportKind.QUARTERLY: (False, True),
            ReportKind.PASSPORT: (True, False), ReportKind.PARTNERS: (True, True)}
 #: Reports whose shared versions hide small cells.
 SUPPRESSED_WHEN_SHARED = {ReportKind.QUARTERLY}
 
 
 def period_for(kind: str, text: str | None) -> Period:
-    months, quarters = PERIODS.get(kind, (True, False))  # type: ignore[call-overload]
+    months, quarters = PERIODS.get(kind, (True, False))
     return parse_period(text, months=months, quarters=quarters)
 
 

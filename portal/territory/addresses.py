@@ -321,12 +321,12 @@ def parse_address(text: str, *, is_place: object = None) -> ParsedAddress:
                 index += 1  # the flat, office or building number never decides the precinct
             continue
         if token.kind == "house" or (token.kind == "settlement_type" and token.text == "д" and next_is_number):
-            if next_is_number:
-                following.marked = True  # type: ignore[union-attr]
-                kept.append(following)  # type: ignore[arg-type]
+            if next_is_number and following is not None:
+                following.marked = True
+                kept.append(following)
                 index += 2
-                if _is_house_letter(tokens, index, following.segment):  # type: ignore[union-attr]
-                    following.letter = tokens[index].text  # type: ignore[union-attr]
+                if _is_house_letter(tokens, index, following.segment):
+                    following.letter = tokens[index].text
                     index += 1
                 continue
             index += 1
@@ -353,9 +353,9 @@ def parse_address(text: str, *, is_place: object = None) -> ParsedAddress:
                 kept.append(Token("street_type", street_kind, token.segment, raw=""))
             elif marker_kind == "settlement_type":
                 kept.append(Token("settlement_type", "г", token.segment, raw=""))
-            elif marker_kind == "house" and next_is_number:
-                following.marked = True  # type: ignore[union-attr]
-                kept.append(following)  # type: ignore[arg-type]
+            elif marker_kind == "house" and next_is_number and following is not None:
+                following.marked = True
+                kept.append(following)
                 index += 1
             elif marker_kind == "flat" and next_is_number:
                 index += 1
