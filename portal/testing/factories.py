@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils import timezone
 
@@ -81,9 +82,9 @@ def partner(org: Organisation, name: str = "Сотрудник партнёра"
                   roles=frozenset({Role.PARTNER}), organisation_id=org.pk, organisation_code=org.code)
 
 
-def viewer_with(*roles: Role, **fields: object) -> Viewer:
+def viewer_with(*roles: Role, **fields: Any) -> Viewer:
     return Viewer(subject=f"test-{next(_sequence)}", username="test", display_name="Test",
-                  roles=frozenset(roles), **fields)  # type: ignore[arg-type]
+                  roles=frozenset(roles), **fields)
 
 
 @dataclass

@@ -15,6 +15,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 PG_BIN_CANDIDATES = ("/usr/lib/postgresql/17/bin", "/usr/lib/postgresql/16/bin", "/usr/lib/postgresql/15/bin")
 
@@ -46,7 +47,7 @@ class TemporaryPostgres:
     def url(self) -> str:
         return f"postgres://postgres@127.0.0.1:{self.port}/postgres"
 
-    def _run(self, args: list[str], **kwargs: object) -> subprocess.CompletedProcess[bytes]:
+    def _run(self, args: list[str], **kwargs: Any) -> subprocess.CompletedProcess[bytes]:
         if self.run_as:
             user = pwd.getpwnam(self.run_as)
 
@@ -55,7 +56,7 @@ class TemporaryPostgres:
                 os.setuid(user.pw_uid)
 
             kwargs["preexec_fn"] = demote
-        return subprocess.run(args, check=True, capture_output=True, cwd="/tmp", **kwargs)  # type: ignore[call-overload]
+        return subprocess.run(args, check=True, capture_output=True, cwd="/tmp", **kwargs)
 
     def start(self) -> None:
         data = self.directory / "data"
