@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AbstractBaseUser, AbstractUser, AnonymousUser
 from django.db.models import Q
 from django.utils import timezone
 
@@ -64,12 +64,12 @@ def build_viewer(
 def viewer_for_user(user: AbstractBaseUser | AnonymousUser | None) -> Viewer:
     """The Viewer of a signed-in Django user: roles from its groups (a superuser is an admin), the organisation
     from its staff profile (`identity.accounts.sync_user` keeps both as the token says)."""
-    if user is None or not user.is_authenticated:
+    if not isinstance(user, AbstractUser) or not user.is_authenticated:
         return Viewer.anonymous()
     roles = {Role(name) for name in user.groups.values_list("name", flat=True) if name in ROLE_VALUES}
     if user.is_superuser:
         roles.add(Role.ADMIN)
-    profile = StaffProfile.objects.select_related("organisation").filter(user=user).first()
+    profile = StaffProfile.objects.select_related("organisation").filter(user_id=user.pk).first()
     organisation = profile.organisation if profile and profile.organisation and profile.organisation.active else None
     institution = organisation if organisation and organisation.kind == OrganisationKind.SOCIAL_SERVICE else None
     return build_viewer(

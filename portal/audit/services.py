@@ -158,7 +158,7 @@ def record_attempt(
 def _refusal_details(error: DomainError) -> dict[str, Any]:
     """What an attempt row keeps of a refusal: its message, or — for a refusal to publish personal data — the
     kinds and keys of what was found (`error.findings`), never the data itself (the trail is kept for years)."""
-    findings = getattr(error, "findings", None)
+    findings = error.findings
     return {"refused": error.code, "findings": findings} if findings is not None else {
         "refused": error.code, "message": error.message}
 
@@ -183,15 +183,15 @@ def audited_write(
                 with transaction.atomic():
                     return function(*args, **kwargs)
             except DomainError as error:
-                refused = isinstance(error, AUDITED_REFUSALS) or getattr(error, "findings", None) is not None
+                refused = isinstance(error, AUDITED_REFUSALS) or error.findings is not None
                 viewer = kwargs.get("viewer")
                 # a nested audited write has kept it already; invalid input is not an attempt
-                if refused and isinstance(viewer, Viewer) and not getattr(error, "audited", False):
+                if refused and isinstance(viewer, Viewer) and not error.audited:
                     object_id = kwargs.get(id_arg) if id_arg else None
                     record(viewer=viewer, action=AuditEvent.Action.ATTEMPT, verb=verb, object_type=object_type,
                            object_id=str(object_id)[:64] if object_id is not None else None,
                            details={**_refusal_details(error), "arguments": _targets(dict(kwargs))})
-                    error.audited = True  # type: ignore[attr-defined]
+                    error.audited = True
                 raise
 
         return wrapper

@@ -323,7 +323,7 @@ def _checked(text: str, field: str, findings: Iterable[Pending], confirmed: Coll
     if forbidden or missing:
         error = ValidationFailed(never if forbidden else unconfirmed, field=field, code=PERSONAL_DATA,
                                  found=personal_data.describe(forbidden or missing))
-        error.findings = [{"field": field, "kind": finding.kind.value, "key": finding.key}  # type: ignore[attr-defined]
+        error.findings = [{"field": field, "kind": finding.kind.value, "key": finding.key}
                           for finding in forbidden or missing]
         raise error
     return [{"field": field, "kind": item.finding.kind.value, "key": item.key, "text": item.finding.text}

@@ -11,6 +11,10 @@ class DomainError(Exception):
     """A business rule refused the action. `code` is stable (for APIs), `message` is for people."""
 
     code: str = "domain_error"
+    #: Set by `audit.audited_write` once the refusal has its attempt row (a nested write does not repeat it).
+    audited: bool = False
+    #: A refusal to publish personal data: the kinds and keys of what was found (never the data itself).
+    findings: list[dict[str, str]] | None = None
 
     def __init__(self, message: str | Promise, *, code: str | None = None, **params: Any) -> None:
         self._message = message

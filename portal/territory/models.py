@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -111,15 +113,15 @@ class Street(models.Model):
     def __str__(self) -> str:
         return f"{self.settlement}, {self.kind} {self.name}"
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         """Keep the lookup forms in step with the names, whichever form edited them (the admin too)."""
         self.kind = canonical_street_kind(self.kind)
         self.normalized = normalise_text(self.name)
         self.settlement_normalized = normalise_text(self.settlement)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, "kind", "normalized", "settlement_normalized"}  # type: ignore[misc]
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+            kwargs["update_fields"] = {*update_fields, "kind", "normalized", "settlement_normalized"}
+        super().save(*args, **kwargs)
 
 
 class AddressRange(models.Model):

@@ -105,7 +105,7 @@ def _merged_ranges(street: StreetRef) -> list[tuple[int, int, str, PrecinctRef]]
             merged.append([house_range.house_from, house_range.house_to, house_range.parity, house_range.precinct])
     odd = [m for m in merged if m[2] == "odd"]
     even = [m for m in merged if m[2] == "even"]
-    result = [tuple(m) for m in merged if m[2] == "all"]
+    result: list[tuple[int, int, str, PrecinctRef]] = [(m[0], m[1], m[2], m[3]) for m in merged if m[2] == "all"]
     for side in odd:
         twin = next((e for e in even if e[3].id == side[3].id and abs(e[0] - side[0]) <= 1
                      and abs(e[1] - side[1]) <= 1), None)
@@ -113,9 +113,9 @@ def _merged_ranges(street: StreetRef) -> list[tuple[int, int, str, PrecinctRef]]
             even.remove(twin)
             result.append((min(side[0], twin[0]), max(side[1], twin[1]), "all", side[3]))
         else:
-            result.append(tuple(side))
-    result += [tuple(e) for e in even]
-    return sorted(result, key=lambda r: (r[0], r[2]))  # type: ignore[return-value]
+            result.append((side[0], side[1], side[2], side[3]))
+    result += [(e[0], e[1], e[2], e[3]) for e in even]
+    return sorted(result, key=lambda r: (r[0], r[2]))
 
 
 def _ranges(street: StreetRef) -> list[RangeLine]:

@@ -30,10 +30,6 @@ def today() -> dt.date:
     return timezone.localdate()
 
 
-def _is_versioned(obj: models.Model) -> bool:
-    return any(field.attname == "version" for field in obj._meta.concrete_fields)
-
-
 def change(
     obj: M, values: dict[str, Any], *, viewer: Viewer, verb: str, action: str = AuditEvent.Action.UPDATE,
     details: dict[str, Any] | None = None,
@@ -42,13 +38,13 @@ def change(
     bump the version of a versioned object (case, measure) → save only the fields whose value changed (with the
     version and `auto_now` stamps) → one audit record of the difference. `values` use attribute names
     (`organisation_id`, not `organisation`)."""
-    versioned = _is_versioned(obj)
+    versioned = isinstance(obj, Case | Measure)
     names = list(values) + (["version"] if versioned and "version" not in values else [])
     before = audit.snapshot(obj, names)
     for name, value in values.items():
         setattr(obj, name, value)
-    if versioned:
-        obj.version += 1  # type: ignore[attr-defined]
+    if isinstance(obj, Case | Measure):
+        obj.version += 1
     after = audit.snapshot(obj, names)
     changed = [name for name in names if before[name] != after[name]]
     if changed:
