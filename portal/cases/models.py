@@ -652,3 +652,48 @@ class Application(models.Model):
     def __str__(self) -> str:
         return f"Заявление № {self.journal_number} от {self.received_on:%d.%m.%Y}"
 
+
+
+class CaseTransfer(models.Model):
+    """Transfer of a case (передача дела) to another institution when the family moves to its territory: proposed
+    by the sending case manager, accepted or declined by the receiving institution's coordinator. The proposal
+    states what happens to each open partner measure: it follows the case or is cancelled."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("proposed")
+        ACCEPTED = "accepted", _("accepted")
+        DECLINED = "declined", _("declined")
+
+    class MeasureFate(models.TextChoices):
+        FOLLOW = "follow", _("follows the case")
+        CANCEL = "cancel", _("cancelled")
+
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="transfers")
+    from_institution = models.ForeignKey("partners.Organisation", verbose_name=_("sending institution"),
+                                         on_delete=models.PROTECT, related_name="transfers_out")
+    from_precinct = models.ForeignKey("territory.Precinct", verbose_name=_("former precinct"),
+                                      on_delete=models.PROTECT, related_name="+")
+    to_institution = models.ForeignKey("partners.Organisation", verbose_name=_("receiving institution"),
+                                       on_delete=models.PROTECT, related_name="transfers_in")
+    to_precinct = models.ForeignKey("territory.Precinct", verbose_name=_("new precinct"), on_delete=models.PROTECT,
+                                    related_name="+")
+    reason = models.TextField(_("reason"))
+    #: {"<measure id>": "follow" | "cancel"} for every measure open (or returned) when proposed.
+    measure_plan = models.JSONField(_("open measures: follow or cancel"), default=dict, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PROPOSED,
+                              db_index=True)
+    proposed_by = models.CharField(_("proposed by"), max_length=200)
+    proposed_at = models.DateTimeField(_("proposed at"), auto_now_add=True)
+    decided_by = models.CharField(_("decided by"), max_length=200, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decline_reason = models.TextField(_("reason declined"), blank=True)
+
+    class Meta:
+        verbose_name = _("case transfer")
+        verbose_name_plural = _("case transfers")
+        ordering = ["-proposed_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["case"], condition=models.Q(status="proposed"),
+                                               name="case_transfer_one_pending")]
+
+    def __str__(self) -> str:
+        return f"{self.case.code} → {self.to_institution}"

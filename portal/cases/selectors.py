@@ -19,6 +19,7 @@ from portal.cases.access import case_scope, may_manage_case, scoped_cases, scope
 from portal.cases.models import (
     UNDER_WAY_STATUSES,
     Case,
+    CaseTransfer,
     CollegialDecision,
     Consent,
     Household,
@@ -551,3 +552,17 @@ def open_work_first(measures: QuerySet[Measure]) -> QuerySet[Measure]:
     rank = Cases(When(status__in=Measure.OPEN_STATUSES, then=Value(0)), default=Value(1),
                  output_field=IntegerField())
     return measures.annotate(open_rank=rank).order_by("open_rank", "deadline", "id")
+
+
+def pending_transfers(*, viewer: Viewer, case: Case | None = None) -> QuerySet[CaseTransfer]:
+    """Transfers waiting for a decision (передача дела) that concern the viewer: proposed to their institution
+    (to accept or decline) or proposed by it (to follow up); of one case when given. Admins see all."""
+    transfers = CaseTransfer.objects.filter(status=CaseTransfer.Status.PROPOSED).select_related(
+        "case", "from_institution", "to_institution", "to_precinct__district")
+    if case is not None:
+        transfers = transfers.filter(case=case)
+    if viewer.is_admin:
+        return transfers
+    if viewer.institution_id is None or not viewer.has_role(Role.COORDINATOR, Role.OFFICER):
+        return transfers.none()
+    return transfers.filter(Q(to_institution_id=viewer.institution_id) | Q(from_institution_id=viewer.institution_id))

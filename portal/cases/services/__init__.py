@@ -7,6 +7,7 @@ measures executed by partners → interim review after 3 months → close or ext
 - `signals`: receiving and checking signals (сигналы);
 - `households`: households, persons and their consents;
 - `programmes`: registering a case, its programme and measures added to it, review, extension, closing;
+- `transfers`: transfer of a case to another institution when the family moves (proposed, accepted or declined);
 - `measures`: the case manager's and the responsible organisation's changes of a measure;
 - `common`: the one change helper (`change`: snapshot → set → save the changed fields → audit record) and the
   scoped loading of a case or measure for a change.
@@ -17,7 +18,8 @@ measure changes carry a version number: a stale version raises Conflict with the
 decorator of the public writes.
 
 Territory: households, persons and registrations stay inside the actor's territory (`access.may_work_in_precinct`);
-taking over a family of another institution's territory is a transfer, not a registration, and is refused.
+taking over a family of another institution's territory is a transfer (`transfers`), not a registration, and is
+refused.
 
 The use cases are re-exported here: callers write `from portal.cases import services; services.assign_measure(…)`.
 """
@@ -59,12 +61,14 @@ from portal.cases.services.signals import (
     record_inspection,
     start_signal_check,
 )
+from portal.cases.services.transfers import accept_transfer, decline_transfer, propose_transfer
 
 __all__ = [
     "ACTIVE_CASE_STATUSES",
     "MAX_START_DELAY_DAYS",
     "PERSON_FIELDS",
     "accept_measure",
+    "accept_transfer",
     "approve_programme",
     "assign_measure",
     "cancel_measure",
@@ -73,9 +77,11 @@ __all__ = [
     "confirm_signal",
     "create_household",
     "create_person",
+    "decline_transfer",
     "dismiss_signal",
     "extend_case",
     "fulfil_measure",
+    "propose_transfer",
     "reassign_measure",
     "receive_signal",
     "record_consent",
