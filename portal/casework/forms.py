@@ -66,13 +66,26 @@ class AssignMeasureForm(forms.Form):
 
 
 class ReviewForm(forms.Form):
+    """The interim review; a change of the programme needs its collegial decision (the fields below the box)."""
+
     reviewed_on = _date(_("Review date"))
     findings = _text(_("Findings"), rows=4)
     programme_changed = forms.BooleanField(label=_("The programme was changed"), required=False)
+    decided_on = _date(_("Date of the collegial decision on the change"), required=False, today=False)
+    protocol_number = forms.CharField(label=_("Protocol number"), max_length=60, required=False)
+    participants = _text(_("Participants"), required=False)
+    summary = _text(_("What was changed in the programme"), required=False)
+
+
+class MonitoringInspectionForm(forms.Form):
+    inspected_on = _date(_("Inspection date"))
+    findings = _text(_("Findings"), rows=4)
 
 
 class ExtendCaseForm(CollegialDecisionForm):
     ends_on = _date(_("New end of the term"), today=False)
+    wish_on = _date(_("The citizen asked for the extension on"), today=False)
+    wish = _text(_("The citizen's wish"))
     summary = _text(_("Grounds"), required=False)
 
 
@@ -118,6 +131,7 @@ class CaseFilterForm(forms.Form):
     overdue = forms.ChoiceField(label=_("Overdue measures"), required=False, choices=YES_NO)
     review_due = forms.ChoiceField(label=_("Interim review due"), required=False, choices=YES_NO)
     term_ending = forms.ChoiceField(label=_("Term ends within 30 days"), required=False, choices=YES_NO)
+    lapsed = forms.ChoiceField(label=_("Term lapsed"), required=False, choices=YES_NO)
     precinct = forms.ModelChoiceField(label=_("Precinct"), required=False, empty_label=_("Any precinct"),
                                       queryset=Precinct.objects.select_related("district").order_by(
                                           "district__name", "number"))

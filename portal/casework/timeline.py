@@ -29,6 +29,7 @@ STEPS: dict[str, Any] = {
     "case.under_way": gettext_lazy("Support under way"),
     "case.review": gettext_lazy("Interim review recorded"),
     "case.extend": gettext_lazy("Term extended by a collegial decision"),
+    "case.monitoring_inspection": gettext_lazy("Monitoring inspection recorded"),
     "case.close": gettext_lazy("Case closed"),
     "measure.reassign": gettext_lazy("Measure reassigned"),
     "measure.cancel": gettext_lazy("Measure cancelled"),

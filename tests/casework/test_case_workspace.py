@@ -82,16 +82,34 @@ def test_card_shows_the_whole_case_in_russian_with_no_raw_values() -> None:
 def test_lifecycle_from_the_card_review_extend_close_with_timeline() -> None:
     school = f.organisation(kind="school", code="school-life")
     world, measure = f.approved_case_with_measure(
-        partner_org=school, world=f.registered_case(registered_on=TODAY - dt.timedelta(days=100)))
+        partner_org=school, world=f.registered_case(registered_on=TODAY - dt.timedelta(days=170)))
     client, _user = _client("coordinator", world.institution)
     case = Case.objects.get(pk=world.case.pk)
+    # A review that changes the programme needs the collegial decision on the change.
+    refused = client.post(f"/admin/casework/do/case/{case.pk}/review/", {
+        "reviewed_on": TODAY.isoformat(), "findings": "Долги погашаются", "programme_changed": "on"})
+    assert refused.status_code == 200 and "decided_on" in refused.context["form"].errors
+    assert "Долги погашаются" in refused.content.decode()
     assert client.post(f"/admin/casework/do/case/{case.pk}/review/", {
-        "reviewed_on": TODAY.isoformat(), "findings": "Долги погашаются"}).status_code == 302
+        "reviewed_on": TODAY.isoformat(), "findings": "Долги погашаются", "programme_changed": "on",
+        "decided_on": TODAY.isoformat(), "protocol_number": "П-40", "participants": "Консилиум",
+        "summary": "Сроки мероприятий сохранены, добавлен контроль"}).status_code == 302
     case.refresh_from_db()
-    answer = client.post(f"/admin/casework/do/case/{case.pk}/extend/", {
-        "ends_on": (case.ends_on + dt.timedelta(days=60)).isoformat(), "decided_on": TODAY.isoformat(),
-        "protocol_number": "П-44", "participants": "Консилиум", "summary": "", "version": case.version})
+    extension = {"ends_on": (case.ends_on + dt.timedelta(days=60)).isoformat(), "decided_on": TODAY.isoformat(),
+                 "protocol_number": "П-44", "participants": "Консилиум", "summary": "",
+                 "wish_on": TODAY.isoformat(), "wish": "Просит продлить сопровождение", "version": case.version}
+    # No monitoring inspection yet: refused, the reason shown, nothing typed lost.
+    refused = client.post(f"/admin/casework/do/case/{case.pk}/extend/", extension)
+    assert refused.status_code == 200 and "мониторинговое социальное инспектирование" in _text(refused)
+    assert "Просит продлить сопровождение" in refused.content.decode()
+    assert client.post(f"/admin/casework/do/case/{case.pk}/monitoring/", {
+        "inspected_on": TODAY.isoformat(), "findings": "Нужда сохраняется"}).status_code == 302
+    answer = client.post(f"/admin/casework/do/case/{case.pk}/extend/", extension)
     assert answer.status_code == 302, _text(answer)[:2000]
+    card = _main(client.get(_card(case.pk)))
+    for shown in ("Мониторинговое социальное инспектирование", "Нужда сохраняется", "Редакции программы",
+                  "Редакция 2", "изменена по итогам промежуточной оценки", "П-40", "Просит продлить сопровождение"):
+        assert shown in card, shown
     # Closing with the measure still open is refused: the reason next to the action, nothing typed lost.
     case.refresh_from_db()
     refused = client.post(f"/admin/casework/do/case/{case.pk}/close/", {
@@ -109,7 +127,8 @@ def test_lifecycle_from_the_card_review_extend_close_with_timeline() -> None:
     assert case.status == Case.Status.CLOSED
     text = _main(client.get(_card(case.pk)))
     steps = text[text.find("Хронология"):]
-    for step in ("Проведена промежуточная оценка", "Срок продлён коллегиальным решением", "Отказано: сопровождение",
+    for step in ("Проведена промежуточная оценка", "Внесено мониторинговое социальное инспектирование",
+                 "Срок продлён коллегиальным решением", "Отказано: сопровождение",
                  "Мероприятие отменено", "Сопровождение завершено"):
         assert step in steps, step
     assert "Тест Coordinator" in steps or "coordinator" in steps.lower()
@@ -167,7 +186,7 @@ def test_scoping_by_role() -> None:
         "reviewed_on": TODAY.isoformat(), "findings": "x"}).status_code == 200  # refused by the service
     assert not mine.case.reviews.exists()
     assert {key for key, *_rest in supervisor.get("/admin/casework/").context["panels"]} == {
-        "signals", "overdue", "reviews", "terms", "consultations"}
+        "signals", "overdue", "reviews", "terms", "lapsed", "consultations"}
 
     # An operator registers signals and sees no case.
     operator, _ = _client("operator", mine.institution)
@@ -272,11 +291,14 @@ def test_programme_pdf_has_the_six_sections_and_signatures() -> None:
     from portal.casework.documents import _extensions, programme_pdf
 
     school = f.organisation(kind="school", code="school-form")
-    world, _measure = f.approved_case_with_measure(partner_org=school)
+    world, _measure = f.approved_case_with_measure(
+        partner_org=school, world=f.registered_case(registered_on=TODAY - dt.timedelta(days=170)))
     case = Case.objects.get(pk=world.case.pk)
+    services.record_monitoring_inspection(viewer=world.coordinator, case_id=case.pk, inspected_on=TODAY,
+                                          findings="Нужда сохраняется")
     services.extend_case(viewer=world.coordinator, case_id=case.pk, version=case.version,
                          ends_on=case.ends_on + dt.timedelta(days=31), decided_on=TODAY, protocol_number="П-9",
-                         participants="Консилиум")
+                         participants="Консилиум", wish_on=TODAY, wish="Просит продлить")
     case.refresh_from_db()
     extensions = _extensions(case)
     assert len(extensions) == 1 and extensions[0][1] == case.ends_on and extensions[0][2].protocol_number == "П-9"

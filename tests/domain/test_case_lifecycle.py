@@ -59,7 +59,7 @@ def test_withdrawn_consent_does_not_count() -> None:
 
 def test_full_lifecycle_with_terms_review_extension_and_closing() -> None:
     school = f.organisation(kind="school")
-    start = TODAY - dt.timedelta(days=200)
+    start = TODAY - dt.timedelta(days=170)  # the term ends within 30 days: time for the monitoring inspection
     world = f.registered_case(registered_on=start)
     coordinator = world.coordinator
     assert world.case.status == Case.Status.REGISTERED
@@ -79,7 +79,7 @@ def test_full_lifecycle_with_terms_review_extension_and_closing() -> None:
     assert case.status == Case.Status.PROGRAMME_APPROVED
     assert case.ends_on == add_months(start, 6)
     assert case.review_due_on == add_months(start, 3)
-    assert list(selectors.reviews_due(viewer=coordinator)) == [case]  # 200 days > 3 months
+    assert list(selectors.reviews_due(viewer=coordinator)) == [case]  # 170 days > 3 months
 
     partner = f.partner(school)
     measure = s.accept_measure(viewer=partner, measure_id=measure.pk, version=measure.version)
@@ -92,17 +92,20 @@ def test_full_lifecycle_with_terms_review_extension_and_closing() -> None:
     case = Case.objects.get(pk=case.pk)
     assert case.review_due_on == add_months(add_months(start, 3), 3) or case.review_due_on is None
 
+    s.record_monitoring_inspection(viewer=coordinator, case_id=case.pk, inspected_on=TODAY, findings="Нужда есть")
+    case = Case.objects.get(pk=case.pk)
+    wish = {"wish_on": TODAY, "wish": "Просит продлить"}
     with pytest.raises(InvalidTransition):  # beyond 12 months in total
         s.extend_case(viewer=coordinator, case_id=case.pk, version=case.version, ends_on=add_months(start, 13),
-                      decided_on=TODAY, protocol_number="9", participants="МВРГ")
+                      decided_on=TODAY, protocol_number="9", participants="МВРГ", **wish)
     with pytest.raises(ValidationFailed):  # a collegial decision needs its participants
         s.extend_case(viewer=coordinator, case_id=case.pk, version=case.version, ends_on=add_months(start, 12),
-                      decided_on=TODAY, protocol_number="9", participants="")
+                      decided_on=TODAY, protocol_number="9", participants="", **wish)
     with pytest.raises(Conflict):
         s.extend_case(viewer=coordinator, case_id=case.pk, version=case.version - 1, ends_on=add_months(start, 12),
-                      decided_on=TODAY, protocol_number="9", participants="МВРГ")
+                      decided_on=TODAY, protocol_number="9", participants="МВРГ", **wish)
     case = s.extend_case(viewer=coordinator, case_id=case.pk, version=case.version, ends_on=add_months(start, 12),
-                         decided_on=TODAY, protocol_number="9/26", participants="МВРГ")
+                         decided_on=TODAY, protocol_number="9/26", participants="МВРГ", **wish)
     assert case.status == Case.Status.EXTENDED and case.decisions.count() == 2
 
     with pytest.raises(ValidationFailed):

@@ -106,6 +106,9 @@ def _signal(viewer: Viewer, day: dt.date, confirm: bool) -> None:
 def close(viewer: Viewer, case: Case, day: dt.date, outcome: str = "resolved") -> Case:
     case.refresh_from_db()
     with at(day):
+        if case.started_on is not None:  # closing rests on a monitoring inspection (seed 003 §6.4)
+            cs.record_monitoring_inspection(viewer=viewer, case_id=case.pk, inspected_on=day, findings="Итоги")
+            case.refresh_from_db()
         return cs.close_case(viewer=viewer, case_id=case.pk, version=case.version, closed_on=day, outcome=outcome,
                              results="Итоги", recommendations="Обращаться при необходимости")
 

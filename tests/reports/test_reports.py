@@ -89,6 +89,8 @@ def test_submitted_report_stays_while_a_fresh_draft_follows_edits(world: World) 
     world.m4.refresh_from_db()
     case_services.cancel_measure(viewer=world.coord_a, measure_id=world.m4.pk, version=world.m4.version,
                                  reason="Не требуется")
+    case_services.record_monitoring_inspection(viewer=world.coord_a, case_id=world.case2.pk,
+                                               inspected_on=dt.date(2026, 10, 27), findings="Динамика есть")
     world.case2.refresh_from_db()
     case_services.close_case(viewer=world.coord_a, case_id=world.case2.pk, version=world.case2.version,
                              closed_on=dt.date(2026, 10, 28), outcome="improved", results="Итоги",

@@ -360,7 +360,9 @@ def record_monitoring_inspection(
     inspection = MonitoringInspection.objects.create(
         case=case, inspected_on=inspected_on, inspector=viewer.audit_name[:200],
         findings=column_text(findings, MonitoringInspection, "findings", required=_("Describe the findings.")))
-    audit.record_created(viewer=viewer, verb="case.monitoring_inspection", obj=inspection)
+    # Recorded on the case, so that the step shows in the case's timeline.
+    audit.record(viewer=viewer, action=AuditEvent.Action.CREATE, verb="case.monitoring_inspection", obj=case,
+                 details={"inspection": inspection.pk, "inspected_on": inspected_on.isoformat()})
     return inspection
 
 

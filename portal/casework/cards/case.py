@@ -10,7 +10,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.cases import selectors
-from portal.cases.models import Case, CollegialDecision, Consent, Measure, Person, Review
+from portal.cases.models import (
+    Case,
+    CollegialDecision,
+    Consent,
+    Measure,
+    MonitoringInspection,
+    Person,
+    ProgrammeVersion,
+    Review,
+)
 from portal.casework import actions, timeline
 from portal.casework.cards import WorkspaceView, category_labels, need_labels
 from portal.casework.cards.lists import existing_links
@@ -61,6 +70,10 @@ class CaseCardView(WorkspaceView):
             household_categories=category_labels(case.household.categories),
             reviews=list(Review.objects.filter(case=case).order_by("reviewed_on", "id")),
             decisions=list(CollegialDecision.objects.filter(case=case).order_by("decided_on", "id")),
+            inspections=list(MonitoringInspection.objects.filter(case=case).order_by("inspected_on", "id")),
+            versions=list(ProgrammeVersion.objects.filter(programme__case=case).select_related("decision")
+                          .order_by("-number")),
+            lapsed=case.is_lapsed(today),
             case_actions=actions.case_actions(viewer, case),
             open_measures=sum(1 for m in measures if m.is_open),
             overdue_count=sum(1 for m in measures if m.overdue_now),  # type: ignore[attr-defined]

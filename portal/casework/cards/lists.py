@@ -82,7 +82,7 @@ class CaseListView(WorkspaceView):
         rows = selectors.find_cases(
             self.viewer, text=data.get("q"), status=data.get("status") or None,
             overdue=forms.yes_no(data.get("overdue")), review_due=forms.yes_no(data.get("review_due")),
-            term_ending=forms.yes_no(data.get("term_ending")),
+            term_ending=forms.yes_no(data.get("term_ending")), lapsed_term=forms.yes_no(data.get("lapsed")),
             precinct_id=data["precinct"].pk if data.get("precinct") else None,
             institution_id=data["institution"].pk if data.get("institution") else None)
         page, caption = paginate(self.request, rows, "case")
@@ -177,6 +177,8 @@ class DashboardView(WorkspaceView):
                  list(queues["reviews_due"][:limit])),
                 ("terms", _("Terms ending within 30 days"), queues["terms_ending"].count(),
                  list(queues["terms_ending"][:limit])),
+                ("lapsed", _("Terms lapsed: extend or close"), queues["terms_lapsed"].count(),
+                 list(queues["terms_lapsed"][:limit])),
             ]
         questions = question_queue(viewer).filter(status__in=Question.OPEN_STATUSES,
                                                   specialist__user_id=viewer.user_id)
