@@ -156,6 +156,9 @@ def _coordinator_digest(p: Mapping[str, Any]) -> Rendered:
         (_("Measures returned by the organisation (reassign or cancel them):"),
          [f"— {_measure_line(item)} ({item['organisation']}: {_reason_label(item.get('reason', ''))})"
           for item in p.get("returned", [])]),
+        (_("Agreements on interaction ending within 30 days (renew them or reassign the measures):"),
+         [_("— %(organisation)s, agreement № %(number)s: until %(date)s") % {**item, "date": _date(item["date"])}
+          for item in p.get("agreements_ending", [])]),
     ]
     lines: list[str] = []
     for title, items in sections:

@@ -14,7 +14,7 @@ from django.urls import NoReverseMatch, reverse
 from portal.accounts.models import StaffProfile
 from portal.core.viewer import Role
 from portal.notifications.delivery import Recipient, mail_recipients, merge, user_recipients
-from portal.partners.models import Contact, Organisation
+from portal.partners.models import Contact, Organisation, OrganisationKind
 
 
 class Directory:
@@ -116,6 +116,13 @@ class Directory:
                                               user__is_active=True).values_list("user_id", flat=True)
             self._coordinators[institution_id] = user_recipients(ids)
         return self._coordinators[institution_id]
+
+    def district_coordinators(self, district_id: int) -> list[Recipient]:
+        """The coordinators of every institution of a district."""
+        ids = StaffProfile.objects.filter(
+            organisation__district_id=district_id, organisation__kind=OrganisationKind.SOCIAL_SERVICE,
+            user__groups__name=Role.COORDINATOR, user__is_active=True).values_list("user_id", flat=True)
+        return user_recipients(ids)
 
     def case_coordinators(self, coordinator_id: int | None, institution_id: int) -> list[Recipient]:
         return self.users(coordinator_id) or self.coordinators(institution_id)

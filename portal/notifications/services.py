@@ -9,7 +9,8 @@ state and idempotent through the notification log — a second run of the same d
   the case's coordinator; by 14 → a digest to the regional supervisors. A measure fulfilled (or otherwise
   closed) before the run is not in it. Each level is told once per measure, deadline and organisation;
 - the coordinators' digest: interim reviews due within 7 days, terms ending within 30 days, lapsed terms,
-  measures reported not fulfilled — each item once per coordinator;
+  measures reported not fulfilled, partners' agreements on interaction ending within 30 days — each item once
+  per coordinator;
 - consultations: reminders to the specialist 20 and 27 days after the question (the 30-day answer term of
   59-FZ counts calendar days), and the topic's moderators once the question is overdue;
 - benefactors who asked for it: new needs of their district and kinds of help.
@@ -76,6 +77,7 @@ class Ladder:
 LADDER = Ladder()
 REVIEW_WITHIN_DAYS = 7
 TERM_ENDING_WITHIN_DAYS = 30
+AGREEMENT_ENDING_WITHIN_DAYS = 30
 QUESTION_REMINDER_DAYS = (20, 27)
 SYSTEM = Viewer.system("notifications")
 
@@ -264,6 +266,9 @@ def run_coordinator_digests(day: dt.date, *, directory: Directory | None = None)
     for (coordinator, institution), items in per_case.items():
         for person in directory.case_coordinators(coordinator, institution):
             per_recipient.setdefault(person.address, (person, []))[1].extend(items)
+    for people, item in _agreements_ending(day, open_cases, directory):
+        for person in people:
+            per_recipient.setdefault(person.address, (person, []))[1].append(item)
     messages = []
     for address, (person, items) in sorted(per_recipient.items()):
         by_key = {key: (section, values) for section, key, values in items}
@@ -279,6 +284,34 @@ def run_coordinator_digests(day: dt.date, *, directory: Directory | None = None)
                                 link=links.staff_cases_link()))
     report.add(deliver(messages, day=day))
     return report
+
+
+def _agreements_ending(day: dt.date, open_cases: Any, directory: Directory) -> list[tuple[list[Any], tuple[
+        str, str, dict[str, Any]]]]:
+    """Agreements on interaction ending within 30 days (seed 004 rows 31–32), each with whom to remind: the
+    coordinators of the institutions whose open cases have open measures with that organisation (they must renew
+    or reassign), or, when there are none, all coordinators of the organisation's district (the regional
+    supervisors for an organisation without a district). Told once per agreement and end date."""
+    from portal.partners.selectors import agreements_ending
+
+    reminders = []
+    for agreement in agreements_ending(on=day, within_days=AGREEMENT_ENDING_WITHIN_DAYS):
+        organisation = agreement.organisation
+        assert agreement.expires_on is not None  # the selector lists agreements with an end date only
+        item = ("agreements_ending", f"agreement_ending:{agreement.pk}:{agreement.expires_on.isoformat()}",
+                {"organisation": str(organisation), "number": agreement.number,
+                 "date": agreement.expires_on.isoformat()})
+        institutions = sorted(set(Measure.objects.filter(
+            organisation_id=organisation.pk, status__in=Measure.OPEN_STATUSES, case__in=open_cases).values_list(
+            "case__institution_id", flat=True)))
+        if institutions:
+            people = [person for institution in institutions for person in directory.coordinators(institution)]
+        elif organisation.district_id is not None:
+            people = directory.district_coordinators(organisation.district_id)
+        else:
+            people = directory.supervisors()
+        reminders.append((people, item))
+    return reminders
 
 
 # --- Consultations -----------------------------------------------------------------------------------------
