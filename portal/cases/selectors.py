@@ -395,9 +395,12 @@ def case_action_refusals(*, viewer: Viewer, case: Case) -> dict[str, str | None]
 
 def staff_dashboard(*, viewer: Viewer, today: dt.date | None = None) -> dict[str, QuerySet[Any]]:
     """What needs the staff member's attention (рабочий стол): new signals, overdue measures of their cases,
-    interim reviews due within 7 days, terms ending within 30 days, terms lapsed."""
+    interim reviews due within 7 days, terms ending within 30 days, terms lapsed; and the signals the viewer
+    registered itself, newest first (all an operator has)."""
     day = today or timezone.localdate()
     return {
+        "my_signals": signals_for(viewer).filter(registered_by_subject=viewer.subject or "-")
+        .order_by("-received_at", "-id"),
         # A repeated report is attached to the signal being handled: it is not new work of its own.
         "new_signals": signals_for(viewer).filter(status=Signal.Status.RECEIVED, repeat_of__isnull=True)
         .order_by("-received_at", "-id"),

@@ -17,6 +17,7 @@ from django.contrib import messages
 from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView
@@ -218,6 +219,7 @@ class ActionView(WagtailAdminTemplateMixin, FormView):  # type: ignore[misc]
 
     def form_valid(self, form: forms.Form) -> HttpResponse:
         data = dict(form.cleaned_data)
+        survey_agreed = bool(data.pop("survey_agreed", False))  # the close form only
         try:
             self.action.perform(self.viewer, self.object, data)
         except Conflict as error:
@@ -232,4 +234,20 @@ class ActionView(WagtailAdminTemplateMixin, FormView):  # type: ignore[misc]
             form.add_error(field if field in form.fields else None, str(error.message))
             return self.form_invalid(form)
         messages.success(self.request, _("Done: %(action)s.") % {"action": self.action.title})
+        if survey_agreed:
+            self._issue_survey_link()
         return HttpResponseRedirect(self.back(self.object))
+
+    def _issue_survey_link(self) -> None:
+        """The effectiveness survey's one-time link for the officer to hand over, issued once the case is closed
+        (the reports' survey service decides; a refusal is shown, the closing stands)."""
+        from portal.reports import services as reports
+
+        try:
+            invitation = reports.issue_survey_link(viewer=self.viewer, case_id=self.object.pk, agreed_to_contact=True)
+        except DomainError as error:
+            messages.warning(self.request, _("The survey link was not issued: %(reason)s") % {"reason": error.message})
+            return
+        link = self.request.build_absolute_uri(reverse("reports_survey", args=[invitation.token]))
+        messages.success(self.request, _("Survey link for the applicant (one-time, valid until %(date)s): %(link)s") % {
+            "date": timezone.localtime(invitation.expires_at).strftime("%d.%m.%Y"), "link": link})

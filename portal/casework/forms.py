@@ -94,6 +94,8 @@ class CloseCaseForm(forms.Form):
     outcome = forms.ChoiceField(label=_("Outcome"), choices=Case.Outcome.choices)
     results = _text(_("Results"), rows=4)
     recommendations = _text(_("Recommendations"))
+    #: The effectiveness survey (issue 17): its one-time link is issued at closing when the applicant agrees.
+    survey_agreed = forms.BooleanField(label=_("The applicant agrees to take the survey"), required=False)
 
 
 class ReasonForm(forms.Form):

@@ -180,6 +180,11 @@ class DashboardView(WorkspaceView):
                 ("lapsed", _("Terms lapsed: extend or close"), queues["terms_lapsed"].count(),
                  list(queues["terms_lapsed"][:limit])),
             ]
+        if viewer.has_role(Role.OPERATOR):  # an operator reads no cases: its own signals are its work
+            mine = list(queues["my_signals"][:limit])
+            for signal in mine:
+                signal.url = signal_url(signal)
+            panels.append(("my_signals", _("Signals I registered"), queues["my_signals"].count(), mine))
         questions = question_queue(viewer).filter(status__in=Question.OPEN_STATUSES,
                                                   specialist__user_id=viewer.user_id)
         panels.append(("consultations", _("Unanswered consultations assigned to me"), questions.count(),
