@@ -31,6 +31,10 @@ ALLOWED: dict[str, set[str]] = {
     "act_pdf": READERS,
     "review_form": READERS,
     "cancel_form": READERS,
+    "transfer_form": READERS,
+    # A proposed transfer: its sender's people and the receiving coordinator open it (the service decides who
+    # may accept); nobody else even finds it.
+    "transfer_accept": {"officer", "coordinator", "other_coordinator"},
 }
 #: list screen → roles that see the world's row in it
 LISTED: dict[str, set[str]] = {"cases": READERS, "persons": READERS, "signals": READERS}
@@ -62,6 +66,9 @@ def test_every_case_screen_for_every_role() -> None:
     precinct.officer.save()
     precinct.save()
 
+    transfer = services.propose_transfer(viewer=world.coordinator, case_id=world.case.pk,
+                                         to_institution_id=other.institution.pk, to_precinct_id=other.precinct.pk,
+                                         reason="Семья переехала", measure_plan={measure.pk: "follow"})
     urls = {
         "dashboard": "/admin/casework/",
         "cases": "/admin/casework/cases/",
@@ -73,6 +80,8 @@ def test_every_case_screen_for_every_role() -> None:
         "act_pdf": f"/admin/casework/signals/{signal.pk}/act.pdf",
         "review_form": f"/admin/casework/do/case/{world.case.pk}/review/",
         "cancel_form": f"/admin/casework/do/measure/{measure.pk}/cancel/",
+        "transfer_form": f"/admin/casework/do/case/{world.case.pk}/transfer/",
+        "transfer_accept": f"/admin/casework/do/transfer/{transfer.pk}/accept/",
     }
     marks = {"cases": world.case.code, "persons": world.applicant.full_name, "signals": "без отопления"}
     answers: dict[tuple[str, str], int] = {}
@@ -89,3 +98,12 @@ def test_every_case_screen_for_every_role() -> None:
                 if shown != (role in LISTED[screen]):
                     wrong.append(f"{screen} × {role}: row {'shown' if shown else 'missing'}")
     assert not wrong, "\n".join(wrong)
+    # The receiver sees the transfer on its dashboard; the sender cannot accept it (told why, nothing changes);
+    # the receiver accepts and the case card is now its own.
+    assert "Семья переехала" in clients["other_coordinator"].get(urls["dashboard"]).content.decode()
+    refused = clients["coordinator"].post(urls["transfer_accept"], {})
+    assert refused.status_code == 200 and "принимающего учреждения" in refused.content.decode()
+    accepted = clients["other_coordinator"].post(urls["transfer_accept"], {})
+    assert accepted.status_code == 302 and accepted["Location"] == urls["case"]
+    assert clients["other_coordinator"].get(urls["case"]).status_code == 200
+    assert clients["coordinator"].get(urls["case"]).status_code == 404
