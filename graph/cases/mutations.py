@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from strawberry.types import Info
 
 from graph.cases.queries import CASE_RELATIONS, SIGNAL_RELATIONS
-from graph.cases.types import Case, Consent, Household, Person, Review, Signal
+from graph.cases.types import Case, Consent, Household, MonitoringInspection, Person, Review, Signal
 from graph.core.inputs import optional_id, required_id
 from graph.core.permissions import CaseWorker, SignalReporter, check_mutation_rate, write_gate
 from graph.measures.enums import HelpKindEnum
@@ -259,19 +259,34 @@ class CaseMutations:
     @strawberry.mutation(description="Record the interim review (промежуточная оценка).",
                          extensions=write_gate(CaseWorker()))
     async def record_review(self, info: Info, case_id: strawberry.ID, reviewed_on: dt.date, findings: str,
-                            programme_changed: bool = False) -> Review:
+                            programme_changed: bool = False, decision: CollegialDecisionInput | None = None,
+                            change_summary: str = "") -> Review:
+        """A review that changes the programme needs `decision` (the collegial decision on the change) and
+        `changeSummary` (what was changed)."""
         return await _mutate(info, lambda viewer: Review.from_model(services.record_review(
             viewer=viewer, case_id=_req(case_id, "case"), reviewed_on=reviewed_on, findings=findings,
-            programme_changed=programme_changed)))
+            programme_changed=programme_changed, decided_on=decision.decided_on if decision else None,
+            protocol_number=decision.protocol_number if decision else "",
+            participants=decision.participants if decision else "", summary=change_summary)))
+
+    @strawberry.mutation(description="Record the monitoring inspection (§6.4) that extending or closing rests on.",
+                         extensions=write_gate(CaseWorker()))
+    async def record_monitoring_inspection(self, info: Info, case_id: strawberry.ID, inspected_on: dt.date,
+                                           findings: str) -> MonitoringInspection:
+        return await _mutate(info, lambda viewer: MonitoringInspection.from_model(
+            services.record_monitoring_inspection(viewer=viewer, case_id=_req(case_id, "case"),
+                                                  inspected_on=inspected_on, findings=findings)))
 
     @strawberry.mutation(description="Extend the term (up to 12 months in total) by a collegial decision.",
                          extensions=write_gate(CaseWorker()))
     async def extend_case(self, info: Info, id: strawberry.ID, version: int, ends_on: dt.date,
-                          decision: CollegialDecisionInput, summary: str = "") -> Case:
+                          decision: CollegialDecisionInput, summary: str = "", wish_on: dt.date | None = None,
+                          wish: str = "") -> Case:
+        """`wishOn` and `wish`: when and what the citizen asked (§6.1.2), both required by the rule."""
         return await _mutate(info, lambda viewer: _case(services.extend_case(
             viewer=viewer, case_id=_req(id, "case"), version=version, ends_on=ends_on,
             decided_on=decision.decided_on, protocol_number=decision.protocol_number,
-            participants=decision.participants, summary=summary)))
+            participants=decision.participants, summary=summary, wish_on=wish_on, wish=wish)))
 
     @strawberry.mutation(description="Close the case (снятие с сопровождения) with results and recommendations.",
                          extensions=write_gate(CaseWorker()))

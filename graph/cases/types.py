@@ -152,13 +152,31 @@ class CollegialDecision:
     protocol_number: str
     participants: str
     summary: str
+    citizen_wish_on: dt.date | None = strawberry.field(
+        description="When the citizen asked for the extension (§6.1.2); null for other decisions.")
+    citizen_wish: str = strawberry.field(description="The citizen's wish taken into account by an extension.")
 
     @classmethod
     def from_model(cls, decision: models.CollegialDecision) -> CollegialDecision:
         return cls(id=strawberry.ID(str(decision.pk)), subject=decision.subject,
                    subject_label=str(decision.get_subject_display()), decided_on=decision.decided_on,
                    protocol_number=decision.protocol_number, participants=decision.participants,
-                   summary=decision.summary)
+                   summary=decision.summary, citizen_wish_on=decision.citizen_wish_on,
+                   citizen_wish=decision.citizen_wish)
+
+
+@strawberry.type(description="Monitoring social inspection (мониторинговое инспектирование, §6.4) near the end of "
+                             "the term.")
+class MonitoringInspection:
+    id: strawberry.ID
+    inspected_on: dt.date
+    findings: str
+    inspector: str
+
+    @classmethod
+    def from_model(cls, inspection: models.MonitoringInspection) -> MonitoringInspection:
+        return cls(id=strawberry.ID(str(inspection.pk)), inspected_on=inspection.inspected_on,
+                   findings=inspection.findings, inspector=inspection.inspector)
 
 
 @strawberry.type(description="Case of social support (случай социального сопровождения).")
@@ -181,6 +199,7 @@ class Case:
     outcome: str
     results: str
     recommendations: str
+    lapsed: bool = strawberry.field(description="The term ended without a decision to extend or close (срок истёк).")
     precinct: Precinct
     institution: OrganisationRef
     applicant: Person
@@ -195,7 +214,8 @@ class Case:
             need_circumstances=_choices(list(case.need_circumstances), models.NeedCircumstance.choices),
             reasons=case.reasons, registered_on=case.registered_on, started_on=case.started_on,
             ends_on=case.ends_on, review_due_on=case.review_due_on, closed_on=case.closed_on, outcome=case.outcome,
-            results=case.results, recommendations=case.recommendations, precinct=Precinct.from_model(case.precinct),
+            results=case.results, recommendations=case.recommendations, lapsed=case.lapsed_now,
+            precinct=Precinct.from_model(case.precinct),
             institution=OrganisationRef.from_model(case.institution), applicant=Person.from_model(case.applicant),
             household=Household.from_model(case.household),
         )

@@ -136,6 +136,17 @@ def _approved(world: Any) -> dict[str, Any]:
     return {"case": Case.objects.get(pk=case_world.case.pk)}
 
 
+def _near_end(world: Any) -> dict[str, Any]:
+    """An approved case whose term ends within 30 days, with the monitoring inspection an extension rests on."""
+    case_world, _measure = factories.approved_case_with_measure(
+        partner_org=world.school, world=factories.registered_case(
+            institution=world.zarechny, precinct_obj=world.precinct_own,
+            registered_on=timezone.localdate() - dt.timedelta(days=170)))
+    services.record_monitoring_inspection(viewer=case_world.coordinator, case_id=case_world.case.pk,
+                                          inspected_on=timezone.localdate(), findings="Нужда сохраняется")
+    return {"case": Case.objects.get(pk=case_world.case.pk)}
+
+
 def _checked_signal(world: Any) -> dict[str, Any]:
     signal = fresh_signal(world)
     services.start_signal_check(viewer=world.petrova, signal_id=signal.pk)
@@ -269,10 +280,16 @@ OPERATIONS = [
     Operation("approveProgramme", "mutation($case: ID!, $d: CollegialDecisionInput!) { approveProgramme(caseId: "
               "$case, decision: $d) { id status } }",
               lambda w, t: {"case": str(t.extra["case"].pk), "d": _decision()}, CASE_WORK, prepare=_draft_with_measure),
-    Operation("extendCase", "mutation($id: ID!, $v: Int!, $end: Date!, $d: CollegialDecisionInput!) { extendCase("
-              "id: $id, version: $v, endsOn: $end, decision: $d) { id status } }",
+    Operation("extendCase", "mutation($id: ID!, $v: Int!, $end: Date!, $d: CollegialDecisionInput!, $on: Date!) {"
+              " extendCase(id: $id, version: $v, endsOn: $end, decision: $d, wishOn: $on, wish: \"Просит продлить\")"
+              " { id status } }",
               lambda w, t: {"id": str(t.extra["case"].pk), "v": t.extra["case"].version, "d": _decision(),
-                            "end": (t.extra["case"].ends_on + dt.timedelta(days=30)).isoformat()},
+                            "end": (t.extra["case"].ends_on + dt.timedelta(days=30)).isoformat(),
+                            "on": timezone.localdate().isoformat()},
+              CASE_WORK, prepare=_near_end),
+    Operation("recordMonitoringInspection", "mutation($case: ID!, $on: Date!) { recordMonitoringInspection(caseId: "
+              "$case, inspectedOn: $on, findings: \"Нужда сохраняется\") { id } }",
+              lambda w, t: {"case": str(t.extra["case"].pk), "on": timezone.localdate().isoformat()},
               CASE_WORK, prepare=_approved),
     Operation("closeCase", "mutation($id: ID!, $v: Int!, $on: Date!) { closeCase(id: $id, version: $v, input: "
               "{closedOn: $on, outcome: \"resolved\", results: \"Ситуация разрешена\", recommendations: "
