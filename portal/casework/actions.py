@@ -26,7 +26,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from portal.audit import services as audit
 from portal.cases import selectors, services
 from portal.cases.access import may_manage_case
-from portal.cases.models import Case, Measure, Signal
+from portal.cases.models import Case, CaseTransfer, Measure, Signal
 from portal.casework import forms as action_forms
 from portal.accounts.admin_views import request_viewer
 from portal.core.errors import Conflict, DomainError
@@ -74,6 +74,13 @@ CASE_ACTIONS: dict[str, Action] = {
     "close": Action(gettext_lazy("Close the case"), action_forms.CloseCaseForm,
                     lambda v, case, d: services.close_case(viewer=v, case_id=case.pk, **d),
                     _OPEN_CASE, versioned=True),
+    "transfer": Action(gettext_lazy("Transfer the case to another institution"), action_forms.TransferCaseForm,
+                       lambda v, case, d: services.propose_transfer(
+                           viewer=v, case_id=case.pk, to_institution_id=d["to_institution"].pk,
+                           to_precinct_id=d["to_precinct"].pk, reason=d["reason"],
+                           measure_plan={k.removeprefix("measure_"): value for k, value in d.items()
+                                         if k.startswith("measure_")}),
+                       _OPEN_CASE),
 }
 
 #: A returned measure (возвращено) waits for the coordinator: reassigned or cancelled like an open one.
@@ -116,11 +123,30 @@ def _signal_url(signal: Signal) -> str:
         return reverse("signals:inspect", args=(signal.pk,))
 
 
+#: A transfer proposed to the viewer's institution (передача дела): its coordinator accepts or declines it.
+TRANSFER_ACTIONS: dict[str, Action] = {
+    "accept": Action(gettext_lazy("Accept the transferred case"), action_forms.ConfirmForm,
+                     lambda v, t, d: services.accept_transfer(viewer=v, transfer_id=t.pk),
+                     (CaseTransfer.Status.PROPOSED,)),
+    "decline": Action(gettext_lazy("Decline the transfer"), action_forms.ReasonForm,
+                      lambda v, t, d: services.decline_transfer(viewer=v, transfer_id=t.pk, **d),
+                      (CaseTransfer.Status.PROPOSED,)),
+}
+
+
+def _after_transfer(transfer: CaseTransfer) -> str:
+    """Accepted: the case card (now the receiver's); otherwise the dashboard."""
+    if CaseTransfer.objects.filter(pk=transfer.pk, status=CaseTransfer.Status.ACCEPTED).exists():
+        return _case_url(transfer.case)
+    return reverse("casework:dashboard")
+
+
 #: object kind → (actions, scoped queryset, where to go back to)
 KINDS: dict[str, tuple[dict[str, Action], Callable[[Viewer], Any], Callable[[Any], str]]] = {
     "case": (CASE_ACTIONS, selectors.cases_for, _case_url),
     "measure": (MEASURE_ACTIONS, selectors.measures_for, lambda measure: _case_url(measure.case)),
     "signal": (SIGNAL_ACTIONS, selectors.signals_for, _signal_url),
+    "transfer": (TRANSFER_ACTIONS, lambda viewer: selectors.pending_transfers(viewer=viewer), _after_transfer),
 }
 
 
@@ -206,6 +232,8 @@ class ActionView(WagtailAdminTemplateMixin, FormView):  # type: ignore[misc]
 
     def get_form(self, form_class: type[forms.Form] | None = None) -> forms.Form:
         form = self.action.form(**self.get_form_kwargs())
+        if hasattr(form, "for_object"):  # fields that depend on the object (the transfer's open measures)
+            form.for_object(self.object)
         if self.action.versioned:
             form.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, initial=self.object.version)
         return form

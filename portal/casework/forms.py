@@ -102,6 +102,29 @@ class ReasonForm(forms.Form):
     reason = _text(_("Reason"))
 
 
+class TransferCaseForm(ReasonForm):
+    """Transfer of the case when the family moves (передача дела): the receiving institution, the new precinct,
+    the reason, and for each open measure of the case whether it follows the case or is cancelled."""
+
+    to_institution = forms.ModelChoiceField(label=_("Receiving institution"), queryset=Organisation.objects.filter(
+        kind="social_service", active=True).order_by("name"))
+    to_precinct = forms.ModelChoiceField(label=_("New precinct"), queryset=Precinct.objects.select_related(
+        "district").order_by("district__name", "number"))
+
+    def for_object(self, case: Case) -> None:
+        """One choice per open (or returned) measure of the case."""
+        from portal.cases.models import CaseTransfer, Measure
+
+        for measure in case.measures.filter(status__in=Measure.PENDING_STATUSES).select_related("organisation"):
+            self.fields[f"measure_{measure.pk}"] = forms.ChoiceField(
+                label=f"{measure.task} ({measure.organisation})", choices=CaseTransfer.MeasureFate.choices,
+                initial=CaseTransfer.MeasureFate.FOLLOW, widget=forms.RadioSelect)
+
+    def measure_plan(self) -> dict[str, str]:
+        return {name.removeprefix("measure_"): value for name, value in self.cleaned_data.items()
+                if name.startswith("measure_")}
+
+
 class ReassignMeasureForm(ReasonForm):
     organisation = forms.ModelChoiceField(label=_("New responsible organisation"), queryset=_organisations())
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from portal.cases import selectors
 from portal.cases.models import Signal
 from portal.casework import forms
+from portal.casework.actions import action_url
 from portal.casework.cards import WorkspaceView, category_labels, need_labels
 from portal.core.viewer import Role
 
@@ -180,6 +181,15 @@ class DashboardView(WorkspaceView):
                 ("lapsed", _("Terms lapsed: extend or close"), queues["terms_lapsed"].count(),
                  list(queues["terms_lapsed"][:limit])),
             ]
+            # Cases proposed to the viewer's institution when a family moved (передача дела): accept or decline.
+            incoming = selectors.pending_transfers(viewer=viewer).filter(to_institution_id=viewer.institution_id)
+            if incoming.exists():
+                rows = list(incoming[:limit])
+                for transfer in rows:
+                    transfer.accept_url = action_url("transfer", transfer, "accept")
+                    transfer.decline_url = action_url("transfer", transfer, "decline")
+                panels.insert(0, ("transfers", _("Cases transferred to us: accept or decline"), incoming.count(),
+                                  rows))
         if viewer.has_role(Role.OPERATOR):  # an operator reads no cases: its own signals are its work
             mine = list(queues["my_signals"][:limit])
             for signal in mine:
