@@ -11,7 +11,7 @@ an extended case and a closed one. Dates are relative to the day of loading. Ide
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
@@ -205,6 +205,9 @@ def _stories(surnames: tuple[str, ...]) -> dict[str, Story]:
                             "material", "ngo", ("first_name", "address", "phone")))),
     }
 
+
+#: The family of the lapsed case (feminine, masculine).
+LAPSED_SURNAMES = {"kcson-zarechny": ("Орлова", "Орлов"), "kcson-berezovsky": ("Киселёва", "Киселёв")}
 
 SURNAMES = {
     "kcson-zarechny": ("Белова", "Зайцева", "Зайцева", "Тихонова", "Крылова", "Крылов", "Гусева", "Гусев",
@@ -424,26 +427,44 @@ def _institution_stories(world: World, today: dt.date) -> int:
     # Extended by the interagency working group after the first six months.
     case = _case(world, stories["extended"], houses[8], 52, today, ago(215))
     case = _programme(world, stories["extended"], case, ago(205), body="interagency_group")
-    _report(world, case, fulfil=2, today=today)
     services.record_review(viewer=world.coordinator, case_id=case.pk, reviewed_on=ago(112),
                            findings="Уходов из дома не было, конфликты с отчимом сохраняются.")
     case.refresh_from_db()
     assert case.ends_on is not None and case.started_on is not None
+    # The extension rests on the monitoring inspection of the term's last 30 days and the family's wish (§6.1.2,
+    # §6.4); decided before the term ended, so the partners' reports below are on a case still in force.
+    services.record_monitoring_inspection(
+        viewer=world.coordinator, case_id=case.pk, inspected_on=case.ends_on - dt.timedelta(days=10),
+        findings="Конфликты в семье снизились, но семейная терапия не завершена; мать и подросток просят продолжить.")
     services.extend_case(viewer=world.coordinator, case_id=case.pk, version=case.version,
                          ends_on=case.ends_on + dt.timedelta(days=90), decided_on=case.ends_on - dt.timedelta(days=3),
                          protocol_number=f"МВРГ-{case.pk}-П/{today.year}",
                          participants="Межведомственная рабочая группа: УСЗН, КДН и ЗП, школа, КЦСОН",
-                         summary="Продлить сопровождение на три месяца: семейная терапия не завершена.")
-    # Closed with results.
-    case = _case(world, stories["closed"], houses[9], 2, today, ago(230))
-    case = _programme(world, stories["closed"], case, ago(222))
-    _report(world, case, fulfil=len(stories["closed"].measures), today=today)
+                         summary="Продлить сопровождение на три месяца: семейная терапия не завершена.",
+                         wish_on=case.ends_on - dt.timedelta(days=8),
+                         wish="Мать письменно просит продлить сопровождение до окончания семейной терапии.")
     case.refresh_from_db()
-    services.close_case(viewer=world.coordinator, case_id=case.pk, version=case.version, closed_on=ago(40),
+    _report(world, case, fulfil=2, today=today)
+    # Lapsed: the term ended a fortnight ago without a decision; partners' reports are refused until it is
+    # extended or closed.
+    lapsed = replace(stories["approved"], members=tuple(
+        replace(member, last_name=LAPSED_SURNAMES[world.institution.code][member.sex == "m"])
+        for member in stories["approved"].members))
+    case = _case(world, lapsed, houses[4], 61, today, ago(205))
+    _programme(world, lapsed, case, ago(197))
+    # Closed with results, before the end of its term, on the monitoring inspection.
+    case = _case(world, stories["closed"], houses[9], 2, today, ago(183))
+    case = _programme(world, stories["closed"], case, ago(175))
+    _report(world, case, fulfil=len(stories["closed"].measures), today=today)
+    services.record_monitoring_inspection(
+        viewer=world.coordinator, case_id=case.pk, inspected_on=ago(25),
+        findings="Кровать и поручни на месте, патронаж идёт, дочь справляется; в сопровождении не нуждается.")
+    case.refresh_from_db()
+    services.close_case(viewer=world.coordinator, case_id=case.pk, version=case.version, closed_on=ago(20),
                         outcome=Case.Outcome.RESOLVED,
                         results="Кровать и поручни установлены, патронаж медсестры налажен, дочь справляется с уходом.",
                         recommendations="Наблюдение социальным участковым раз в квартал.")
-    return 13
+    return 14
 
 
 def load_demo(*, verbose: bool) -> None:

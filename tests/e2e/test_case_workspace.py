@@ -56,7 +56,7 @@ def test_coordinator_runs_review_extension_and_closing_from_the_case_card(portal
     today = timezone.localdate()
     school = f.organisation(kind="school", code="school-e2e-cw", name="МБОУ СОШ № 7")
     world, measure = f.approved_case_with_measure(
-        partner_org=school, world=f.registered_case(registered_on=today - dt.timedelta(days=100)))
+        partner_org=school, world=f.registered_case(registered_on=today - dt.timedelta(days=170)))
     partner = f.partner(school)
     services.accept_measure(viewer=partner, measure_id=measure.pk, version=measure.version)
     measure.refresh_from_db()
@@ -98,12 +98,21 @@ def test_coordinator_runs_review_extension_and_closing_from_the_case_card(portal
         assert "Долги по ЖКУ погашаются" in page.locator("#cw-reviews ~ ul, section[aria-labelledby=cw-reviews]")\
             .first.inner_text()
 
-        # Extension with a collegial decision; a too-late end is refused next to the field first.
+        # The monitoring inspection of the term's last 30 days that extending and closing rest on (§6.4).
+        page.locator('[data-action="monitoring"] a').click()
+        page.get_by_label("Выводы").fill("Семья справляется, но долг по ЖКУ ещё не погашен; просят продолжить")
+        page.get_by_role("button", name="Внести мониторинговое инспектирование").click()
+        page.wait_for_url(f"**/admin/casework/cases/{world.case.pk}/")
+        assert "просят продолжить" in page.locator("section[aria-labelledby=cw-monitoring]").inner_text()
+
+        # Extension with a collegial decision and the citizen's wish; a too-late end is refused next to the field.
         case = Case.objects.get(pk=world.case.pk)
         page.locator('[data-action="extend"] a').click()
         page.get_by_label("Новая дата окончания срока").fill((case.started_on + dt.timedelta(days=500)).isoformat())
         page.get_by_label("Номер протокола").fill("К-17/2026")
         page.get_by_label("Участники").fill("Петрова А., Иванова М. С., представитель школы")
+        page.get_by_label("Дата пожелания гражданина о продлении").fill(today.isoformat())
+        page.get_by_label("Пожелание гражданина").fill("Просит продлить до погашения долга")
         page.get_by_role("button", name="Продлить срок сопровождения").click()
         refusal = page.locator("[role=alert]")
         refusal.wait_for()
@@ -127,7 +136,8 @@ def test_coordinator_runs_review_extension_and_closing_from_the_case_card(portal
         # The timeline tells each step with who and when.
         steps = page.locator("ol.cw-timeline li")
         told = [steps.nth(i).inner_text() for i in range(steps.count())]
-        for what in ("Проведена промежуточная оценка", "Отказано: срок продлён", "Срок продлён коллегиальным решением",
+        for what in ("Проведена промежуточная оценка", "Внесено мониторинговое социальное инспектирование",
+                     "Отказано: срок продлён", "Срок продлён коллегиальным решением",
                      "Сопровождение завершено"):
             [step] = [text for text in told if what in text]
             assert "Петрова Анна" in step or "Анна Петрова" in step, step
