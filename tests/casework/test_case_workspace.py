@@ -194,7 +194,7 @@ def test_scoping_by_role() -> None:
     assert mine.case.code not in _text(operator.get("/admin/casework/cases/"))
     desk = operator.get("/admin/casework/")
     assert desk.status_code == 200
-    assert [key for key, *_rest in desk.context["panels"]] == ["consultations"]
+    assert [key for key, *_rest in desk.context["panels"]] == ["my_signals", "consultations"]  # its own signals
 
     # A partner (no admin access) is told "not found", never shown the case.
     partner, _ = _client("partner", school, admin_access=False)
