@@ -39,7 +39,7 @@ def test_monthly_report_hand_computed(world: World) -> None:
     assert (a["need_identified"], a["enrolled"], a["active_end"]) == (2, 2, 1)
     assert (a["measures_done"], a["measures_pedagogical"], a["measures_medical"], a["measures_social"]) == (2, 1, 1, 0)
     assert (a["closed"], a["closed_resolved"], a["closed_improved"]) == (1, 1, 0)
-    assert a["not_fulfilled"] == 1 and a["note"] == "причина не указана кодом — 1"
+    assert a["not_fulfilled"] == 1 and a["note"] == "не удалось связаться с получателем — 1"
     assert (b["need_identified"], b["enrolled"], b["active_end"], b["measures_done"], b["measures_medical"]) == (
         0, 0, 1, 1, 1)
     assert report.table("institutions").total["measures_done"] == 3
