@@ -80,7 +80,7 @@ async def _read_body(request: Request) -> bytes:
 def _is_request_error(result: ExecutionResult) -> bool:
     """No data because the operation was never executed: parse, validation, limit or variable errors (which
     carry no path), as opposed to a field error that nulled the whole result."""
-    return result.data is None and bool(result.errors) and all(error.path is None for error in result.errors)
+    return result.data is None and bool(result.errors) and all(error.path is None for error in result.errors or [])
 
 
 class GatewayApp:
@@ -147,9 +147,9 @@ class GatewayApp:
                 operation_extensions=graphql_request.extensions)
         except InvalidOperationTypeError as error:
             if method == "GET" and error.operation_type is OperationType.MUTATION:
-                refused = RequestError(405, "method_not_allowed", _("Mutations must be sent with POST."),
-                                       headers={"Allow": "POST"})
-                return _json_response(refused.as_body(), status=405, media=media, headers=refused.headers)
+                not_allowed = RequestError(405, "method_not_allowed", _("Mutations must be sent with POST."),
+                                           headers={"Allow": "POST"})
+                return _json_response(not_allowed.as_body(), status=405, media=media, headers=not_allowed.headers)
             result = ExecutionResult(data=None, errors=[GraphQLError(
                 _("Only queries and mutations are supported."), extensions={"code": "graphql_validation"})])
         except CannotGetOperationTypeError as error:

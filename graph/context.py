@@ -53,7 +53,7 @@ class GraphContext:
         found = self._loaders.get(kind)
         if found is None:
             found = self._loaders[kind] = kind(self)
-        return found  # type: ignore[no-any-return]
+        return found
 
     @classmethod
     def for_viewer(cls, viewer: Viewer, *, language: str | None = None, inline: bool = True) -> GraphContext:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-import functools
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -59,5 +58,9 @@ async def run_in_pool(kind: str, fn: Callable[P, T], *args: P.args, **kwargs: P.
     language (Django keeps it in an asgiref Local, which a copied context does not carry into another thread)."""
     loop = asyncio.get_running_loop()
     context = contextvars.copy_context()
-    call = functools.partial(context.run, _in_language, translation.get_language(), fn, *args, **kwargs)
-    return await loop.run_in_executor(pool(kind), call)
+    language = translation.get_language()
+
+    def call() -> T:
+        return _in_language(language, fn, *args, **kwargs)
+
+    return await loop.run_in_executor(pool(kind), context.run, call)

@@ -4,6 +4,7 @@ Reachable only through staff queries (scoped by the domain selectors)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 import strawberry
 from strawberry.types import Info
@@ -23,7 +24,7 @@ from graph.territory.types import Precinct
 from portal.cases import models
 
 
-def _choices(values: list[str], choices: list[tuple[str, object]]) -> list[Choice]:
+def _choices(values: list[str], choices: Sequence[tuple[str, object]]) -> list[Choice]:
     labels = dict(choices)
     return [Choice(value=value, label=str(labels.get(value, value))) for value in values]
 
@@ -119,13 +120,13 @@ class Signal:
             id=strawberry.ID(str(signal.pk)), source=signal.source, source_label=str(signal.get_source_display()),
             received_at=signal.received_at, reporter=signal.reporter,
             reporter_organisation=OrganisationRef.from_model(signal.reporter_organisation)
-            if signal.reporter_organisation_id else None,
-            address=signal.address, precinct=Precinct.from_model(signal.precinct) if signal.precinct_id else None,
+            if signal.reporter_organisation is not None else None,
+            address=signal.address, precinct=Precinct.from_model(signal.precinct) if signal.precinct else None,
             summary=signal.summary, status=signal.status, status_label=str(signal.get_status_display()),
             inspected_on=signal.inspected_on, inspection_findings=signal.inspection_findings,
             need_circumstances=_choices(list(signal.need_circumstances), models.NeedCircumstance.choices),
             dismissal_reason=signal.dismissal_reason,
-            institution=OrganisationRef.from_model(signal.institution) if signal.institution_id else None,
+            institution=OrganisationRef.from_model(signal.institution) if signal.institution is not None else None,
         )
 
 

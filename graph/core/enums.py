@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from enum import Enum
+from typing import cast
 
 import strawberry
 
@@ -17,4 +18,4 @@ def choices_enum(choices: type[Enum], *, name: str, description: str,
     members = {member.name: (strawberry.enum_value(member.value, description=described[member.value])
                              if member.value in described else member.value)
                for member in choices}
-    return strawberry.enum(Enum(name, members), name=name, description=description)  # type: ignore[return-value]
+    return strawberry.enum(cast(type[Enum], Enum(name, members)), name=name, description=description)

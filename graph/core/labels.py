@@ -20,5 +20,5 @@ def _labels(choices: type[Choices], language: str) -> dict[str, str]:
 
 def choice_label(choices: type[Choices] | type[Enum], value: str) -> str:
     """The label of `value` among `choices` in the active language (the value itself when unknown)."""
-    labels = _labels(choices, translation.get_language() or settings.LANGUAGE_CODE)  # type: ignore[arg-type]
+    labels = _labels(choices, translation.get_language() or settings.LANGUAGE_CODE)
     return labels.get(value, value)

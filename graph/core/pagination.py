@@ -8,13 +8,13 @@ from typing import Any, Generic, TypeVar
 
 import strawberry
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from graph.errors import BadUserInput
 
 T = TypeVar("T")
-M = TypeVar("M")
+M = TypeVar("M", bound=Model)
 DEFAULT_PAGE_SIZE = 20
 #: Largest offset a cursor may carry (far beyond any list; keeps OFFSET within the database's range).
 MAX_OFFSET = 10**9

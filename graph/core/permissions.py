@@ -83,7 +83,7 @@ class AuditedWrite(BasePermission):
     def __init__(self, gate: SignedIn) -> None:
         self.gate = gate
 
-    async def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:  # type: ignore[override]
+    async def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
         viewer: Viewer = info.context.viewer
         try:
             self.gate.check(viewer)

@@ -23,7 +23,7 @@ MEASURE_NOT_FOUND = _("Measure not found.")
 def _reload(measure: MeasureModel) -> Measure:
     """The answer from the measure the service returned; read again only when its case and organisation were not
     read with it (the organisation's reports lock and read them in one statement: no second query)."""
-    if not all(MeasureModel._meta.get_field(name).is_cached(measure) for name in ("case", "organisation")):
+    if not (MeasureModel.case.is_cached(measure) and MeasureModel.organisation.is_cached(measure)):
         measure = MeasureModel.objects.select_related("case", "organisation").get(pk=measure.pk)
     return Measure.from_model(measure)
 

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 #: The staff type of a case, resolved by name when first needed: cases import measures (a case has a programme
 #: of measures), never the other way round.
-CASE_TYPE = LazyType("Case", "graph.cases.types")
+CASE_TYPE: LazyType[str, str] = LazyType("Case", "graph.cases.types")
 
 
 #: The columns `Measure.from_model` reads (with `select_related("case", "organisation")`): a page of measures

@@ -65,9 +65,10 @@ class Report:
             draft=report.draft, deadline=dt.date.fromisoformat(report.deadline) if report.deadline else None,
             submitted_at=dt.datetime.fromisoformat(report.submitted_at) if report.submitted_at else None,
             submitted_by=report.submitted_by, suppressed=report.suppressed, notes=list(report.notes),
-            tables=[ReportTable(key=t.key, title=t.title, rows=list(t.rows), total=t.total,
+            tables=[ReportTable(key=t.key, title=t.title, rows=[JSON(row) for row in t.rows],
+                                total=JSON(t.total) if t.total is not None else None,
                                 columns=[ReportColumn(key=c.key, label=c.label, kind=c.kind) for c in t.columns])
                     for t in report.tables],
-            charts=[ReportChart(key=c.key, title=c.title, type=c.type, labels=list(c.labels), datasets=c.datasets,
+            charts=[ReportChart(key=c.key, title=c.title, type=c.type, labels=list(c.labels), datasets=JSON(c.datasets),
                                 stacked=c.stacked) for c in report.charts],
         )
