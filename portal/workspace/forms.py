@@ -5,9 +5,10 @@ shown next to it."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django import forms
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from portal.cases.models import Measure
@@ -47,7 +48,7 @@ class MeasureFilterForm(forms.Form):
 
     def shown(self) -> dict[str, Any]:
         """The values to show in the filter form (what was typed, cleaned of what cannot be shown)."""
-        raw = self.data
+        raw = cast(QueryDict, self.data)  # built from a QueryDict in __init__
         due = self.cleaned_data.get("due_before") if hasattr(self, "cleaned_data") else None
         return {"status": [s for s in raw.getlist("status")], "overdue": raw.get("overdue") == "1",
                 "due_before": due.isoformat() if due else "",

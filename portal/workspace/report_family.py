@@ -43,7 +43,7 @@ class ReportFamilyForm(forms.Form):
 
 
 def _context(viewer: Viewer, form: ReportFamilyForm, **extra: Any) -> dict[str, Any]:
-    organisation = Organisation.objects.filter(pk=viewer.organisation_id).first()
+    organisation = Organisation.objects.filter(pk=viewer.organisation_id or 0).first()  # a partner has one
     reported = list(selectors.signals_for(viewer).filter(registered_by_subject=viewer.subject or "-")
                     .select_related("institution").order_by("-received_at")[:20])
     return {"form": form, "organisation": organisation, "display_name": viewer.audit_name, "reported": reported,
@@ -66,7 +66,7 @@ def report_family(request: HttpRequest) -> HttpResponse:
     repeats: list[Signal] = []
     if form.is_valid():
         data = form.cleaned_data
-        organisation = Organisation.objects.filter(pk=viewer.organisation_id).first()
+        organisation = Organisation.objects.filter(pk=viewer.organisation_id or 0).first()
         source = SOURCE_OF_KIND.get(organisation.kind if organisation else "", Signal.Source.OTHER_ORGANISATION)
         raw_repeat = request.POST.get("repeat_of", "")
         try:

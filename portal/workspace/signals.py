@@ -22,5 +22,5 @@ def signal_list(request: HttpRequest) -> HttpResponse:
         return _page(request, "workspace/refused.html", {}, refusal=Refusal(
             "forbidden", _("Only partner organisations see the signals they reported here.")))
     return _page(request, "workspace/signals.html", {
-        "organisation": Organisation.objects.filter(pk=viewer.organisation_id).first(),
+        "organisation": Organisation.objects.filter(pk=viewer.organisation_id or 0).first(),  # a partner has one
         "display_name": viewer.audit_name, "signals": reported_signals(viewer=viewer)})
