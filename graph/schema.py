@@ -23,7 +23,7 @@ import strawberry
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
-from graphql import DocumentNode, GraphQLError, GraphQLSchema, OperationDefinitionNode, ValidationRule
+from graphql import ASTValidationRule, DocumentNode, GraphQLError, GraphQLSchema, OperationDefinitionNode
 from strawberry.extensions import (
     DisableIntrospection,
     MaskErrors,
@@ -105,11 +105,11 @@ def surrogate_errors(variables: dict[str, Any] | None) -> list[GraphQLError]:
 
 #: How many documents found valid are remembered (by schema, rules and text; the least recently used go first).
 VALID_DOCUMENTS_KEPT = 512
-_valid_documents: OrderedDict[tuple[int, tuple[type[ValidationRule], ...], str], None] = OrderedDict()
+_valid_documents: OrderedDict[tuple[int, tuple[type[ASTValidationRule], ...], str], None] = OrderedDict()
 _valid_lock = threading.Lock()
 
 
-def rule_errors(schema: GraphQLSchema, document: DocumentNode, rules: tuple[type[ValidationRule], ...],
+def rule_errors(schema: GraphQLSchema, document: DocumentNode, rules: tuple[type[ASTValidationRule], ...],
                 query: str | None) -> list[GraphQLError]:
     """graphql-core's validation rules, run once per document text: their answer depends only on the schema,
     the rules and the document, and a client sends the same few documents again and again. Only valid documents
@@ -130,7 +130,7 @@ def rule_errors(schema: GraphQLSchema, document: DocumentNode, rules: tuple[type
 
 
 def validate_request(schema: GraphQLSchema, document: DocumentNode, variables: dict[str, Any] | None,
-                     rules: tuple[type[ValidationRule], ...], language: str, query: str | None = None
+                     rules: tuple[type[ASTValidationRule], ...], language: str, query: str | None = None
                      ) -> list[GraphQLError]:
     """Everything checked before execution, in order: the variables' text, the gateway's limits (linear,
     graph.limits), then graphql-core's validation rules (whose own cost the limits keep bounded)."""
@@ -144,7 +144,7 @@ class GatewayValidation(SchemaExtension):
     document cannot hold up other requests. The validation rules are strawberry's classes, built once; the
     request only gets the tuple. Also marks a mutation's context so its units of work use the write pool."""
 
-    async def on_validate(self) -> AsyncIterator[None]:  # type: ignore[override]
+    async def on_validate(self) -> AsyncIterator[None]:
         execution = self.execution_context
         context = execution.context
         inline = isinstance(context, GraphContext) and context.inline

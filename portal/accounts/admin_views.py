@@ -90,7 +90,7 @@ class ServiceCreateView(_ServiceFormMixin, generic.CreateView):
 class ServiceEditView(_ServiceFormMixin, generic.EditView):
     """`update(viewer, instance, changed cleaned_data) -> instance` does the work."""
 
-    update: Callable[[Viewer, Model, dict[str, Any]], Model]
+    update: Callable[[Viewer, Any, dict[str, Any]], Model]  # the instance: the view's model
 
     def save_instance(self) -> Model:
         changed = {name: self.form.cleaned_data[name] for name in self.form.changed_data}

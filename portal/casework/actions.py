@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
 from django.db.models import Model
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.http.response import HttpResponseBase
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -193,17 +194,21 @@ def case_actions(viewer: Viewer, case: Case) -> list[CaseAction]:
             for name, action in CASE_ACTIONS.items()]
 
 
-class ActionView(WagtailAdminTemplateMixin, FormView):  # type: ignore[misc]
+class ActionView(WagtailAdminTemplateMixin, FormView):
     """The form of one action; on success back to the card, on refusal the reason above the button."""
 
     template_name = "casework/cases/action.html"
     header_icon = "folder-open-inverse"
+    action: Action
+    back: Callable[[Any], str]
+    object: Any
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         actions, selector, self.back = KINDS.get(kwargs["kind"], ({}, None, str))
-        self.action = actions.get(kwargs["action"])
-        if self.action is None or selector is None:
+        action = actions.get(kwargs["action"])
+        if action is None or selector is None:
             raise Http404
+        self.action = action
         self.viewer = request_viewer(request)
         self.object = selector(self.viewer).filter(pk=kwargs["pk"]).first()
         if self.object is None:
@@ -254,8 +259,9 @@ class ActionView(WagtailAdminTemplateMixin, FormView):  # type: ignore[misc]
             current = error.current if error.current is not None else self.object
             form.add_error(None, _("Someone else changed this record meanwhile. Check its current state "
                                    "and submit again."))
-            form.data = form.data.copy()
-            form.data["version"] = str(getattr(current, "version", ""))
+            posted = cast(QueryDict, form.data).copy()  # a bound form's data: the POST QueryDict
+            posted["version"] = str(getattr(current, "version", ""))
+            form.data = posted
             return self.form_invalid(form)
         except DomainError as error:
             field = getattr(error, "field", None)

@@ -9,6 +9,7 @@ the workspace's lifecycle actions. Rows are never edited as forms.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 import django_filters
@@ -27,6 +28,7 @@ from portal.cases.models import Case, Measure, Person, Signal
 from portal.casework import actions
 from portal.casework.cards import category_labels, need_labels
 from portal.accounts.admin_views import ReadOnlyPolicy, ScopedIndexView, ScopedInspectView, request_viewer
+from portal.core.viewer import Viewer
 from portal.territory.models import District
 
 
@@ -79,7 +81,7 @@ def _workspace_card(obj: Model) -> str | None:
     return None
 
 
-def _scoped(selector, kind: str):  # type: ignore[no-untyped-def]
+def _scoped(selector: Callable[[Viewer], QuerySet[Any]], kind: str) -> tuple[type, type]:
     index = type("Index", (ScopedIndexView,), {"scoped_queryset": staticmethod(selector)})
     inspect = type("Inspect", (WorkflowInspectView,), {"scoped_queryset": staticmethod(selector),
                                                        "workflow_kind": kind})

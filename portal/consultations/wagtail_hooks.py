@@ -50,7 +50,8 @@ def register_admin_urls() -> list[Any]:
 
 def _answers_or_moderates(request: HttpRequest) -> bool:
     viewer = request_viewer(request)
-    return bool(moderated_topic_ids(viewer)) or Specialist.objects.filter(user_id=viewer.user_id).exists()
+    return bool(moderated_topic_ids(viewer)) or (
+        viewer.user_id is not None and Specialist.objects.filter(user_id=viewer.user_id).exists())
 
 
 register_menu_item(_("Consultations"), "consultations_admin:queue", shown=_answers_or_moderates, icon_name="help",

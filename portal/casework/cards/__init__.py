@@ -28,7 +28,7 @@ def category_labels(codes: list[str] | None) -> list[str]:
     return [str(_CATEGORIES.get(code, code)) for code in codes or []]
 
 
-class WorkspaceView(WagtailAdminTemplateMixin, TemplateView):  # type: ignore[misc]
+class WorkspaceView(WagtailAdminTemplateMixin, TemplateView):
     """A page of the workspace: the signed-in staff member's Viewer, and a domain "not found" as a 404."""
 
     header_icon = "folder-open-inverse"
@@ -50,7 +50,7 @@ class WorkspaceView(WagtailAdminTemplateMixin, TemplateView):  # type: ignore[mi
 
     def get_breadcrumbs_items(self) -> list[dict[str, Any]]:
         return workspace_crumbs(self.parent_crumbs(), self.get_page_title(),
-                                dashboard=self.request.resolver_match.url_name != "dashboard")
+                                dashboard=getattr(self.request.resolver_match, "url_name", None) != "dashboard")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

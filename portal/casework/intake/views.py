@@ -10,6 +10,7 @@ from django import forms
 from django.contrib import messages
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
@@ -69,7 +70,7 @@ def _posted_id(request: HttpRequest, name: str) -> int | None:
     return int(raw) if raw.isdigit() else None
 
 
-class IntakeView(WagtailAdminTemplateMixin, TemplateView):  # type: ignore[misc]
+class IntakeView(WagtailAdminTemplateMixin, TemplateView):
     """A page of the intake: the Viewer of the signed-in user, a title naming the action."""
 
     header_icon = "folder-open-inverse"
@@ -77,7 +78,7 @@ class IntakeView(WagtailAdminTemplateMixin, TemplateView):  # type: ignore[misc]
     #: Roles that may open the page at all (the services decide every action).
     roles: tuple[Role, ...] = (Role.OFFICER, Role.COORDINATOR, Role.SUPERVISOR)
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         self.viewer: Viewer = request_viewer(request)
         if not (self.viewer.is_admin or self.viewer.has_role(*self.roles)):
             raise Http404
@@ -137,7 +138,7 @@ class SignalCreateView(IntakeView):
                 if signal.repeat_of_id:
                     messages.success(request, _("The report is attached as a repeat to signal № %(number)s.")
                                      % {"number": signal.repeat_of_id})
-                elif signal.precinct_id is None:
+                elif signal.precinct is None:
                     messages.warning(request, _("Signal № %(number)s is registered. The precinct was not "
                                                 "determined: it is in the queue of %(institution)s.")
                                      % {"number": signal.pk, "institution": signal.institution})
