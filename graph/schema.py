@@ -28,6 +28,7 @@ from strawberry.extensions import (
     DisableIntrospection,
     MaskErrors,
     MaxTokensLimiter,
+    ParserCache,
     SchemaExtension,
 )
 from strawberry.schema.schema import validate_document
@@ -129,6 +130,14 @@ def rule_errors(schema: GraphQLSchema, document: DocumentNode, rules: tuple[type
     return errors
 
 
+def known_valid(schema: GraphQLSchema, rules: tuple[type[ASTValidationRule], ...], query: str | None) -> bool:
+    """Whether this document text was found valid before (`rule_errors` remembers it)."""
+    if query is None:
+        return False
+    with _valid_lock:
+        return (id(schema), rules, query) in _valid_documents
+
+
 def validate_request(schema: GraphQLSchema, document: DocumentNode, variables: dict[str, Any] | None,
                      rules: tuple[type[ASTValidationRule], ...], language: str, query: str | None = None
                      ) -> list[GraphQLError]:
@@ -162,10 +171,13 @@ class GatewayValidation(SchemaExtension):
                 yield
                 return
             language = getattr(context, "language", None) or settings.LANGUAGE_CODE
+            rules = tuple(execution.validation_rules)
             work = functools.partial(validate_request, execution.schema._schema, execution.graphql_document,
-                                     execution.variables, tuple(execution.validation_rules), language,
-                                     execution.query)
-            if inline:
+                                     execution.variables, rules, language, execution.query)
+            # A document found valid before has only the checks that are linear in its size left (the variables'
+            # text and the limits) — a size the token limit, enforced while parsing in the event loop, bounds: no
+            # thread hop for them. A new document is validated in the read pool.
+            if inline or known_valid(execution.schema._schema, rules, execution.query):
                 errors = work()
             else:
                 errors = await run_in_pool("read", work)
@@ -193,6 +205,8 @@ def build_extensions(*, debug: bool | None = None) -> list[Callable[[], SchemaEx
     extensions: list[Callable[[], SchemaExtension]] = [
         ActivateLanguage,
         lambda: MaxTokensLimiter(max_token_count=settings.GRAPHQL_MAX_TOKENS),
+        # Parsed documents by text (and token limit), bounded like the valid documents: clients repeat theirs.
+        lambda: ParserCache(maxsize=VALID_DOCUMENTS_KEPT),
         GatewayValidation,
         lambda: TranslatedMaskErrors(should_mask_error=should_mask_error),
     ]
