@@ -47,7 +47,7 @@ class ScopedIndexView(generic.IndexView):
             return queryset
         selector = type(self).scoped_queryset
         assert selector is not None
-        return selector(request_viewer(self.request)).filter(pk__in=queryset.values("pk"))  # type: ignore[misc]
+        return selector(request_viewer(self.request)).filter(pk__in=queryset.values("pk"))
 
 
 class ScopedInspectView(generic.InspectView):
@@ -56,7 +56,7 @@ class ScopedInspectView(generic.InspectView):
     def get_object(self, queryset: QuerySet[Any] | None = None) -> Model:
         obj = super().get_object(queryset)
         selector = type(self).scoped_queryset
-        if selector is not None and not selector(request_viewer(self.request)).filter(pk=obj.pk).exists():  # type: ignore[misc]
+        if selector is not None and not selector(request_viewer(self.request)).filter(pk=obj.pk).exists():
             from django.http import Http404
 
             raise Http404
@@ -84,7 +84,7 @@ class ServiceCreateView(_ServiceFormMixin, generic.CreateView):
     create: Callable[[Viewer, dict[str, Any]], Model]
 
     def save_instance(self) -> Model:
-        return type(self).create(request_viewer(self.request), self.form.cleaned_data)  # type: ignore[misc]
+        return type(self).create(request_viewer(self.request), self.form.cleaned_data)
 
 
 class ServiceEditView(_ServiceFormMixin, generic.EditView):
@@ -95,4 +95,4 @@ class ServiceEditView(_ServiceFormMixin, generic.EditView):
     def save_instance(self) -> Model:
         changed = {name: self.form.cleaned_data[name] for name in self.form.changed_data}
         original = type(self.object).objects.get(pk=self.object.pk)
-        return type(self).update(request_viewer(self.request), original, changed)  # type: ignore[misc]
+        return type(self).update(request_viewer(self.request), original, changed)

@@ -18,9 +18,9 @@ from django.http import HttpRequest, HttpResponseBase
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from portal.accounts.admin_views import request_viewer
 from portal.audit import services as audit
 from portal.audit.models import AuditEvent
-from portal.accounts.admin_views import request_viewer
 
 
 def admin_verb(model: type[models.Model], operation: str) -> str:

@@ -24,12 +24,12 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import FormView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from portal.accounts.admin_views import request_viewer
 from portal.audit import services as audit
 from portal.cases import selectors, services
 from portal.cases.access import may_manage_case
 from portal.cases.models import Case, CaseTransfer, Measure, Signal
 from portal.casework import forms as action_forms
-from portal.accounts.admin_views import request_viewer
 from portal.core.errors import Conflict, DomainError
 from portal.core.viewer import Role, Viewer
 

@@ -30,6 +30,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from portal.accounts.admin_views import request_viewer
 from portal.audit import services as audit
 from portal.audit.models import AuditEvent
 from portal.cases import selectors
@@ -43,7 +44,6 @@ from portal.cases.models import (
     SupportForm,
 )
 from portal.casework.cards import category_labels, need_labels
-from portal.accounts.admin_views import request_viewer
 from portal.core.errors import NotFound
 from portal.partners.models import HelpKind
 

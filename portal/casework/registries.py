@@ -22,12 +22,12 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.permissions import register_permission_policy
 
+from portal.accounts.admin_views import ReadOnlyPolicy, ScopedIndexView, ScopedInspectView, request_viewer
 from portal.audit.admin_views import AuditedModelViewSet
 from portal.cases import selectors
 from portal.cases.models import Case, Measure, Person, Signal
 from portal.casework import actions
 from portal.casework.cards import category_labels, need_labels
-from portal.accounts.admin_views import ReadOnlyPolicy, ScopedIndexView, ScopedInspectView, request_viewer
 from portal.core.viewer import Viewer
 from portal.territory.models import District
 

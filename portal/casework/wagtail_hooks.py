@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 
-from portal.casework import actions, cases_urls, intake_urls, registries
 from portal.accounts.admin_views import request_viewer
+from portal.casework import actions, cases_urls, intake_urls, registries
 
 
 @hooks.register("register_admin_urls")

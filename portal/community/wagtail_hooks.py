@@ -9,10 +9,10 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
+from portal.accounts.admin_views import request_viewer
 from portal.community import admin_views
 from portal.community.selectors import may_moderate_registries
 from portal.core.admin_menu import register_menu_item
-from portal.accounts.admin_views import request_viewer
 
 
 @hooks.register("register_admin_urls")

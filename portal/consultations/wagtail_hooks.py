@@ -11,11 +11,11 @@ from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from portal.accounts.admin_views import request_viewer
 from portal.consultations import admin_views
 from portal.consultations.models import Specialist, Topic
 from portal.consultations.services import moderated_topic_ids
 from portal.core.admin_menu import register_menu_item
-from portal.accounts.admin_views import request_viewer
 
 
 class TopicViewSet(SnippetViewSet):

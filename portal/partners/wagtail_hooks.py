@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.viewsets.base import ViewSetGroup
 
-from portal.audit.admin_views import AuditedModelViewSet
 from portal.accounts.admin_views import ServiceCreateView, ServiceEditView
+from portal.audit.admin_views import AuditedModelViewSet
 from portal.core.viewer import Viewer
 from portal.partners import services
 from portal.partners.models import Agreement, Contact, Organisation, ServiceCapacity

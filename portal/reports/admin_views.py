@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal.cases.models import Case, NeedCircumstance
 from portal.accounts.admin_views import request_viewer
+from portal.cases.models import Case, NeedCircumstance
 from portal.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from portal.core.viewer import Role, Viewer
 from portal.reports import exports, selectors, services

@@ -11,9 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.viewsets.base import ViewSetGroup
 
+from portal.accounts.admin_views import ServiceCreateView, ServiceEditView
 from portal.audit import services as audit
 from portal.audit.admin_views import AuditedEditView, AuditedModelViewSet
-from portal.accounts.admin_views import ServiceCreateView, ServiceEditView
 from portal.core.viewer import Viewer
 from portal.territory import services
 from portal.territory.models import AddressRange, District, Officer, Precinct, Street

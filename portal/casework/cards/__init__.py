@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from portal.cases.models import Category, NeedCircumstance
 from portal.accounts.admin_views import request_viewer
+from portal.cases.models import Category, NeedCircumstance
 from portal.core.errors import NotFound
 from portal.core.viewer import Viewer
 

@@ -17,6 +17,7 @@ from django.utils.translation import ngettext, pgettext
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from portal.accounts.admin_views import request_viewer
 from portal.cases import selectors, services
 from portal.cases.models import (
     Application,
@@ -34,7 +35,6 @@ from portal.cases.models import (
 from portal.cases.services import intake
 from portal.cases.services.intake import PossibleDuplicate, PossibleRepeat
 from portal.casework.intake import forms as intake_forms
-from portal.accounts.admin_views import request_viewer
 from portal.core.errors import DomainError, NotFound
 from portal.core.viewer import Role, Viewer
 from portal.partners.models import HelpKind
