@@ -76,7 +76,7 @@ class CaseCardView(WorkspaceView):
             lapsed=case.is_lapsed(today),
             case_actions=actions.case_actions(viewer, case),
             open_measures=sum(1 for m in measures if m.is_open),
-            overdue_count=sum(1 for m in measures if m.overdue_now),  # type: ignore[attr-defined]
+            overdue_count=sum(1 for m in measures if m.is_overdue(today)),
             review_due=bool(case.is_open and case.review_due_on and case.review_due_on <= today),
             steps=timeline.steps(selectors.case_timeline(viewer=viewer, case=case),
                                  {m.pk: m for m in Measure.objects.filter(case=case)}),

@@ -122,7 +122,7 @@ class PersonCardView(WorkspaceView):
         self.person = person = selectors.get_person(viewer=self.viewer, person_id=self.kwargs["pk"])
         context = super().get_context_data(**kwargs)
         members = list(person.household.members.exclude(pk=person.pk).order_by("last_name", "first_name")) \
-            if person.household_id else []
+            if person.household is not None else []
         context.update(person=person, members=members, category_names=category_labels(person.categories),
                        cases=list(selectors.cases_of_person(viewer=self.viewer, person=person)
                                   .select_related("institution")),
@@ -186,8 +186,9 @@ class DashboardView(WorkspaceView):
             if incoming.exists():
                 rows = list(incoming[:limit])
                 for transfer in rows:
-                    transfer.accept_url = action_url("transfer", transfer, "accept")
-                    transfer.decline_url = action_url("transfer", transfer, "decline")
+                    # Read by the dashboard template (attributes of the row, not fields of the model).
+                    transfer.accept_url = action_url("transfer", transfer, "accept")  # type: ignore[attr-defined]
+                    transfer.decline_url = action_url("transfer", transfer, "decline")  # type: ignore[attr-defined]
                 panels.insert(0, ("transfers", _("Cases transferred to us: accept or decline"), incoming.count(),
                                   rows))
         if viewer.has_role(Role.OPERATOR):  # an operator reads no cases: its own signals are its work
@@ -196,7 +197,7 @@ class DashboardView(WorkspaceView):
                 signal.url = signal_url(signal)
             panels.append(("my_signals", _("Signals I registered"), queues["my_signals"].count(), mine))
         questions = question_queue(viewer).filter(status__in=Question.OPEN_STATUSES,
-                                                  specialist__user_id=viewer.user_id)
+                                                  specialist__user_id=viewer.user_id or 0)  # no account: none
         panels.append(("consultations", _("Unanswered consultations assigned to me"), questions.count(),
                        list(questions[:limit])))
         context.update(panels=panels, today=today, intake_links=existing_links(INTAKE_LINKS),
