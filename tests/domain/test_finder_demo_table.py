@@ -11,7 +11,6 @@ from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.graph.support import execute
 from portal.core.viewer import Viewer
 from portal.demo.generate import generate
 from portal.demo.names import ADJECTIVE_STREET_NAMES
@@ -21,6 +20,7 @@ from portal.territory.addresses import STREET_KIND_GENDER, STREET_KIND_NAMES
 from portal.territory.models import Officer, Street
 from portal.territory.selectors import EXAMPLE_ADDRESS, FinderStatus, find_officer
 from tests.domain.finder_table import check, load_rows, table
+from tests.graph.support import execute
 
 pytestmark = pytest.mark.django_db
 

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from tests.graph.support import World, build_world
 from portal.cases.models import Measure
+from tests.graph.support import World, build_world
 
 pytest.importorskip("identity.keycloak")
 
@@ -105,8 +105,8 @@ def test_partner_workspace_end_to_end(live_world, realm_site, browser) -> None:
     # … nor changes or reads it by posting GraphQL directly with its own (realm-signed) token.
     token = issue_token(username="partner.police")
     answer = police.request.post(f"{url}/graphql", headers={"Authorization": f"Bearer {token}"}, data={
-        "query": "mutation($id: ID!, $v: Int!) { reportMeasureNotFulfilled(id: $id, version: $v, reasonCode: CANNOT_CONTACT) "
-                 "{ id status } }",
+        "query": "mutation($id: ID!, $v: Int!) { reportMeasureNotFulfilled(id: $id, version: $v, "
+                 "reasonCode: CANNOT_CONTACT) { id status } }",
         "variables": {"id": str(target.pk), "v": stored.version}})
     body = answer.json()
     assert body["data"] is None and body["errors"][0]["extensions"]["code"] == "not_found"

@@ -1,5 +1,5 @@
-"""Nested lists are capped per parent in the database (the MAX_* of graph/<domain>/dataloaders.py), keeping the newest history and
-comments, and the public registry lists at most MAX_ORGANISATIONS organisations."""
+"""Nested lists are capped per parent in the database (the MAX_* of graph/<domain>/dataloaders.py), keeping the
+newest history and comments, and the public registry lists at most MAX_ORGANISATIONS organisations."""
 
 from __future__ import annotations
 

@@ -10,8 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.graph.support import build_world
 from identity import testing
+from tests.graph.support import build_world
 
 pytestmark = pytest.mark.postgres_only
 
