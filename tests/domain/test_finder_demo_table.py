@@ -52,7 +52,10 @@ def test_the_page_example_and_the_issue_addresses(demo: None) -> None:
         result = find_officer(address)
         assert result.status == FinderStatus.AMBIGUOUS, address
         assert result.officer is None and len(result.candidates) >= 2
-    assert {c.street.kind for c in find_officer("Заречный, Мира, 8").candidates} == {"ул", "пр-т"}
+    # Every street named Мира in Заречный is a candidate (the core streets give at least a street and an avenue).
+    kinds_of_mira = set(Street.objects.filter(settlement="Заречный", name="Мира").values_list("kind", flat=True))
+    assert {"ул", "пр-т"} <= kinds_of_mira
+    assert {c.street.kind for c in find_officer("Заречный, Мира, 8").candidates} == kinds_of_mira
     assert find_officer("Заречный, Полярная, 119").street.kind == "ул"  # type: ignore[union-attr]
     assert find_officer("Заречный, Полярное шоссе, 119").street.kind == "ш"  # type: ignore[union-attr]
 
