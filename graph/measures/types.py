@@ -40,7 +40,8 @@ CASE_TYPE: LazyType[str, str] = LazyType("Case", "graph.cases.types")
 #: The columns `Measure.from_model` reads (with `select_related("case", "organisation")`): a page of measures
 #: fetches these, not every column of the measure, its case and its organisation.
 MEASURE_COLUMNS = ("id", "case", "task", "content", "kind", "deadline", "place", "organisation", "responsible_person",
-                   "status", "result", "done_on", "not_fulfilled_reason", "cancel_reason", "shared_fields", "version",
+                   "status", "result", "done_on", "not_fulfilled_reason", "not_fulfilled_code", "return_code",
+                   "return_reason", "cancel_reason", "shared_fields", "version",
                    "created_at", "updated_at", "case__code", "organisation__code", "organisation__name",
                    "organisation__short_name", "organisation__kind")
 
