@@ -223,7 +223,9 @@ def _detail(request: HttpRequest, viewer: Viewer, measure_id: str, *, action_err
     context.update({
         "measure": measure, "overdue": measure.is_overdue(selectors.today()),
         "can_report": may_execute_measure(viewer, measure), "recipient": recipient,
-        "history": history_entries(events.get(measure.pk, []), staff=not viewer.is_partner),
+        # The page tells what happened to the measure: the portal's own delivery notes are not part of it.
+        "history": [entry for entry in history_entries(events.get(measure.pk, []), staff=not viewer.is_partner)
+                    if not entry.verb.startswith("notification.")],
         "comments": comments.get(measure.pk, []),
     })
     return _page(request, "workspace/measure_detail.html", context,
