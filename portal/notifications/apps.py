@@ -9,6 +9,6 @@ class NotificationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from portal.notifications import events
+        from portal.notifications import events  # in ready(): connects its signal once the models are loaded
 
         events.connect()

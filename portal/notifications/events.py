@@ -10,6 +10,9 @@ from typing import Any
 from django.db.models.signals import post_save
 
 from portal.audit.models import AuditEvent
+from portal.core.mail import capturing
+from portal.jobs import enqueue_on_commit
+from portal.notifications.jobs import notify_event
 
 #: Audit verbs of measures whose events are told at once.
 MEASURE_VERBS = frozenset({"measure.assign", "measure.reassign", "measure.cancel"})
@@ -31,13 +34,8 @@ def told_at_once(event: AuditEvent) -> bool:
 def _on_audit_event(sender: type[AuditEvent], instance: AuditEvent, created: bool, **kwargs: Any) -> None:
     if not created or not told_at_once(instance):
         return
-    from portal.core.mail import capturing
-
     if capturing():  # the demo loader builds its history: the loaded state is where notifications start
         return
-    from portal.jobs import enqueue_on_commit
-    from portal.notifications.jobs import notify_event
-
     enqueue_on_commit(notify_event, instance.pk)
 
 

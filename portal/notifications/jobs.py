@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from portal.jobs import Backoff, job, periodic
+from portal.notifications.services import notify_event as tell
+from portal.notifications.services import run_daily
 
 
 @job(max_attempts=5, backoff=Backoff(base=30))
 def notify_event(event_id: int) -> int:
     """Tell the change recorded by audit event `event_id` (idempotent: a retry sends nothing twice)."""
-    from portal.notifications.services import notify_event as tell
-
     return tell(event_id)
 
 
@@ -17,6 +17,4 @@ def notify_event(event_id: int) -> int:
 @job(max_attempts=3, backoff=Backoff(base=300))
 def daily_notifications() -> dict[str, int]:
     """The escalation ladder and the digests for today (`portal remind` runs the same for any date)."""
-    from portal.notifications.services import run_daily
-
     return run_daily().as_dict()

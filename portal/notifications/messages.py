@@ -17,9 +17,11 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from portal.cases.models import Measure
+from portal.cases.models import Measure, Signal
+from portal.community.models import Urgency
 from portal.core import personal_data
 from portal.notifications.models import Kind
+from portal.partners.models import HelpKind
 
 
 @dataclass(frozen=True)
@@ -183,8 +185,6 @@ def _question_overdue(p: Mapping[str, Any]) -> Rendered:
 
 
 def _signal_status(p: Mapping[str, Any]) -> Rendered:
-    from portal.cases.models import Signal
-
     p = {**p, "status": str(Signal.Status(p["status"]).label)}
     return Rendered(
         _("Your signal № %(number)s: %(status)s") % p,
@@ -193,9 +193,6 @@ def _signal_status(p: Mapping[str, Any]) -> Rendered:
 
 
 def _needs_digest(p: Mapping[str, Any]) -> Rendered:
-    from portal.community.models import Urgency
-    from portal.partners.models import HelpKind
-
     items = [{**item, "kind": str(HelpKind(item["kind"]).label), "urgency": str(Urgency(item["urgency"]).label)}
              for item in p["items"]]
     lines = [_("New needs in your district that match the help you offer:"), ""]

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
+from portal.cases.models import Signal
 from portal.core.viewer import Viewer
 from portal.notifications.models import Channel, Kind, Notification, OptOut
 
@@ -59,8 +60,6 @@ def reported_signals(*, viewer: Viewer, limit: int = 200) -> list[ReportedSignal
     """The signals the viewer's partner organisation reported (by anyone of it, or registered for it by staff),
     newest first, with their status (received, being checked, confirmed, not confirmed)."""
     from django.utils import timezone
-
-    from portal.cases.models import Signal
 
     if not viewer.is_partner:
         return []

@@ -41,8 +41,11 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.audit import services as audit
 from portal.audit.models import AuditEvent
-from portal.cases.models import Case, Measure, Signal
+from portal.cases.models import Case, Measure, Person, Signal
+from portal.community.models import Benefactor, Need
+from portal.consultations.models import Question, Topic
 from portal.core.calendar import working_days_in
+from portal.core.errors import PermissionDenied, ValidationFailed
 from portal.core.viewer import Viewer
 from portal.notifications import recipients as links
 from portal.notifications.delivery import (
@@ -55,8 +58,10 @@ from portal.notifications.delivery import (
     user_recipients,
 )
 from portal.notifications.messages import safe_task
-from portal.notifications.models import Channel, Kind
+from portal.notifications.models import PERSONAL_CHANNELS, Channel, Kind, NeedsDigestSubscription, OptOut
 from portal.notifications.recipients import Directory
+from portal.notifications.selectors import PERSONAL_KINDS, inbox
+from portal.partners.selectors import agreements_ending
 
 logger = logging.getLogger("portal.notifications")
 
@@ -102,8 +107,6 @@ class Report:
 
 def case_names(case_ids: Iterable[int]) -> dict[int, list[str]]:
     """The names of each case's persons (its household and applicant): masked in the tasks messages quote."""
-    from portal.cases.models import Person
-
     ids = sorted(set(case_ids))
     names: dict[int, list[str]] = defaultdict(list)
     if not ids:
@@ -292,8 +295,6 @@ def _agreements_ending(day: dt.date, open_cases: Any, directory: Directory) -> l
     coordinators of the institutions whose open cases have open measures with that organisation (they must renew
     or reassign), or, when there are none, all coordinators of the organisation's district (the regional
     supervisors for an organisation without a district). Told once per agreement and end date."""
-    from portal.partners.selectors import agreements_ending
-
     reminders = []
     for agreement in agreements_ending(on=day, within_days=AGREEMENT_ENDING_WITHIN_DAYS):
         organisation = agreement.organisation
@@ -318,8 +319,6 @@ def _agreements_ending(day: dt.date, open_cases: Any, directory: Directory) -> l
 
 def run_consultations(day: dt.date) -> Report:
     """Reminders to the specialist at 20 and 27 days; the topic's moderators once a question is overdue."""
-    from portal.consultations.models import Question, Topic
-
     report = Report()
     messages: list[Message] = []
     first_reminder = timezone.make_aware(dt.datetime.combine(
@@ -377,8 +376,6 @@ def benefactor_from_token(token: str) -> int | None:
 def run_needs_digests(day: dt.date) -> Report:
     """Benefactors who asked for it: the needs of their district and kinds of help published since they
     subscribed and not yet in a digest (category, kind of help, urgency and a link: the public fields)."""
-    from portal.community.models import Benefactor, Need
-
     report = Report()
     messages = []
     subscribed = (Benefactor.objects.filter(status=Benefactor.Status.APPROVED, needs_digest__isnull=False)
@@ -494,7 +491,7 @@ def notify_event(event_id: int) -> int:
                                       directory=directory, event=event)
         return 0
     if event.object_type == "cases.signal":
-        from portal.notifications.events import told_at_once
+        from portal.notifications.events import told_at_once  # cycle: events → jobs → this module
 
         if not told_at_once(event):
             return 0
@@ -515,8 +512,6 @@ def notify_event(event_id: int) -> int:
 
 def mark_read(*, viewer: Viewer, notification_id: int | None = None) -> int:
     """Mark one of the viewer's in-app notifications read (all of them when no id is given)."""
-    from portal.notifications.selectors import inbox
-
     unread = inbox(viewer=viewer).filter(read_at__isnull=True)
     if notification_id is not None:
         unread = unread.filter(pk=notification_id)
@@ -526,10 +521,6 @@ def mark_read(*, viewer: Viewer, notification_id: int | None = None) -> int:
 @transaction.atomic
 def set_opt_outs(*, viewer: Viewer, opt_outs: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
     """Replace the viewer's opt-outs (kind, channel) with `opt_outs`; unknown pairs are refused."""
-    from portal.core.errors import PermissionDenied, ValidationFailed
-    from portal.notifications.models import PERSONAL_CHANNELS, OptOut
-    from portal.notifications.selectors import PERSONAL_KINDS
-
     if viewer.user_id is None:
         raise PermissionDenied(_("Sign in to choose your notifications."))
     wanted = set(opt_outs)
@@ -546,15 +537,11 @@ def set_opt_outs(*, viewer: Viewer, opt_outs: Iterable[tuple[str, str]]) -> set[
 
 def subscribe_benefactor(*, viewer: Viewer, benefactor_id: int) -> None:
     """A benefactor asked for the digest of new needs (recorded by staff, or by the sign-up form)."""
-    from portal.notifications.models import NeedsDigestSubscription
-
     NeedsDigestSubscription.objects.get_or_create(benefactor_id=benefactor_id)
 
 
 def unsubscribe_benefactor(*, token: str) -> bool:
     """The link in every needs digest: stop it. True when a subscription ended."""
-    from portal.notifications.models import NeedsDigestSubscription
-
     benefactor_id = benefactor_from_token(token)
     if benefactor_id is None:
         return False

@@ -6,6 +6,9 @@ from typing import Any
 
 from django import template
 
+from portal.accounts.selectors import viewer_for_user
+from portal.notifications.selectors import unread_count
+
 register = template.Library()
 _CACHE_ATTR = "_unread_notifications"
 
@@ -19,9 +22,6 @@ def unread_notifications(context: template.Context) -> int | None:
         return None
     cached = getattr(request, _CACHE_ATTR, None)
     if cached is None:
-        from portal.accounts.selectors import viewer_for_user
-        from portal.notifications.selectors import unread_count
-
         cached = unread_count(viewer=viewer_for_user(user))
         setattr(request, _CACHE_ATTR, cached)
     return int(cached)

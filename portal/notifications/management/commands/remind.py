@@ -8,6 +8,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from portal.notifications.services import run_daily
+
 
 def parse_day(value: str) -> dt.date:
     try:
@@ -23,8 +25,6 @@ class Command(BaseCommand):
         parser.add_argument("--date", help="YYYY-MM-DD (default: today)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from portal.notifications.services import run_daily
-
         day = parse_day(options["date"]) if options.get("date") else None
         report = run_daily(day)
         sent = ", ".join(f"{kind}: {count}" for kind, count in report.as_dict().items()) or "nothing new"
