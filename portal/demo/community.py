@@ -10,9 +10,13 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from cms.models import HomePage
 from portal.cases.models import Case, Measure
+from portal.cases.services import fulfil_measure
 from portal.community import services
 from portal.community.models import Benefactor, Need, Offer
+from portal.community.pages import BenefactorsRegistryPage, NeedsRegistryPage, PartnersRegistryPage
+from portal.community.selectors import CATEGORY_GROUPS, public_needs, with_publication_consent
 from portal.core.errors import DomainError
 from portal.core.viewer import Role, Viewer
 from portal.partners.models import Organisation
@@ -149,8 +153,6 @@ def _plan(cases: list[Case]) -> list[tuple[Case, str, str, int]]:
     threes of similar families asking alike, as a coordinator groups similar requests, so that the cards
     can be shown: a three of one coarse category asks for the kind of help typical of it, a mixed three for
     material help. Fewer than three left in a district are published too and stay hidden (the rule at work)."""
-    from portal.community.selectors import CATEGORY_GROUPS
-
     def group_of(case: Case) -> str:
         return str(CATEGORY_GROUPS.get(case.categories[0], ("adults", ""))[0])
 
@@ -174,8 +176,6 @@ def _needs(verbose: bool) -> list[Need]:
     """Needs only from open demo cases whose family consented to publication, each saying what is needed."""
     if Need.objects.exists():
         return list(Need.objects.all())
-    from portal.community.selectors import with_publication_consent
-
     coordinator = Viewer.system("demo-community")
     candidates = Case.objects.exclude(status=Case.Status.CLOSED).select_related("precinct").order_by("id")
     cases = [c for c in with_publication_consent(candidates) if c.categories]
@@ -199,8 +199,6 @@ def _offer_to_measure(needs: list[Need], verbose: bool) -> None:
     status would stand out of its group and leave the registry (the k = 3 rule counts the status)."""
     if Offer.objects.exists() or not needs:
         return
-    from portal.community.selectors import public_needs
-
     by_id = {n.pk: n for n in Need.objects.filter(pk__in=[n.pk for n in needs]).select_related("case")}
     groups: dict[tuple[str, ...], list[Need]] = defaultdict(list)
     for card in public_needs():
@@ -226,8 +224,6 @@ def _offer_to_measure(needs: list[Need], verbose: bool) -> None:
         except DomainError:
             continue
         if index == 0 and accepted.measure is not None:
-            from portal.cases.services import fulfil_measure
-
             staff = Viewer(subject="demo-institution", username="demo", display_name="КЦСОН (демо)",
                            roles=frozenset({Role.COORDINATOR}), institution_id=need.case.institution_id)
             measure = Measure.objects.get(pk=accepted.measure.pk)
@@ -244,9 +240,6 @@ def _offer_to_measure(needs: list[Need], verbose: bool) -> None:
 
 
 def _pages(verbose: bool) -> None:
-    from cms.models import HomePage
-    from portal.community.pages import BenefactorsRegistryPage, NeedsRegistryPage, PartnersRegistryPage
-
     home = HomePage.objects.order_by("path").first()
     if home is None:
         return

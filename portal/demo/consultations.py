@@ -10,9 +10,11 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from cms.models import HomePage
 from portal.accounts.selectors import viewer_for_user
 from portal.consultations import services
 from portal.consultations.models import Question, Specialist, Topic
+from portal.consultations.pages import ConsultationsPage
 from portal.core.viewer import Viewer
 from portal.partners.models import Organisation
 from portal.territory.models import District
@@ -164,9 +166,6 @@ def _questions(topics: dict[str, Topic], verbose: bool) -> None:
 
 
 def _page(verbose: bool) -> None:
-    from cms.models import HomePage
-    from portal.consultations.pages import ConsultationsPage
-
     home = HomePage.objects.order_by("path").first()
     if home is None or ConsultationsPage.objects.exists():
         return

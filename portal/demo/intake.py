@@ -28,6 +28,7 @@ from portal.cases.intake_selectors import resolve_address
 from portal.cases.models import Case, Measure, Person, Signal
 from portal.cases.services import intake
 from portal.core.viewer import Role, Viewer
+from portal.demo.region import DEMO_USERS
 from portal.partners.models import Organisation, OrganisationKind
 from portal.territory.models import Officer
 
@@ -242,8 +243,6 @@ class World:
         self.houses = self._houses()
 
     def _viewer(self, username: str) -> Viewer:
-        from portal.demo.region import DEMO_USERS
-
         spec = next(user for user in DEMO_USERS if user["username"] == username)
         subject = stable_id("user", username)
         user = get_user_model().objects.filter(username=username).first()

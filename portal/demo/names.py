@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from portal.territory.addresses import STREET_KIND_GENDER
+
 #: Street names that need no agreement with the street type: names in the genitive («улица Ленина»,
 #: «проспект Мира», «шоссе Космонавтов») and numbered dates («8 Марта»).
 GENITIVE_STREET_NAMES = [
@@ -46,8 +48,6 @@ def street_name(base: str | tuple[str, str, str], kind: str) -> str:
     """The name in the form that agrees with the street type: «улица Солнечная», «проспект Солнечный»."""
     if isinstance(base, str):
         return base
-    from portal.territory.addresses import STREET_KIND_GENDER
-
     return base[{"f": 0, "m": 1, "n": 2}[STREET_KIND_GENDER.get(kind, "f")]]
 
 
