@@ -9,7 +9,7 @@ class CmsConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
         from wagtail.models import Locale
 
-        from cms import i18n, page_cache, signals
+        from cms import i18n, page_cache, signals  # in ready(): they load wagtail and the models
 
         signals.connect()
         page_cache.connect()  # a publish, or a change of what public pages show, starts a new cache generation

@@ -28,6 +28,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from cms import blocks as cms_blocks
+from cms.finder import answer_for_query
 from cms.i18n import LocalizedRoutingMixin, localize_pages, original_of
 
 #: Pages of the other public apps (part B of the issue); they may not be installed yet.
@@ -265,8 +266,6 @@ class OfficerFinderPage(BasePublicPage):
         verbose_name = _("officer finder page")
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        from cms.finder import answer_for_query
-
         context = super().get_context(request, *args, **kwargs)
         context["finder"] = answer_for_query(request.GET)
         return context

@@ -11,6 +11,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from cms.finder import MAX_SUGGESTIONS, answer_as_json, find_officer, suggest_streets
+from cms.graphql_limits import LimitedGraphQLView, validation_rules
 from portal.territory.selectors import MAX_ADDRESS_LENGTH, clean_address
 
 
@@ -40,8 +41,6 @@ def graphql_view() -> Any:
     than GRAPHQL_MAX_DEPTH, with more than GRAPHQL_MAX_ALIASES aliases or GRAPHQL_MAX_TOKENS tokens are refused
     (cms.graphql_limits)."""
     from grapple.schema import schema
-
-    from cms.graphql_limits import LimitedGraphQLView, validation_rules
 
     return csrf_exempt(LimitedGraphQLView.as_view(schema=schema, graphiql=settings.DEBUG,
                                                   validation_rules=validation_rules()))

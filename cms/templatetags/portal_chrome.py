@@ -19,6 +19,11 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
+from cms import page_cache
+from cms.i18n import content_language
+from cms.i18n import localized_children as children_of
+from cms.models import PortalSettings
+
 register = template.Library()
 logger = logging.getLogger(__name__)
 
@@ -26,8 +31,6 @@ _CACHE_ATTR = "_portal_site_chrome"
 
 
 def _default_chrome() -> dict[str, Any]:
-    from cms.models import PortalSettings
-
     defaults = {field.name: field.default for field in PortalSettings._meta.get_fields()
                 if field.name.startswith(("hotline", "contact"))}
     return {
@@ -43,16 +46,13 @@ def _default_chrome() -> dict[str, Any]:
 def _site_part(request: HttpRequest, site: Any) -> dict[str, Any]:
     """What the chrome takes from the site (name, home URL, menu, hotline) in the active language: the same
     for every request to the site, so kept per generation (cms.page_cache)."""
-    from cms.i18n import content_language, localized_children
-    from cms.models import PortalSettings
-
     part: dict[str, Any] = {"site_name": site.site_name or settings.WAGTAIL_SITE_NAME}
     root = site.root_page
     part["home_url"] = root.get_url(request) or "/"
     menu = []
     # Menu pages of the Russian tree, each as its translation in the active language where one
     # exists; an untranslated title is marked with its language.
-    for page in localized_children(root, in_menu=True):
+    for page in children_of(root, in_menu=True):
         url = page.get_url(request)
         if url:
             menu.append({"title": page.title, "url": url, "lang": content_language(page)})
@@ -73,11 +73,9 @@ def build_chrome(request: HttpRequest | None) -> dict[str, Any]:
     chrome["current_path"] = request.path
     active = (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
     try:
-        from cms.page_cache import cached, site_for_request
-
-        site = site_for_request(request)
+        site = page_cache.site_for_request(request)
         if site is not None:
-            part = cached(f"chrome:{site.pk}:{active}", lambda: _site_part(request, site), request)
+            part = page_cache.cached(f"chrome:{site.pk}:{active}", lambda: _site_part(request, site), request)
             for key, value in part.items():
                 if key.startswith(("hotline", "contact")):
                     chrome[key] = value or chrome[key]
@@ -114,8 +112,6 @@ def site_chrome(context: template.Context) -> dict[str, Any]:
 def page_lang(page: Any) -> SafeString:
     """` lang="ru"` on an element showing a page's own text when that page is not in the active language
     (an untranslated page shown on the English side); nothing otherwise."""
-    from cms.i18n import content_language
-
     language = content_language(page)
     return format_html(' lang="{}"', language) if language else SafeString("")
 
@@ -140,6 +136,4 @@ def error_links(form: Any) -> list[dict[str, str]]:
 @register.simple_tag
 def localized_children(page: Any) -> list[Any]:
     """Live public children of a page (of its Russian original), each in the active language if translated."""
-    from cms.i18n import localized_children as children_of
-
     return children_of(page)
