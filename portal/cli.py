@@ -20,6 +20,9 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from portal.demo.region import DEMO_PASSWORD, DEMO_USERS  # plain data: no Django at import
+from portal.ops import serve  # no Django at import: the supervisor of `portal serve` runs without it
+
 
 def _setup(*, debug_default: bool) -> None:
     if debug_default:
@@ -72,8 +75,6 @@ def _port_in_use(host: str, port: int) -> bool:
 def _print_banner(host: str, port: int) -> None:
     from django.conf import settings
 
-    from portal.demo.region import DEMO_PASSWORD, DEMO_USERS
-
     base = f"http://{host}:{port}"
     lines = [
         "",
@@ -112,13 +113,13 @@ def cmd_demo(args: argparse.Namespace) -> None:
     _setup(debug_default=True)
     from django.core.management import call_command
 
-    from portal.demo.load import load_demo
+    from portal.demo.load import load_demo  # loads models: only after _setup() (Django is set up there)
 
     started = time.monotonic()
     call_command("migrate", interactive=False, verbosity=0)
     load_demo(seed=args.seed, verbose=True)
     print(f"Demo data ready in {time.monotonic() - started:.1f} s. Starting the server…", flush=True)
-    from portal.jobs.worker import start_worker_process, stop_worker_process
+    from portal.jobs.worker import start_worker_process, stop_worker_process  # Django modules: after _setup()
 
     # A worker (with the scheduler) next to the server: search stays current, e-mail is sent, schedules run.
     worker = start_worker_process()
@@ -131,19 +132,17 @@ def cmd_demo(args: argparse.Namespace) -> None:
 
 def cmd_serve(args: argparse.Namespace) -> None:
     # No django.setup() here: with several workers this process is only the supervisor (portal.ops.serve).
-    from portal.ops.serve import run
-
-    sys.exit(run(host=args.host, port=args.port, workers=args.workers, graceful_timeout=args.graceful_timeout))
+    sys.exit(serve.run(host=args.host, port=args.port, workers=args.workers, graceful_timeout=args.graceful_timeout))
 
 
 def cmd_worker(args: argparse.Namespace) -> None:
     if args.processes > 1:  # a supervisor: no Django here, each worker process loads it
-        from portal.jobs.worker import supervise
+        from portal.jobs.worker import supervise  # Django modules: the CLI loads them only once it needs them
 
         sys.exit(supervise([*(["--no-scheduler"] if args.no_scheduler else []), *(["--batch"] if args.batch else [])],
                            args.processes))
     _setup(debug_default=False)
-    from portal.jobs.worker import run
+    from portal.jobs.worker import run  # Django modules: after _setup() sets DJANGO_SETTINGS_MODULE
 
     run(scheduler=not args.no_scheduler, batch=args.batch)
 
