@@ -17,8 +17,9 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from portal.core import mail
+from portal.core.jobs import deliver_mail
 from portal.core.models import OutboundMail
-from portal.jobs import selectors
+from portal.jobs import enqueue_on_commit, selectors
 
 
 def _require_superuser(request: HttpRequest) -> None:
@@ -75,9 +76,6 @@ def mail_retry(request: HttpRequest, mail_id: int) -> HttpResponse:
     """Send a message given up (or waiting) at the next delivery run."""
     _require_superuser(request)
     if mail.retry_now(mail_id):
-        from portal.core.jobs import deliver_mail
-        from portal.jobs import enqueue_on_commit
-
         enqueue_on_commit(deliver_mail, mail_id)
     return HttpResponseRedirect(reverse("jobs_admin:mail") + f"?status={OutboundMail.Status.PENDING}")
 

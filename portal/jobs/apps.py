@@ -11,7 +11,7 @@ class JobsConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.module_loading import autodiscover_modules
 
-        from portal.jobs import metrics, registry
+        from portal.jobs import metrics, registry  # in ready(): they load the job models
 
         registry.connect_signals()
         metrics.register()

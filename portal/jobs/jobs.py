@@ -10,14 +10,13 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from portal.core.models import OutboundMail
 from portal.jobs.registry import job, periodic
 
 
 @periodic(cron="30 3 * * *")
 @job()
 def prune_finished() -> dict[str, int]:
-    from portal.core.models import OutboundMail
-
     now = timezone.now()
     successful, _ = DBTaskResult.objects.filter(
         status=TaskResultStatus.SUCCESSFUL, finished_at__lt=now - timedelta(days=settings.JOBS_KEEP_SUCCESSFUL_DAYS),

@@ -7,10 +7,11 @@ from collections.abc import Iterable
 
 from prometheus_client.core import GaugeMetricFamily, Metric
 
+from portal.jobs.selectors import backlog
+from portal.ops.metrics import register_scrape_collector
+
 
 def job_metrics() -> Iterable[Metric]:
-    from portal.jobs.selectors import backlog
-
     report = backlog()
     families = []
     for key, name, text in (
@@ -27,6 +28,4 @@ def job_metrics() -> Iterable[Metric]:
 
 
 def register() -> None:
-    from portal.ops.metrics import register_scrape_collector
-
     register_scrape_collector(job_metrics)

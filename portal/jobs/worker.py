@@ -26,7 +26,7 @@ logger = logging.getLogger("portal.jobs.worker")
 
 
 def _scheduler_loop(stop: threading.Event, tick: float) -> None:
-    from portal.jobs.scheduler import run_due
+    from portal.jobs.scheduler import run_due  # models: the supervisor imports this module without django.setup()
 
     while not stop.is_set():
         close_old_connections()

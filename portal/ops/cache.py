@@ -26,6 +26,8 @@ from urllib.parse import urlsplit
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
 
+from portal.ops import metrics
+
 DATABASE_CACHE_TABLE = "portal_cache"
 KEY_PREFIX = "portal"
 
@@ -69,8 +71,6 @@ class ResilientRedisCache(RedisCache):
     _last_logged = 0.0
 
     def _failed(self, operation: str, exc: BaseException) -> None:
-        from portal.ops import metrics
-
         metrics.CACHE_ERRORS.inc()
         now = time.monotonic()
         if now - ResilientRedisCache._last_logged > 60:

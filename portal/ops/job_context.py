@@ -20,6 +20,7 @@ from django_tasks.signals import task_enqueued, task_finished, task_started
 from django_tasks_db.backend import DatabaseBackend
 
 from portal.ops.context import RequestInfo, _current, current, current_request_id
+from portal.ops.models import JobOrigin
 
 logger = logging.getLogger("portal.jobs.run")
 
@@ -34,16 +35,12 @@ def _from_database_queue(sender: object) -> bool:
 def _remember_origin(sender: object, task_result: TaskResult, **kwargs: Any) -> None:
     request_id = current_request_id()
     if request_id and _from_database_queue(sender):
-        from portal.ops.models import JobOrigin
-
         JobOrigin.objects.create(job_id=task_result.id, request_id=request_id)
 
 
 def _bind_origin(sender: object, task_result: TaskResult, **kwargs: Any) -> None:
     if not _from_database_queue(sender) or current() is not None:
         return
-    from portal.ops.models import JobOrigin
-
     # The stub wants a UUID for the key; the database backend's ids are UUID strings, which the lookup takes.
     request_id = (JobOrigin.objects.filter(job_id=task_result.id)  # type: ignore[misc]
                   .values_list("request_id", flat=True).first()

@@ -75,7 +75,9 @@ def register_scrape_collector(func: ScrapeCollector) -> ScrapeCollector:
 
 @register_scrape_collector
 def search_metrics() -> Iterable[Metric]:
-    from search.health import status
+    from search.health import (
+        status,  # search.models: this module loads with the cache and mail backends, before the models
+    )
 
     report = status()
     backlog = GaugeMetricFamily("portal_search_outbox_backlog", "Search-outbox rows not yet applied to the engine")

@@ -22,7 +22,7 @@ from django.http import HttpRequest, HttpResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from portal.ops import metrics
-from portal.ops.context import RequestInfo, _current, request_id_from_header, set_viewer
+from portal.ops.context import RequestInfo, _current, current, request_id_from_header, set_viewer
 
 access_logger = logging.getLogger("portal.access")
 
@@ -170,8 +170,6 @@ class DjangoRouteMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        from portal.ops.context import current
-
         info = current()
         if info is not None:
             info.route = _django_route(request)

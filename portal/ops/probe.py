@@ -17,7 +17,7 @@ from collections.abc import Sequence
 def worker_problems() -> list[str]:
     from django.conf import settings
 
-    from search.health import status
+    from search.health import status  # models: loaded after main() runs django.setup()
 
     report = status()
     problems = []
@@ -27,7 +27,7 @@ def worker_problems() -> list[str]:
     age = int(report.get("oldest_pending_seconds", 0))
     if age > int(settings.SEARCH_BACKLOG_MAX_MINUTES) * 60:
         problems.append(f"search: backlog_stale ({report.get('backlog', 0)} rows, oldest {age} s)")
-    from portal.jobs.health import status as jobs_status
+    from portal.jobs.health import status as jobs_status  # models: after django.setup() in main()
 
     jobs = jobs_status()
     if jobs.get("error") == "backlog_stale":
