@@ -32,12 +32,12 @@ def get_backend() -> SearchBackend:
     with _lock:
         if _backend is None:
             if settings.MEILISEARCH_URL:
-                from search.backends.meili import MeilisearchBackend
+                from search.backends.meili import MeilisearchBackend  # only the configured engine's client is loaded
 
                 _backend = MeilisearchBackend(settings.MEILISEARCH_URL, settings.MEILISEARCH_API_KEY,
                                               prefix=settings.SEARCH_INDEX_PREFIX)
             else:
-                from search.backends.embedded import EmbeddedBackend
+                from search.backends.embedded import EmbeddedBackend  # only the configured engine is loaded
 
                 _backend = EmbeddedBackend(settings.SEARCH_EMBEDDED_PATH)
         return _backend

@@ -6,6 +6,6 @@ class SearchConfig(AppConfig):
     label = "search"
 
     def ready(self) -> None:
-        from search import registry
+        from search import registry  # in ready(): discover() imports every app's documents and models
 
         registry.discover()  # every app's `search_documents` declares its indexes and documents

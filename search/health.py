@@ -9,13 +9,12 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from search.api import get_backend
 from search.models import OutboxEntry
+from search.sync import lost_indexes
 
 
 def status() -> dict[str, Any]:
-    from search.api import get_backend
-    from search.sync import lost_indexes
-
     backend = get_backend()
     engine = "meilisearch" if settings.MEILISEARCH_URL else "embedded"
     reachable = backend.health()

@@ -13,14 +13,13 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
+from portal.jobs import enqueue_unique
 from search import registry
+from search.jobs import sync_search
 from search.models import OutboxEntry
 
 
 def _request_sync() -> None:
-    from portal.jobs import enqueue_unique
-    from search.jobs import sync_search
-
     enqueue_unique(sync_search, background_only=True)
 
 
