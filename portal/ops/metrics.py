@@ -75,9 +75,8 @@ def register_scrape_collector(func: ScrapeCollector) -> ScrapeCollector:
 
 @register_scrape_collector
 def search_metrics() -> Iterable[Metric]:
-    from search.health import (
-        status,  # search.models: this module loads with the cache and mail backends, before the models
-    )
+    # search.models: this module loads with the cache and mail backends, which may come before the models
+    from search.health import status
 
     report = status()
     backlog = GaugeMetricFamily("portal_search_outbox_backlog", "Search-outbox rows not yet applied to the engine")
