@@ -30,8 +30,10 @@ from portal.cases import selectors, services
 from portal.cases.access import may_manage_case
 from portal.cases.models import Case, CaseTransfer, Measure, Signal
 from portal.casework import forms as action_forms
+from portal.casework.cards import workspace_crumbs
 from portal.core.errors import Conflict, DomainError
 from portal.core.viewer import Role, Viewer
+from portal.reports import services as reports
 
 Perform = Callable[[Viewer, Any, dict[str, Any]], Any]
 
@@ -227,8 +229,6 @@ class ActionView(WagtailAdminTemplateMixin, FormView):
         return str(case)
 
     def get_breadcrumbs_items(self) -> list[dict[str, Any]]:
-        from portal.casework.cards import workspace_crumbs
-
         case = self.object.case if isinstance(self.object, Measure) else self.object
         parents = [{"url": reverse("casework:case", kwargs={"pk": case.pk}),
                     "label": _("Case %(code)s") % {"code": case.code}}] if isinstance(case, Case) else [
@@ -275,8 +275,6 @@ class ActionView(WagtailAdminTemplateMixin, FormView):
     def _issue_survey_link(self) -> None:
         """The effectiveness survey's one-time link for the officer to hand over, issued once the case is closed
         (the reports' survey service decides; a refusal is shown, the closing stands)."""
-        from portal.reports import services as reports
-
         try:
             invitation = reports.issue_survey_link(viewer=self.viewer, case_id=self.object.pk, agreed_to_contact=True)
         except DomainError as error:

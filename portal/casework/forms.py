@@ -12,7 +12,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.cases.models import Case, NeedCircumstance, Signal
+from portal.cases.models import Case, CaseTransfer, Measure, NeedCircumstance, Signal
 from portal.partners.models import HelpKind, Organisation
 from portal.territory.models import Precinct
 
@@ -113,8 +113,6 @@ class TransferCaseForm(ReasonForm):
 
     def for_object(self, case: Case) -> None:
         """One choice per open (or returned) measure of the case."""
-        from portal.cases.models import CaseTransfer, Measure
-
         for measure in case.measures.filter(status__in=Measure.PENDING_STATUSES).select_related("organisation"):
             self.fields[f"measure_{measure.pk}"] = forms.ChoiceField(
                 label=f"{measure.task} ({measure.organisation})", choices=CaseTransfer.MeasureFate.choices,

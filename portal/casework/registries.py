@@ -100,7 +100,7 @@ class CaseFilterSet(WagtailFilterSet):
     def filter_review_due(self, queryset: QuerySet[Case], name: str, value: bool | None) -> QuerySet[Case]:
         if value is None:
             return queryset
-        due = queryset.exclude(status=Case.Status.CLOSED).filter(review_due_on__lte=timezone.localdate())
+        due = queryset.filter(selectors.due_for_review(timezone.localdate()))
         return due if value else queryset.exclude(pk__in=due.values("pk"))
 
 

@@ -17,6 +17,8 @@ from portal.cases.models import Signal
 from portal.casework import forms
 from portal.casework.actions import action_url
 from portal.casework.cards import WorkspaceView, category_labels, need_labels
+from portal.consultations.models import Question
+from portal.consultations.selectors import question_queue
 from portal.core.viewer import Role
 
 PER_PAGE = 25
@@ -157,9 +159,6 @@ class DashboardView(WorkspaceView):
         return _("My work")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        from portal.consultations.models import Question
-        from portal.consultations.selectors import question_queue
-
         context = super().get_context_data(**kwargs)
         viewer = self.viewer
         today = timezone.localdate()

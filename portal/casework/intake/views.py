@@ -19,6 +19,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from portal.accounts.admin_views import request_viewer
 from portal.cases import selectors, services
+from portal.cases.access import may_manage_case
 from portal.cases.models import (
     Application,
     Case,
@@ -516,8 +517,6 @@ class ProgrammeView(IntakeView):
         for measure in measures:
             measure.shared_labels = labels(measure.shared_fields,  # type: ignore[attr-defined]
                                            intake_forms.SHARED_FIELD_LABELS.items())
-        from portal.cases.access import may_manage_case
-
         manages = may_manage_case(self.viewer, case)
         context.update(
             case=case, programme=programme, measures=measures, manages=manages,
