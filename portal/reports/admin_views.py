@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.accounts.admin_views import request_viewer
+from portal.cases.access import scoped_cases
 from portal.cases.models import Case, NeedCircumstance
 from portal.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from portal.core.viewer import Role, Viewer
@@ -172,8 +173,6 @@ def survey(request: HttpRequest) -> HttpResponse:
     viewer = request_viewer(request)
     if not viewer.has_role(Role.ADMIN, Role.COORDINATOR, Role.OFFICER):
         raise DjangoPermissionDenied
-    from portal.cases.access import scoped_cases
-
     closed = (scoped_cases(viewer, Case.objects.filter(status=Case.Status.CLOSED))
               .exclude(pk__in=SurveyResponse.objects.values("case_id")).order_by("-closed_on")[:100])
     invitations = {i.case_id: i for i in SurveyInvitation.objects.filter(case__in=list(closed))}

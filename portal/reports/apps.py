@@ -7,6 +7,7 @@ class ReportsConfig(AppConfig):
     label = "reports"
 
     def ready(self) -> None:
+        # In ready(): the audit trail and the ledger are models.
         from portal.audit.models import AuditEvent
         from portal.reports.ledger import project_audit_event
 

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.cases.models import NEED_GROUP_OF, Case, Category, Household, NeedGroup
 from portal.core.errors import NotFound, PermissionDenied
 from portal.core.viewer import Role, Viewer
-from portal.partners.models import HelpKind, Organisation, OrganisationKind
+from portal.partners.models import HelpKind, Organisation, OrganisationKind, ServiceCapacity
 from portal.reports.figures import Cell, Chart, Column, Report, Table, suppress_small_cells
 from portal.reports.ledger import UNSPECIFIED_REASON
 from portal.reports.models import LedgerEvent, ReportKind, Submission, SurveyResponse
@@ -475,8 +475,6 @@ def _households_by_category(district_ids: list[int]) -> tuple[Counter, dict[int,
 
 
 def _capacity_table(district_ids: list[int]) -> tuple[list[Column], list[dict]]:
-    from portal.partners.models import ServiceCapacity
-
     columns = [Column("organisation", "Организация", "text"), Column("district", "Территория", "text"),
                Column("help_kind", "Вид помощи", "text"), Column("unit", "Единица", "text"),
                Column("maximum", "Вместимость"), Column("available", "Свободно")]

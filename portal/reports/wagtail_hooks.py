@@ -9,13 +9,13 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
+from portal.accounts.admin_views import request_viewer
 from portal.core.viewer import Role
+from portal.reports import admin_views
 
 
 @hooks.register("register_admin_urls")
 def register_admin_urls() -> list[Any]:
-    from portal.reports import admin_views
-
     urls = [
         path("", admin_views.index, name="index"),
         path("survey/", admin_views.survey, name="survey"),
@@ -31,8 +31,6 @@ def register_admin_urls() -> list[Any]:
 
 class ReportsMenuItem(MenuItem):
     def is_shown(self, request: Any) -> bool:
-        from portal.accounts.admin_views import request_viewer
-
         return request_viewer(request).has_role(Role.ADMIN, Role.SUPERVISOR, Role.COORDINATOR, Role.OFFICER)
 
 

@@ -16,7 +16,8 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext_lazy as _
 from tqdm import tqdm
 
-from portal.core.errors import DomainError, ValidationFailed
+from portal.accounts.selectors import viewer_for_user
+from portal.core.errors import DomainError, NotFound, ValidationFailed
 from portal.core.viewer import Viewer
 from portal.reports import exports, ledger, selectors
 from portal.reports.models import ReportKind
@@ -74,9 +75,6 @@ class Command(BaseCommand):
         if not username:
             return Viewer.system("report")
         from django.contrib.auth import get_user_model
-
-        from portal.accounts.selectors import viewer_for_user
-        from portal.core.errors import NotFound
 
         user = get_user_model().objects.filter(username=username).first()
         if user is None:
