@@ -8,14 +8,14 @@ from typing import Any
 
 from jwcrypto import jwk, jws, jwt
 
+from identity.devrealm.app import user as realm_user
 from identity.devrealm.keys import signing_key
+from identity.keycloak import expected_issuer
 from identity.realm.clients import GATEWAY_CLIENT_ID, WEB_CLIENT_ID, stable_id
 
 
 def _demo_user(username: str) -> dict[str, Any] | None:
-    from identity.devrealm.app import user
-
-    return user(username)
+    return realm_user(username)
 
 
 def issue_token(*, username: str | None = None, roles: tuple[str, ...] | list[str] = (),
@@ -26,8 +26,6 @@ def issue_token(*, username: str | None = None, roles: tuple[str, ...] | list[st
     """An access token like the development realm issues. A demo `username` without roles/groups takes
     them from the realm file. `alg="none"` builds an unsigned token; `alg="HS256"` with `key` an oct key;
     `omit` drops claims (e.g. ("iss",) for a token without an issuer)."""
-
-    from identity.keycloak import expected_issuer
 
     account = _demo_user(username) if username else None
     if account is not None and not roles and not groups:

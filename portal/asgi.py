@@ -65,7 +65,7 @@ def build_routes() -> list[BaseRoute]:
         Route("/graphql/", graphql),
     ]
     if settings.DEVREALM_ENABLED:
-        from identity.devrealm.app import create_devrealm_app
+        from identity.devrealm.app import create_devrealm_app  # the development realm only where enabled
 
         routes.append(Mount(f"/realms/{settings.KEYCLOAK_REALM}", app=create_devrealm_app()))
     # Django's handlers are ASGI 3 apps; their stubs spell the scope as a dict where Starlette wants a mapping.

@@ -30,7 +30,7 @@ from portal.cases.models import MeasureComment as MeasureCommentModel
 from portal.partners.models import HelpKind
 
 if TYPE_CHECKING:
-    from graph.cases.types import Case
+    from graph.cases.types import Case  # cycle: graph.cases.types imports this module
 
 #: The staff type of a case, resolved by name when first needed: cases import measures (a case has a programme
 #: of measures), never the other way round.

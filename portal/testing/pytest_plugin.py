@@ -20,7 +20,7 @@ os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBa
 os.environ.setdefault("TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")
 
 if not os.environ.get("DATABASE_URL") and os.environ.get("PORTAL_TEST_DB", "postgres") != "sqlite":
-    from portal.testing.postgres import start_temporary_postgres
+    from portal.testing.postgres import start_temporary_postgres  # only when no database is given
 
     _cluster = start_temporary_postgres()
     atexit.register(_cluster.stop)
@@ -29,6 +29,6 @@ if not os.environ.get("DATABASE_URL") and os.environ.get("PORTAL_TEST_DB", "post
 
 def pytest_configure(config: object) -> None:
     # The audit table is append-only in the database; the flush between transactional tests must still empty it.
-    from portal.audit.db import allow_test_flush
+    from portal.audit.db import allow_test_flush  # after pytest-django's django.setup(): the plugin loads first
 
     allow_test_flush()

@@ -24,7 +24,7 @@ class RunningServer:
 
 
 def start_server(host: str = "127.0.0.1") -> RunningServer:
-    from portal.asgi import app
+    from portal.asgi import app  # builds the app from the settings: only when a test starts a server
 
     with socket.socket() as sock:
         sock.bind((host, 0))
