@@ -28,7 +28,6 @@ from strawberry.extensions import (
     DisableIntrospection,
     MaskErrors,
     MaxTokensLimiter,
-    ParserCache,
     SchemaExtension,
 )
 from strawberry.schema.schema import validate_document
@@ -205,8 +204,8 @@ def build_extensions(*, debug: bool | None = None) -> list[Callable[[], SchemaEx
     extensions: list[Callable[[], SchemaExtension]] = [
         ActivateLanguage,
         lambda: MaxTokensLimiter(max_token_count=settings.GRAPHQL_MAX_TOKENS),
-        # Parsed documents by text (and token limit), bounded like the valid documents: clients repeat theirs.
-        lambda: ParserCache(maxsize=VALID_DOCUMENTS_KEPT),
+        # No strawberry ParserCache: a parse error raised from its hook skips the gateway's error typing (the token
+        # limit's «The query is too long» would come back untyped).
         GatewayValidation,
         lambda: TranslatedMaskErrors(should_mask_error=should_mask_error),
     ]

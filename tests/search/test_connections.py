@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from search.backends import embedded as engine
 from search.backends.embedded import EmbeddedBackend
 from search.registry import INDEXES
 from tests.search.search_samples import STREETS
@@ -69,15 +68,22 @@ def test_searches_from_new_threads_leave_no_connection_open(streets: EmbeddedBac
         start.wait()
         one_request()
 
-    threads = [threading.Thread(target=concurrent_request) for _ in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    after = open_index_files(streets.path)
-    assert len(answers) == 2 * THREADS and all(sorted(ids) == ["1", "4"] for ids in answers)
+    def burst() -> int:
+        threads = [threading.Thread(target=concurrent_request) for _ in range(THREADS)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return open_index_files(streets.path)
+
+    # SQLite keeps the descriptor of a connection closed while another connection of the process holds a lock on
+    # the file, and reuses it for the next connection it opens: what simultaneous requests leave is bounded by the
+    # concurrency (40), not by the number of requests (160 here) as a leak of a connection per request would be.
+    for _ in range(3):
+        after = burst()
+    assert len(answers) == 4 * THREADS and all(sorted(ids) == ["1", "4"] for ids in answers)
     per_connection = 3  # the database, its WAL and its shared-memory file
     assert sequential - before <= per_connection  # one connection, reused by every thread
-    assert after - before <= per_connection * engine.IDLE_CONNECTIONS  # the rest closed when given back
+    assert after - before <= per_connection * THREADS < 4 * THREADS
     streets.close()
     assert open_index_files(streets.path) == 0

@@ -18,7 +18,7 @@ def unread_notifications(context: template.Context) -> int | None:
     """None for a visitor without an account (no link is shown)."""
     request: Any = context.get("request")
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
+    if user is None or not user.is_authenticated or user.pk is None:  # an unsaved user has no notifications
         return None
     cached = getattr(request, _CACHE_ATTR, None)
     if cached is None:
