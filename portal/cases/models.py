@@ -528,6 +528,9 @@ class ProgrammeVersion(models.Model):
         APPROVAL = "approval", _("programme approved")
         MEASURE_ADDED = "measure_added", _("measure added")
         REVIEW = "review", _("changed at the interim review")
+        MEASURE_CANCELLED = "measure_cancel", _("measure cancelled")
+        MEASURE_REASSIGNED = "measure_reassign", _("measure reassigned")
+        TRANSFER = "transfer", _("measures cancelled on the transfer of the case")
 
     programme = models.ForeignKey(Programme, verbose_name=_("programme"), on_delete=models.CASCADE,
                                   related_name="versions")

@@ -307,14 +307,54 @@ def test_programme_change_at_review_needs_a_collegial_decision_and_keeps_a_versi
     versions = list(ProgrammeVersion.objects.filter(programme=programme).order_by("number"))
     assert [(v.number, v.reason) for v in versions] == [
         (1, ProgrammeVersion.Reason.APPROVAL), (2, ProgrammeVersion.Reason.MEASURE_ADDED),
-        (3, ProgrammeVersion.Reason.REVIEW)]
+        (3, ProgrammeVersion.Reason.MEASURE_CANCELLED), (4, ProgrammeVersion.Reason.REVIEW)]
     assert versions[1].changes == ["+ Юридическая консультация"]
-    assert versions[2].decision == decision and versions[2].author
-    assert versions[2].changes == ["~ Консультация: status: assigned → cancelled"]
+    assert versions[2].changes == ["~ Консультация: status: assigned → cancelled"] and versions[2].author
+    # The review's version carries the collegial decision that adopted the changes already versioned.
+    assert versions[3].decision == decision and versions[3].author and versions[3].changes == []
     # A review that changes nothing needs no decision and keeps no version.
     s.record_review(viewer=world.coordinator, case_id=world.case.pk, reviewed_on=dt.date(2026, 7, 20),
                     findings="Без изменений")
+    assert ProgrammeVersion.objects.filter(programme=programme).count() == 4
+
+
+def test_cancelling_or_reassigning_a_measure_of_an_approved_programme_keeps_a_version(
+        frozen: time_machine.Traveller) -> None:
+    """Issue 16: a measure cancelled or reassigned after approval is a programme change like any other: a version
+    with who, when and what changed (the organisation, the status), shown on the case card."""
+    world, measure, school = _started_case()
+    programme = world.case.programme
+    police = f.organisation(kind="police", name="ОМВД Заречный")
+    reassigned = s.reassign_measure(viewer=world.coordinator, measure_id=measure.pk, version=measure.version,
+                                    organisation_id=police.pk, reason="Профиль полиции")
+    version = ProgrammeVersion.objects.filter(programme=programme).order_by("-number").first()
+    assert version is not None
+    assert (version.number, version.reason) == (2, ProgrammeVersion.Reason.MEASURE_REASSIGNED)
+    assert version.author == world.coordinator.audit_name[:200] and version.created_at
+    assert version.changes == [f"~ Консультация: organisation: {school.name} → {police.name}"]
+    assert [row["organisation"] for row in version.measures] == [police.name]
+    s.cancel_measure(viewer=world.coordinator, measure_id=measure.pk, version=reassigned.version,
+                     reason="Семья отказалась")
+    version = ProgrammeVersion.objects.filter(programme=programme).order_by("-number").first()
+    assert version is not None
+    assert (version.number, version.reason) == (3, ProgrammeVersion.Reason.MEASURE_CANCELLED)
+    assert version.changes == ["~ Консультация: status: assigned → cancelled"]
+    # A refused cancel (the measure is no longer open) keeps no version.
+    with pytest.raises(InvalidTransition):
+        s.cancel_measure(viewer=world.coordinator, measure_id=measure.pk,
+                         version=Measure.objects.get(pk=measure.pk).version, reason="Ещё раз")
     assert ProgrammeVersion.objects.filter(programme=programme).count() == 3
+
+
+def test_cancelling_or_reassigning_a_measure_of_a_draft_programme_keeps_no_version() -> None:
+    world = f.registered_case()
+    school, police = f.organisation(kind="school"), f.organisation(kind="police")
+    measure = s.assign_measure(viewer=world.coordinator, case_id=world.case.pk, task="Консультация", kind="legal",
+                               deadline=world.case.registered_on + dt.timedelta(days=40), organisation_id=school.pk)
+    measure = s.reassign_measure(viewer=world.coordinator, measure_id=measure.pk, version=measure.version,
+                                 organisation_id=police.pk, reason="Профиль")
+    s.cancel_measure(viewer=world.coordinator, measure_id=measure.pk, version=measure.version, reason="Не нужна")
+    assert not ProgrammeVersion.objects.exists()
 
 
 def test_a_draft_programme_keeps_no_versions() -> None:

@@ -11,7 +11,7 @@ from django.utils import translation
 from portal.audit.models import AuditEvent
 from portal.cases import selectors
 from portal.cases import services as s
-from portal.cases.models import Case, CaseTransfer, Measure
+from portal.cases.models import Case, CaseTransfer, Measure, ProgrammeVersion
 from portal.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from portal.core.viewer import Role
 from portal.testing import factories as f
@@ -55,6 +55,11 @@ def test_transfer_proposed_and_accepted_moves_the_case_and_its_measures() -> Non
         s.cancel_measure(viewer=sender.coordinator, measure_id=follows.pk, version=follows.version, reason="x")
     verbs = set(AuditEvent.objects.values_list("verb", flat=True))
     assert {"case.transfer.propose", "case.transfer", "case.transfer.accept", "measure.cancel"} <= verbs
+    # The measure the transfer cancelled changed the approved programme: one version, by the receiver.
+    last = ProgrammeVersion.objects.filter(programme__case=case).order_by("-number").first()
+    assert last is not None and last.reason == ProgrammeVersion.Reason.TRANSFER
+    assert last.changes == ["~ Беседа: status: assigned → cancelled"]
+    assert last.author == receiver.coordinator.audit_name[:200]
 
 
 def test_transfer_refusals_per_role_and_bad_input() -> None:

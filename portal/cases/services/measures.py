@@ -13,9 +13,17 @@ from django.utils.translation import gettext_lazy as _
 from portal.audit import services as audit
 from portal.audit.models import AuditEvent
 from portal.cases.access import may_execute_measure, may_manage_case, require_case_manager
-from portal.cases.models import DEFAULT_SHARED_FIELDS, SHAREABLE_RECIPIENT_FIELDS, Case, Measure, MeasureComment
+from portal.cases.models import (
+    DEFAULT_SHARED_FIELDS,
+    SHAREABLE_RECIPIENT_FIELDS,
+    Case,
+    Measure,
+    MeasureComment,
+    ProgrammeVersion,
+)
 from portal.cases.selectors import get_measure
 from portal.cases.services.common import ACTIVE_CASE_STATUSES, change, measure_for_update, today
+from portal.cases.services.versions import record_measure_change
 from portal.core.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from portal.core.text import check_choices, clean_text, column_text
 from portal.core.viewer import Viewer
@@ -65,9 +73,11 @@ def reassign_measure(*, viewer: Viewer, measure_id: int, version: int, organisat
     # What the previous organisation was shown is not carried over: the new one sees the default
     # (first name and district) until the coordinator shares more with it.
     # A returned measure may go back to the same organisation (its obstacle removed), assigned afresh.
-    return change(measure, {"organisation_id": organisation_id, "status": Measure.Status.ASSIGNED,
-                            "shared_fields": list(DEFAULT_SHARED_FIELDS)},
-                  viewer=viewer, verb="measure.reassign", details={"reason": why})
+    measure = change(measure, {"organisation_id": organisation_id, "status": Measure.Status.ASSIGNED,
+                               "shared_fields": list(DEFAULT_SHARED_FIELDS)},
+                     viewer=viewer, verb="measure.reassign", details={"reason": why})
+    record_measure_change(viewer=viewer, measure=measure, reason=ProgrammeVersion.Reason.MEASURE_REASSIGNED)
+    return measure
 
 
 @audited_write("measure.cancel", object_type="cases.measure", id_arg="measure_id")
@@ -79,6 +89,7 @@ def cancel_measure(*, viewer: Viewer, measure_id: int, version: int, reason: str
                          required=_("Give the reason for cancelling."))
     measure = change(measure, {"cancel_reason": reason, "status": Measure.Status.CANCELLED}, viewer=viewer,
                      verb="measure.cancel", action=AuditEvent.Action.TRANSITION)
+    record_measure_change(viewer=viewer, measure=measure, reason=ProgrammeVersion.Reason.MEASURE_CANCELLED)
     enqueue("measure", measure.pk)
     return measure
 

@@ -32,6 +32,7 @@ from portal.cases.models import (
 from portal.cases.selectors import households_for, persons_for, signals_for
 from portal.cases.services.common import ACTIVE_CASE_STATUSES, case_for_update, change, today
 from portal.cases.services.measures import require_working_organisation
+from portal.cases.services.versions import record_programme_version
 from portal.cases.terms import MAX_TERM_MONTHS, REVIEW_AFTER_MONTHS, add_months, latest_end, monitoring_window
 from portal.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from portal.core.text import check_choices, column_text
@@ -164,39 +165,6 @@ def assign_measure(
 
 def _day(day: dt.date) -> str:
     return day.strftime("%d.%m.%Y")
-
-
-def _measure_rows(programme: Programme) -> list[dict[str, object]]:
-    return [{"id": m.pk, "task": m.task, "kind": m.kind, "deadline": m.deadline.isoformat(),
-             "organisation": m.organisation.name, "status": m.status}
-            for m in programme.measures.select_related("organisation").order_by("deadline", "id")]
-
-
-def _changes(before: list[dict[str, object]], after: list[dict[str, object]]) -> list[str]:
-    """One line per measure added, removed or changed (task, organisation, deadline, status)."""
-    old = {row["id"]: row for row in before}
-    new = {row["id"]: row for row in after}
-    lines = [f"+ {row['task']}" for key, row in new.items() if key not in old]
-    lines += [f"− {row['task']}" for key, row in old.items() if key not in new]
-    for key, row in new.items():
-        if key in old:
-            diff = [f"{name}: {old[key][name]} → {row[name]}" for name in ("task", "organisation", "deadline",
-                                                                              "status") if old[key][name] != row[name]]
-            if diff:
-                lines.append(f"~ {old[key]['task']}: " + "; ".join(diff))
-    return lines
-
-
-def record_programme_version(
-    *, viewer: Viewer, programme: Programme, reason: str, decision: CollegialDecision | None = None,
-) -> ProgrammeVersion:
-    """Keep a version of an approved programme (редакция ИПССС): the measures as they are now and what changed
-    since the previous version. Called by the services that change the programme, inside their transaction."""
-    previous = programme.versions.order_by("-number").first()
-    rows = _measure_rows(programme)
-    return ProgrammeVersion.objects.create(
-        programme=programme, number=(previous.number + 1) if previous else 1, reason=reason, decision=decision,
-        author=viewer.audit_name[:200], measures=rows, changes=_changes(previous.measures if previous else [], rows))
 
 
 def _collegial_decision(

@@ -14,8 +14,9 @@ from django.utils.translation import gettext_lazy as _
 from portal.audit import services as audit
 from portal.audit.models import AuditEvent
 from portal.cases.access import in_institution_territory
-from portal.cases.models import Case, CaseTransfer, Measure
+from portal.cases.models import Case, CaseTransfer, Measure, ProgrammeVersion
 from portal.cases.services.common import case_for_update, change
+from portal.cases.services.versions import record_measure_change
 from portal.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from portal.core.text import column_text
 from portal.core.viewer import Role, Viewer
@@ -105,14 +106,18 @@ def accept_transfer(*, viewer: Viewer, transfer_id: int) -> CaseTransfer:
     if {str(measure.pk) for measure in pending} != set(plan):
         raise InvalidTransition(_("The open measures of the case changed after the proposal: the sending "
                                   "institution proposes the transfer again."))
+    cancelled: Measure | None = None
     for measure in pending:
         if plan[str(measure.pk)] == CaseTransfer.MeasureFate.CANCEL:
+            cancelled = measure
             change(measure, {"status": Measure.Status.CANCELLED,
                              "cancel_reason": str(_("Cancelled on the transfer of the case to %(institution)s.")
                                                   % {"institution": transfer.to_institution})},
                    viewer=viewer, verb="measure.cancel", action=AuditEvent.Action.TRANSITION,
                    details={"transfer": transfer.pk})
             enqueue("measure", measure.pk)
+    if cancelled is not None:  # one programme version for all the measures the transfer cancelled
+        record_measure_change(viewer=viewer, measure=cancelled, reason=ProgrammeVersion.Reason.TRANSFER)
     change(case, {"institution_id": transfer.to_institution_id, "precinct_id": transfer.to_precinct_id,
                   "coordinator_id": viewer.user_id},
            viewer=viewer, verb="case.transfer", action=AuditEvent.Action.TRANSITION,
