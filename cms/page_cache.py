@@ -17,9 +17,14 @@ generation; only the active menu item is worked out per request.
 Authorization header) is kept per host, path with query string and language, and served from the cache without
 touching the database. Never kept: anything for a signed-in visitor (or one with a session), a response that
 sets a cookie other than the CSRF cookie, a private or no-store response, and a page with a POST form of its
-own (more than the language switch of the chrome). The chrome's language switch carries a CSRF token and the
-inline styles a CSP nonce: a copy served from the cache gets this visitor's own token and a fresh nonce, so no
-token or nonce is ever shared between visitors.
+own (more than the language switch of the chrome) unless the response says its forms are the same for every
+visitor but for the CSRF token (`response.page_cache_forms = True`: the consultations page's empty question form;
+a form showing what a visitor typed or its errors is a POST answer, never kept). The CSRF tokens and the CSP
+nonce of the inline styles are put in per request: a copy served from the cache gets this visitor's own token
+and a fresh nonce, so no token or nonce is ever shared between visitors.
+
+A new consultations question that is not published (a citizen asking) changes no public page, so it starts no
+new generation: the public form cannot be used to empty the cache.
 """
 
 from __future__ import annotations
@@ -89,10 +94,20 @@ def invalidate() -> None:
     transaction.on_commit(_new_generation, robust=True)
 
 
+#: Models whose new rows are public only in the given status (anything else created is not shown yet).
+PUBLIC_WHEN_CREATED = {"consultations.question": ("status", "published")}
+
+
 def _model_changed(sender: type[Model], **kwargs: Any) -> None:
     meta = getattr(sender, "_meta", None)
-    if meta is not None and (meta.app_label in WATCHED_APPS or meta.label_lower in WATCHED_MODELS):
-        invalidate()
+    if meta is None or (meta.app_label not in WATCHED_APPS and meta.label_lower not in WATCHED_MODELS):
+        return
+    public_when = PUBLIC_WHEN_CREATED.get(meta.label_lower)
+    if public_when is not None and kwargs.get("created"):
+        field, value = public_when
+        if getattr(kwargs.get("instance"), field, None) != value:
+            return  # e.g. a question just asked: not on any public page until it is published
+    invalidate()
 
 
 def _page_signal(sender: Any, **kwargs: Any) -> None:
@@ -174,22 +189,27 @@ def _storable(request: HttpRequest, response: HttpResponse) -> bool:
     control = response.get("Cache-Control", "").lower()
     if any(word in control for word in ("private", "no-store", "no-cache")):
         return False
+    if getattr(response, "page_cache_forms", False):
+        return True  # the view says: its forms are the same for every anonymous visitor but for the token
     return len(_CSRF_INPUT.findall(response.content)) <= 1  # the chrome's language switch at most
 
 
 def _entry(request: HttpRequest, response: HttpResponse) -> dict[str, Any]:
     body = response.content
-    token = _CSRF_INPUT.search(body)
+    tokens = list(dict.fromkeys(_CSRF_INPUT.findall(body)))  # usually one: a render masks the secret once
     nonce = getattr(request, "_csp_nonce", None)
     return {"status": response.status_code, "body": body,
             "headers": [(name, value) for name, value in response.items() if name.lower() not in _SKIPPED_HEADERS],
-            "csrf": token.group(1) if token else b"", "nonce": nonce.encode() if isinstance(nonce, str) else b""}
+            "csrf": tokens, "nonce": nonce.encode() if isinstance(nonce, str) else b""}
 
 
 def _replay(request: HttpRequest, entry: dict[str, Any]) -> HttpResponse:
     body: bytes = entry["body"]
-    if entry["csrf"]:
-        body = body.replace(entry["csrf"], get_token(request).encode())  # this visitor's own token
+    tokens: list[bytes] = entry["csrf"]
+    if tokens:
+        own = get_token(request).encode()  # this visitor's own token
+        for token in tokens:
+            body = body.replace(token, own)
     if entry["nonce"]:
         body = body.replace(entry["nonce"], str(request.csp_nonce).encode())  # type: ignore[attr-defined]
     response = HttpResponse(body, status=entry["status"])

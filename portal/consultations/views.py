@@ -79,7 +79,12 @@ def consultations_index(request: HttpRequest, page: Any = None) -> HttpResponse:
         "follow_url": reverse("consultations:follow", args=[selectors.follow_token(asked)]) if asked else "",
         "search_refused": search_refused,
     }
-    return TemplateResponse(request, "consultations/index.html", context, status=status)
+    response = TemplateResponse(request, "consultations/index.html", context, status=status)
+    if request.method == "GET" and asked is None:
+        # The same for every anonymous visitor but for the CSRF token (an empty question form, the public
+        # answers): the public page cache (cms.page_cache) may keep it and put each visitor's token in.
+        response.page_cache_forms = True  # type: ignore[attr-defined]
+    return response
 
 
 def follow_question(request: HttpRequest, token: str) -> HttpResponse:
