@@ -122,6 +122,11 @@ class _ReadOnlyViewSet(AuditedModelViewSet):
 
     inspect_view_enabled = True
     copy_view_enabled = False
+    #: Wagtail's default would register the model in its reference index when the admin URLs load, connecting a
+    #: post_save receiver that re-reads the saved row and its index entries on every save of a case, measure,
+    #: signal or person (two to four statements more in each service, e.g. `fulfilMeasure`); these rows are
+    #: never a page's or a snippet's reference target.
+    add_to_reference_index = False
     form_fields = ["id"]  # never rendered: the policy refuses add/change
 
 

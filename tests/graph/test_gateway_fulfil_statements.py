@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import get_resolver
 
 from portal.cases import services
 from portal.cases.models import Measure
@@ -28,14 +29,17 @@ def _own(statements: list[str]) -> list[str]:
     return [sql for sql in statements if "reports_ledgerevent" not in sql and "community_" not in sql]
 
 
-@pytest.mark.xfail(strict=False, reason="issue 18 (open): after some other tests in the same process the lock is "
-                   "preceded by extra scope reads; passes alone and in most orders")
 def test_fulfil_is_one_lock_one_update_one_audit_row(world: Any, django_assert_max_num_queries: Any) -> None:
+    # The whole URLconf loaded first, as in a served process: Wagtail's admin viewsets register their models
+    # then (the read-only registries of cases and measures must not put them in the reference index, whose
+    # post_save receiver re-read every saved measure: the order-dependent extra statements of issue 18).
+    get_resolver().url_patterns  # noqa: B018
     school = world.partner(world.school)
     measure = services.accept_measure(viewer=school, measure_id=world.m_school.pk, version=world.m_school.version)
     with CaptureQueriesContext(connection) as captured, django_assert_max_num_queries(9):
         services.fulfil_measure(viewer=school, measure_id=measure.pk, version=measure.version, result="Сделано")
     statements = _statements(captured)
+    assert not any("wagtailcore_referenceindex" in sql for sql in statements)
     own = _own(statements)
     locking = [sql for sql in own if sql.startswith("SELECT")]
     assert locking and "cases_case" in locking[0] and "partners_organisation" in locking[0]
