@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from graph.core.dataloaders import ListLoader
 from portal.cases import selectors as cases
-from portal.cases.models import CollegialDecision, Consent, Measure, Person, Review
+from portal.cases.models import CaseTransfer, CollegialDecision, Consent, Measure, Person, Review
 
 #: Most measures of a case listed in `Case.measures` (a programme has a few dozen at most).
 MAX_MEASURES_PER_CASE = 200
@@ -35,3 +35,8 @@ class MembersByHouseholdLoader(ListLoader[Person]):
 class ConsentsByPersonLoader(ListLoader[Consent]):
     def fetch(self, keys: list[int]) -> dict[int, list[Consent]]:
         return cases.consents_of_persons(viewer=self.viewer, person_ids=keys, first=MAX_NESTED)
+
+
+class TransfersByCaseLoader(ListLoader[CaseTransfer]):
+    def fetch(self, keys: list[int]) -> dict[int, list[CaseTransfer]]:
+        return cases.transfers_of_cases(viewer=self.viewer, case_ids=keys, first=MAX_NESTED)

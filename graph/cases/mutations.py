@@ -12,14 +12,24 @@ import strawberry
 from django.utils.translation import gettext_lazy as _
 from strawberry.types import Info
 
+from graph.cases.enums import TransferMeasureFate
 from graph.cases.queries import CASE_RELATIONS, SIGNAL_RELATIONS
-from graph.cases.types import Case, Consent, Household, MonitoringInspection, Person, Review, Signal
+from graph.cases.types import (
+    Case,
+    CaseTransfer,
+    Consent,
+    Household,
+    MonitoringInspection,
+    Person,
+    Review,
+    Signal,
+)
 from graph.core.inputs import optional_id, required_id
-from graph.core.permissions import CaseWorker, SignalReporter, check_mutation_rate, write_gate
+from graph.core.permissions import CaseWorker, SignalReporter, TransferReceiver, check_mutation_rate, write_gate
 from graph.measures.enums import HelpKindEnum
 from graph.measures.types import Measure
 from graph.unit import run_unit
-from portal.cases import models, services
+from portal.cases import models, selectors, services
 from portal.core.viewer import Viewer
 
 T = TypeVar("T")
@@ -43,6 +53,11 @@ def _signal(signal: models.Signal) -> Signal:
 
 def _measure(measure: models.Measure) -> Measure:
     return Measure.from_model(models.Measure.objects.select_related("case", "organisation").get(pk=measure.pk))
+
+
+def _transfer(transfer: models.CaseTransfer) -> CaseTransfer:
+    return CaseTransfer.from_model(models.CaseTransfer.objects.select_related(*selectors.TRANSFER_RELATIONS)
+                                   .get(pk=transfer.pk))
 
 
 async def _mutate(info: Info, work: Callable[[Viewer], T]) -> T:
@@ -132,6 +147,12 @@ class CloseCaseInput:
     outcome: str
     results: str
     recommendations: str
+
+
+@strawberry.input(description="What the transfer does with one open (or returned) measure of the case.")
+class TransferMeasureInput:
+    measure_id: strawberry.ID
+    fate: TransferMeasureFate
 
 
 @strawberry.type
@@ -294,3 +315,29 @@ class CaseMutations:
         return await _mutate(info, lambda viewer: _case(services.close_case(
             viewer=viewer, case_id=_req(id, "case"), version=version, closed_on=input.closed_on,
             outcome=input.outcome, results=input.results, recommendations=input.recommendations)))
+
+    # --- Transfer of a case to another institution (передача дела) --------------------------
+    @strawberry.mutation(description="Propose the transfer of the case to another institution when the family moves "
+                                     "to its territory; the case stays with the sender until the receiving "
+                                     "coordinator accepts it.", extensions=write_gate(CaseWorker()))
+    async def propose_transfer(self, info: Info, case_id: strawberry.ID, to_institution_id: strawberry.ID,
+                               to_precinct_id: strawberry.ID, reason: str,
+                               measures: list[TransferMeasureInput] | None = None) -> CaseTransfer:
+        """`measures`: the fate of every open (or returned) measure of the case, each exactly once."""
+        plan: dict[int | str, str] = {str(item.measure_id).strip(): item.fate.value for item in measures or ()}
+        return await _mutate(info, lambda viewer: _transfer(services.propose_transfer(
+            viewer=viewer, case_id=_req(case_id, "case"), to_institution_id=_req(to_institution_id, "institution"),
+            to_precinct_id=_req(to_precinct_id, "precinct"), reason=reason, measure_plan=plan)))
+
+    @strawberry.mutation(description="Accept a transfer proposed to the viewer's institution: the case, its precinct "
+                                     "and the measures that follow it become the institution's.",
+                         extensions=write_gate(TransferReceiver()))
+    async def accept_transfer(self, info: Info, id: strawberry.ID) -> CaseTransfer:
+        return await _mutate(info, lambda viewer: _transfer(
+            services.accept_transfer(viewer=viewer, transfer_id=_req(id, "transfer"))))
+
+    @strawberry.mutation(description="Decline a transfer proposed to the viewer's institution, with the reason; the "
+                                     "case stays with the sender.", extensions=write_gate(TransferReceiver()))
+    async def decline_transfer(self, info: Info, id: strawberry.ID, reason: str) -> CaseTransfer:
+        return await _mutate(info, lambda viewer: _transfer(
+            services.decline_transfer(viewer=viewer, transfer_id=_req(id, "transfer"), reason=reason)))

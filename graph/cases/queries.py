@@ -7,7 +7,7 @@ import strawberry
 from strawberry.types import Info
 
 from graph.cases.enums import CaseStatus, SignalStatus, StaffHitKind
-from graph.cases.types import Case, Person, Signal
+from graph.cases.types import Case, CaseTransfer, Person, Signal
 from graph.core.inputs import filter_text, id_number
 from graph.core.pagination import Connection, check_page_args, paginate
 from graph.core.permissions import StaffReader, gate
@@ -32,6 +32,9 @@ class CaseFilter:
     status: list[CaseStatus] | None = None
     precinct_id: strawberry.ID | None = None
     text: str | None = strawberry.field(default=None, description="Part of the case number.")
+    lapsed: bool | None = strawberry.field(
+        default=None, description="True: only cases whose term ended without a decision to extend or close "
+                                  "(срок истёк); false: only the others.")
 
 
 @strawberry.type
@@ -51,7 +54,7 @@ class CaseQueries:
                 rows = cases.cases_for(viewer).none()
             else:
                 rows = cases.filter_cases(cases.cases_for(viewer), status=[s.value for s in wanted.status or ()],
-                                          precinct_id=precinct, code_text=text)
+                                          precinct_id=precinct, code_text=text, lapsed_term=wanted.lapsed)
             rows = rows.select_related(*CASE_RELATIONS)
             return paginate(rows, size=size, offset=offset, build=lambda page: [Case.from_model(c) for c in page])
 
@@ -90,6 +93,20 @@ class CaseQueries:
         def unit() -> Connection[Case]:
             rows = cases.terms_ending(viewer=viewer, within_days=within).select_related(*CASE_RELATIONS)
             return paginate(rows, size=size, offset=offset, build=lambda page: [Case.from_model(c) for c in page])
+
+        return await run_unit(info, unit)
+
+    @strawberry.field(description="Transfers of cases proposed to the viewer's institution that its coordinator "
+                                  "is to accept or decline (передача дела), oldest first; admins see all.",
+                      extensions=gate(StaffReader()))
+    async def incoming_transfers(self, info: Info, first: int | None = None,
+                                 after: str | None = None) -> Connection[CaseTransfer]:
+        viewer = info.context.viewer
+        size, offset = check_page_args(first, after)
+
+        def unit() -> Connection[CaseTransfer]:
+            return paginate(cases.incoming_transfers(viewer=viewer), size=size, offset=offset,
+                            build=lambda page: [CaseTransfer.from_model(t) for t in page])
 
         return await run_unit(info, unit)
 

@@ -17,7 +17,10 @@ from graph.cases.dataloaders import (
     MeasuresByCaseLoader,
     MembersByHouseholdLoader,
     ReviewsByCaseLoader,
+    TransfersByCaseLoader,
 )
+from graph.cases.enums import CaseTransferStatus, TransferMeasureFate
+from graph.core.labels import choice_label
 from graph.measures.types import Measure
 from graph.partners.types import Choice, OrganisationRef
 from graph.territory.types import Precinct
@@ -180,6 +183,53 @@ class MonitoringInspection:
                    findings=inspection.findings, inspector=inspection.inspector)
 
 
+@strawberry.type(description="What a transfer states for one open partner measure of the case.")
+class TransferredMeasure:
+    measure_id: strawberry.ID
+    fate: TransferMeasureFate
+    fate_label: str
+
+
+@strawberry.type(description="Transfer of a case (передача дела) to another institution when the family moves: "
+                             "proposed by the sending case manager, accepted or declined by the receiving "
+                             "institution's coordinator. Until accepted the case stays with the sender.")
+class CaseTransfer:
+    id: strawberry.ID
+    case_id: strawberry.ID
+    case_code: str
+    status: CaseTransferStatus
+    status_label: str
+    from_institution: OrganisationRef
+    from_precinct: Precinct
+    to_institution: OrganisationRef
+    to_precinct: Precinct
+    reason: str
+    measures: list[TransferredMeasure] = strawberry.field(
+        description="Each measure open when proposed: follows the case or is cancelled on acceptance.")
+    proposed_by: str
+    proposed_at: dt.datetime
+    decided_by: str
+    decided_at: dt.datetime | None
+    decline_reason: str
+
+    @classmethod
+    def from_model(cls, transfer: models.CaseTransfer) -> CaseTransfer:
+        fates = models.CaseTransfer.MeasureFate
+        plan = sorted(transfer.measure_plan.items(), key=lambda item: (len(item[0]), item[0]))
+        return cls(
+            id=strawberry.ID(str(transfer.pk)), case_id=strawberry.ID(str(transfer.case_id)),
+            case_code=transfer.case.code, status=CaseTransferStatus(transfer.status),
+            status_label=choice_label(models.CaseTransfer.Status, transfer.status),
+            from_institution=OrganisationRef.from_model(transfer.from_institution),
+            from_precinct=Precinct.from_model(transfer.from_precinct),
+            to_institution=OrganisationRef.from_model(transfer.to_institution),
+            to_precinct=Precinct.from_model(transfer.to_precinct), reason=transfer.reason,
+            measures=[TransferredMeasure(measure_id=strawberry.ID(key), fate=TransferMeasureFate(fate),
+                                         fate_label=choice_label(fates, fate)) for key, fate in plan],
+            proposed_by=transfer.proposed_by, proposed_at=transfer.proposed_at, decided_by=transfer.decided_by,
+            decided_at=transfer.decided_at, decline_reason=transfer.decline_reason)
+
+
 @strawberry.type(description="Case of social support (случай социального сопровождения).")
 class Case:
     id: strawberry.ID
@@ -236,3 +286,9 @@ class Case:
     async def decisions(self, info: Info) -> list[CollegialDecision]:
         rows = await info.context.loader(DecisionsByCaseLoader).load(int(self.id))
         return [CollegialDecision.from_model(row) for row in rows]
+
+    @strawberry.field(description="Transfers of the case to another institution (proposed, accepted, declined), "
+                                  f"newest first (at most {MAX_NESTED}).")
+    async def transfers(self, info: Info) -> list[CaseTransfer]:
+        rows = await info.context.loader(TransfersByCaseLoader).load(int(self.id))
+        return [CaseTransfer.from_model(row) for row in rows]

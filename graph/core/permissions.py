@@ -67,6 +67,16 @@ class CaseWorker(SignedIn):
             raise Forbidden(_("Only officers and coordinators change cases."))
 
 
+class TransferReceiver(SignedIn):
+    """Accepting or declining a transfer of a case is the receiving institution's coordinator's (or an admin's);
+    which institution is the service's to check."""
+
+    def check(self, viewer: Viewer) -> None:
+        super().check(viewer)
+        if not viewer.has_role(Role.COORDINATOR, Role.ADMIN):
+            raise Forbidden(_("Only the receiving institution's coordinator accepts or declines a transfer."))
+
+
 class SignalReporter(SignedIn):
     """Signals come from partners and staff (the services decide the rest)."""
 

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal.partners.models import HelpKind
 
@@ -664,12 +665,12 @@ class CaseTransfer(models.Model):
 
     class Status(models.TextChoices):
         PROPOSED = "proposed", _("proposed")
-        ACCEPTED = "accepted", _("accepted")
+        ACCEPTED = "accepted", pgettext_lazy("case transfer", "accepted")
         DECLINED = "declined", _("declined")
 
     class MeasureFate(models.TextChoices):
         FOLLOW = "follow", _("follows the case")
-        CANCEL = "cancel", _("cancelled")
+        CANCEL = "cancel", pgettext_lazy("case transfer", "cancelled")
 
     case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="transfers")
     from_institution = models.ForeignKey("partners.Organisation", verbose_name=_("sending institution"),

@@ -343,6 +343,8 @@ def case_timeline(*, viewer: Viewer, case: Case) -> list[AuditEvent]:
     objects += [("cases.measure", pk) for pk in Measure.objects.filter(case=case).values_list("pk", flat=True)]
     if case.signal_id:
         objects.append(("cases.signal", case.signal_id))
+    objects += [("cases.casetransfer", pk) for pk in CaseTransfer.objects.filter(case=case).values_list("pk",
+                                                                                                    flat=True)]
     objects += [("cases.consent", pk) for pk in Consent.objects.filter(
         Q(person_id=case.applicant_id) | Q(person__household_id=case.household_id)).values_list("pk", flat=True)]
     return list(events_for_objects(viewer=viewer, objects=objects).exclude(action=AuditEvent.Action.READ))
@@ -356,7 +358,7 @@ def case_action_refusals(*, viewer: Viewer, case: Case) -> dict[str, str | None]
     decide; these are the same rules, so the card can say the reason next to the action)."""
     if not may_manage_case(viewer, case):
         no_right = str(_("You may not change this case."))
-        return dict.fromkeys(("measure", "approve", "review", "monitoring", "extend", "close"), no_right)
+        return dict.fromkeys(("measure", "approve", "review", "monitoring", "extend", "close", "transfer"), no_right)
     closed = str(_("The case is already closed."))
     is_closed = case.status == Case.Status.CLOSED
     live_measures = case.measures.exclude(status=Measure.Status.CANCELLED).count()
@@ -390,6 +392,12 @@ def case_action_refusals(*, viewer: Viewer, case: Case) -> dict[str, str | None]
                                   "cancelled first.") % {"count": open_measures})
     else:
         refusals["close"] = None
+    if is_closed:
+        refusals["transfer"] = closed
+    elif case.transfers.filter(status=CaseTransfer.Status.PROPOSED).exists():
+        refusals["transfer"] = str(_("A transfer of this case is already waiting for the receiving institution."))
+    else:
+        refusals["transfer"] = None
     return refusals
 
 
@@ -432,9 +440,13 @@ def _grouped(rows: Iterable[M], key: Callable[[M], int]) -> dict[int, list[M]]:
 
 
 def filter_cases(cases: QuerySet[Case], *, status: Iterable[str] | None = None, precinct_id: int | None = None,
-                 code_text: str | None = None) -> QuerySet[Case]:
-    """Cases of an already scoped queryset narrowed by status, precinct and part of the case number (номер
-    дела); newest registration first."""
+                 code_text: str | None = None, lapsed_term: bool | None = None,
+                 today: dt.date | None = None) -> QuerySet[Case]:
+    """Cases of an already scoped queryset narrowed by status, precinct, part of the case number (номер
+    дела) and whether the term has lapsed (`lapsed`); newest registration first."""
+    if lapsed_term is not None:
+        rule = lapsed(today or timezone.localdate())
+        cases = cases.filter(rule) if lapsed_term else cases.exclude(rule)
     if status:
         cases = cases.filter(status__in=list(status))
     if precinct_id is not None:
@@ -569,3 +581,27 @@ def pending_transfers(*, viewer: Viewer, case: Case | None = None) -> QuerySet[C
     if viewer.institution_id is None or not viewer.has_role(Role.COORDINATOR, Role.OFFICER):
         return transfers.none()
     return transfers.filter(Q(to_institution_id=viewer.institution_id) | Q(from_institution_id=viewer.institution_id))
+
+
+#: The relations a transfer is shown with (case number, both institutions and precincts with their districts).
+TRANSFER_RELATIONS = ("case", "from_institution", "to_institution", "from_precinct__district",
+                      "from_precinct__officer", "to_precinct__district", "to_precinct__officer")
+
+
+def incoming_transfers(*, viewer: Viewer) -> QuerySet[CaseTransfer]:
+    """Transfers proposed to the viewer's institution that the viewer is to accept or decline: the receiving
+    institution's coordinator (the one who decides, `services.transfers`); admins see all. Oldest first."""
+    transfers = CaseTransfer.objects.filter(status=CaseTransfer.Status.PROPOSED).select_related(*TRANSFER_RELATIONS)
+    if not viewer.is_admin:
+        if viewer.institution_id is None or not viewer.has_role(Role.COORDINATOR):
+            return transfers.none()
+        transfers = transfers.filter(to_institution_id=viewer.institution_id)
+    return transfers.order_by("proposed_at", "id")
+
+
+def transfers_of_cases(*, viewer: Viewer, case_ids: Iterable[int], first: int) -> dict[int, list[CaseTransfer]]:
+    """Transfers (proposed, accepted, declined) of the visible cases, newest first, at most `first` per case."""
+    rows = _first_per(CaseTransfer.objects.filter(case__in=cases_for(viewer).filter(pk__in=list(case_ids))),
+                      per="case_id", order=["-proposed_at", "-id"], limit=first)
+    return _grouped(rows.select_related(*TRANSFER_RELATIONS).order_by("-proposed_at", "-id"),
+                    lambda transfer: transfer.case_id)

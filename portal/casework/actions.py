@@ -225,10 +225,14 @@ class ActionView(WagtailAdminTemplateMixin, FormView):
         return str(self.action.title)
 
     def get_page_subtitle(self) -> str:
+        if isinstance(self.object, CaseTransfer):  # the receiver cannot open the case (not yet theirs)
+            return _("Case %(code)s") % {"code": self.object.case.code}
         case = self.object.case if isinstance(self.object, Measure) else self.object
         return str(case)
 
     def get_breadcrumbs_items(self) -> list[dict[str, Any]]:
+        if isinstance(self.object, CaseTransfer):
+            return workspace_crumbs([], str(self.action.title))
         case = self.object.case if isinstance(self.object, Measure) else self.object
         parents = [{"url": reverse("casework:case", kwargs={"pk": case.pk}),
                     "label": _("Case %(code)s") % {"code": case.code}}] if isinstance(case, Case) else [
@@ -248,6 +252,15 @@ class ActionView(WagtailAdminTemplateMixin, FormView):
         context.update(object=self.object, back_url=self.back(self.object))
         if isinstance(self.object, Measure):
             context["measure"] = self.object
+        if isinstance(self.object, CaseTransfer):  # what is accepted or declined: the proposal as stated
+            transfer = self.object
+            context["transfer"] = transfer
+            context["transfer_fates"] = [
+                (f"{measure.task} ({measure.organisation})", CaseTransfer.MeasureFate(transfer.measure_plan[
+                    str(measure.pk)]).label)
+                for measure in Measure.objects.filter(pk__in=[int(key) for key in transfer.measure_plan
+                                                              if key.isdigit()]).select_related("organisation")
+                .order_by("deadline", "id")]
         return context
 
     def form_valid(self, form: forms.Form) -> HttpResponse:

@@ -110,6 +110,7 @@ class TransferCaseForm(ReasonForm):
         kind="social_service", active=True).order_by("name"))
     to_precinct = forms.ModelChoiceField(label=_("New precinct"), queryset=Precinct.objects.select_related(
         "district").order_by("district__name", "number"))
+    field_order = ["to_institution", "to_precinct", "reason"]
 
     def for_object(self, case: Case) -> None:
         """One choice per open (or returned) measure of the case."""

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal.audit.models import AuditEvent
-from portal.cases.models import Case, Measure, Signal
+from portal.cases.models import Case, CaseTransfer, Measure, Signal
 
 #: What each service call means as a step of the case.
 STEPS: dict[str, Any] = {
@@ -39,12 +39,17 @@ STEPS: dict[str, Any] = {
     "measure.not_fulfilled": gettext_lazy("Measure reported not fulfilled"),
     "measure.comment": gettext_lazy("Comment on a measure"),
     "notification.not_delivered": gettext_lazy("The organisation could not be notified"),
+    "case.transfer.propose": gettext_lazy("Transfer to another institution proposed"),
+    "case.transfer": gettext_lazy("Case moved to the receiving institution"),
+    "case.transfer.accept": gettext_lazy("Transfer accepted by the receiving institution"),
+    "case.transfer.decline": gettext_lazy("Transfer declined by the receiving institution"),
 }
 
 _STATUS_LABELS: dict[str, dict[str, str | Promise]] = {
     "cases.case": dict(Case.Status.choices),
     "cases.measure": dict(Measure.Status.choices),
     "cases.signal": dict(Signal.Status.choices),
+    "cases.casetransfer": dict(CaseTransfer.Status.choices),
 }
 
 

@@ -241,6 +241,8 @@ class World:
         self.coordinator = self._viewer(names["coordinator"])
         self.officer_row = Officer.objects.filter(username=names["officer"]).first()
         self.houses = self._houses()
+        #: Cases of the stories by their state, for what later steps build on (the pending transfer).
+        self.cases: dict[str, Case] = {}
 
     def _viewer(self, username: str) -> Viewer:
         spec = next(user for user in DEMO_USERS if user["username"] == username)
@@ -413,6 +415,7 @@ def _institution_stories(world: World, today: dt.date) -> int:
     case = _case(world, stories["in_progress"], houses[5], 8, today, ago(40))
     case = _programme(world, stories["in_progress"], case, ago(33), body="interagency_group")
     _report(world, case, fulfil=1, today=today)
+    world.cases["in_progress"] = case
     # Interim review due (3 months since the start, none recorded).
     case = _case(world, stories["review_due"], houses[6], 9, today, ago(104))
     case = _programme(world, stories["review_due"], case, ago(98))
@@ -466,6 +469,27 @@ def _institution_stories(world: World, today: dt.date) -> int:
     return 14
 
 
+def _pending_transfer(worlds: dict[str, World]) -> int:
+    """The family of Berezovsky's case in progress has moved to Zarechny: its coordinator proposed the transfer,
+    which waits on the dashboard of Zarechny's coordinator (coordinator.petrova) to be accepted or declined. The
+    partners' measures follow the case; the sending institution's own measures are cancelled."""
+    sender, receiver = worlds.get("kcson-berezovsky"), worlds.get("kcson-zarechny")
+    if sender is None or receiver is None or "in_progress" not in sender.cases or not receiver.houses:
+        return 0
+    precinct_id, _key = resolve_address(receiver.houses[-1])
+    if precinct_id is None:
+        return 0
+    case = sender.cases["in_progress"]
+    plan: dict[int | str, str] = {measure.pk: "cancel" if measure.organisation_id == sender.institution.pk else "follow"
+            for measure in case.measures.filter(status__in=Measure.PENDING_STATUSES)}
+    services.propose_transfer(
+        viewer=sender.coordinator, case_id=case.pk, to_institution_id=receiver.institution.pk,
+        to_precinct_id=precinct_id, measure_plan=plan,
+        reason=f"Семья переехала в г. Заречный ({receiver.houses[-1]}): сопровождение продолжит "
+               f"{receiver.institution.name}.")
+    return 1
+
+
 def load_demo(*, verbose: bool) -> None:
     """Idempotent: the stories are added once (an audit marker says so)."""
     if AuditEvent.objects.filter(verb=MARKER).exists():
@@ -473,8 +497,11 @@ def load_demo(*, verbose: bool) -> None:
     today = timezone.localdate()
     added = 0
     with transaction.atomic():
-        for institution in Organisation.objects.filter(code__in=list(USERS)).order_by("pk"):
-            added += _institution_stories(World(institution), today)
+        worlds = {institution.code: World(institution)
+                  for institution in Organisation.objects.filter(code__in=list(USERS)).order_by("pk")}
+        for world in worlds.values():
+            added += _institution_stories(world, today)
+        added += _pending_transfer(worlds)
         audit.record(viewer=Viewer.system("seed"), action=AuditEvent.Action.CREATE, verb=MARKER,
                      object_type="demo.region", object_id="intake", details={"stories": added})
     if verbose:

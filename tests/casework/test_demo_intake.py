@@ -38,8 +38,30 @@ def test_demo_families_in_every_state_coherent_and_loaded_once() -> None:
     load_accounts(verbose=False)
     demo_intake.load_demo(verbose=False)
     _every_state_for_each_institution()
+    _a_transfer_waits_for_the_receiving_coordinator()
     _records_are_coherent()
     _loading_twice_adds_nothing()
+
+
+def _a_transfer_waits_for_the_receiving_coordinator() -> None:
+    """Issue 16: Berezovsky's case in progress is proposed to Zarechny (the family moved), waiting on the dashboard
+    of coordinator.petrova; every open measure has its fate; Zarechny's own open cases can be transferred."""
+    from portal.cases import selectors
+    from portal.cases.models import CaseTransfer
+    from portal.core.viewer import Role, Viewer
+
+    zarechny, berezovsky = (Organisation.objects.get(code=code) for code in ("kcson-zarechny", "kcson-berezovsky"))
+    petrova = Viewer(subject="petrova", username="coordinator.petrova", roles=frozenset({Role.COORDINATOR}),
+                     institution_id=zarechny.pk, institution_code=zarechny.code)
+    [transfer] = selectors.incoming_transfers(viewer=petrova)
+    assert (transfer.from_institution_id, transfer.to_institution_id) == (berezovsky.pk, zarechny.pk)
+    assert transfer.case.status == Case.Status.IN_PROGRESS and transfer.case.institution_id == berezovsky.pk
+    pending = transfer.case.measures.filter(status__in=Measure.PENDING_STATUSES)
+    assert set(transfer.measure_plan) == {str(pk) for pk in pending.values_list("pk", flat=True)} != set()
+    assert "follow" in transfer.measure_plan.values()
+    assert selectors.case_action_refusals(viewer=petrova, case=Case.objects.filter(
+        institution=zarechny, status=Case.Status.IN_PROGRESS, application__isnull=False).first())["transfer"] is None
+    assert CaseTransfer.objects.count() == 1
 
 
 def _every_state_for_each_institution() -> None:

@@ -115,6 +115,9 @@ SCOPED_WRITE = {**CASE_WORK, "officer_other": F, "coordinator_other": F}
 STAFF_GATE = {**dict.fromkeys(ROLES, "ok"), "anonymous": U, "editor": F, "partner_own": F, "partner_other": F}
 PUBLIC = dict.fromkeys(ROLES, "ok")
 COMMENT = _single(supervisor=F)
+#: Accepting or declining a transfer to Zarechny: its coordinator and admins; officers are refused by the gate,
+#: the sending coordinator by the service (forbidden, told why).
+TRANSFER_DECISION = {**dict.fromkeys(ROLES, F), "anonymous": U, "coordinator_own": "ok", "admin": "ok"}
 REPORT_READ = {**dict.fromkeys(ROLES, F), "anonymous": U, "coordinator_own": "ok", "supervisor": "ok", "admin": "ok"}
 
 
@@ -145,6 +148,16 @@ def _near_end(world: Any) -> dict[str, Any]:
     services.record_monitoring_inspection(viewer=case_world.coordinator, case_id=case_world.case.pk,
                                           inspected_on=timezone.localdate(), findings="Нужда сохраняется")
     return {"case": Case.objects.get(pk=case_world.case.pk)}
+
+
+def _transfer_to_own(world: Any) -> dict[str, Any]:
+    """A fresh case of Berezovsky's institution proposed to Zarechny's (the family moved into precinct 1): the
+    "own" coordinator is the receiver who decides it, the "other" one its sender."""
+    sender = factories.registered_case(institution=world.berezovsky, precinct_obj=world.precinct_other)
+    transfer = services.propose_transfer(viewer=sender.coordinator, case_id=sender.case.pk,
+                                         to_institution_id=world.zarechny.pk, to_precinct_id=world.precinct_own.pk,
+                                         reason="Семья переехала в Заречный", measure_plan={})
+    return {"transfer": transfer}
 
 
 def _checked_signal(world: Any) -> dict[str, Any]:
@@ -297,6 +310,22 @@ OPERATIONS = [
               lambda w, t: {"id": str(t.extra["case"].pk), "v": t.extra["case"].version,
                             "on": timezone.localdate().isoformat()}, CASE_WORK,
               prepare=lambda w: {"case": _registered_case(w).case}),
+    # Transfer of a case (передача дела): the sending case manager proposes it; only the receiving institution's
+    # coordinator (or an admin) lists, accepts and declines it — the sender is told it may not, others "not found".
+    Operation("proposeTransfer", "mutation($case: ID!, $to: ID!, $p: ID!) { proposeTransfer(caseId: $case, "
+              "toInstitutionId: $to, toPrecinctId: $p, reason: \"Семья переехала\") { id status } }",
+              lambda w, t: {"case": str(t.extra["case"].pk), "to": str(w.berezovsky.pk),
+                            "p": str(w.precinct_other.pk)}, CASE_WORK,
+              prepare=lambda w: {"case": _registered_case(w).case}),
+    Operation("incomingTransfers", "{ incomingTransfers(first: 100) { totalCount nodes { id } } }",
+              lambda w, t: {}, {**STAFF_READ, "officer_own": "hidden", "supervisor": "hidden"},
+              contains=lambda d, w, t: str(t.extra["transfer"].pk) in _ids(d["incomingTransfers"]["nodes"]),
+              prepare=_transfer_to_own),
+    Operation("acceptTransfer", "mutation($id: ID!) { acceptTransfer(id: $id) { id status } }",
+              lambda w, t: {"id": str(t.extra["transfer"].pk)}, TRANSFER_DECISION, prepare=_transfer_to_own),
+    Operation("declineTransfer", "mutation($id: ID!) { declineTransfer(id: $id, reason: \"Не наш адрес\") "
+              "{ id status } }",
+              lambda w, t: {"id": str(t.extra["transfer"].pk)}, TRANSFER_DECISION, prepare=_transfer_to_own),
     Operation("precincts", "{ precincts { number } }", lambda w, t: {}, PUBLIC),
     Operation("organisation", "{ organisation(code: \"school-7\") { name } }", lambda w, t: {}, PUBLIC),
     Operation("streetSuggestions", "{ streetSuggestions(prefix: \"Лен\") { title } }", lambda w, t: {}, PUBLIC),

@@ -80,3 +80,33 @@ def test_a_lapsed_case_is_flagged_and_not_extended() -> None:
         "d": _decision(), "wishOn": TODAY.isoformat(), "wish": "Просит продлить"})
     assert refused.code == "invalid_transition"
     assert case.ends_on.strftime("%d.%m.%Y") in refused.errors[0]["message"]
+
+
+def test_the_case_list_filters_lapsed_terms_by_the_domain_rule() -> None:
+    """`cases(filter: {lapsed: …})` narrows the list as the workspace's «Срок истёк» filter does (the rule of
+    `cases.selectors.lapsed`: under way, past the end of the term); a closed case past its term is not lapsed."""
+    lapsed_world, _measure = factories.approved_case_with_measure(
+        partner_org=factories.organisation(kind="school"),
+        world=factories.registered_case(registered_on=TODAY - dt.timedelta(days=200)))
+    coordinator = lapsed_world.coordinator
+    running, _other = factories.approved_case_with_measure(
+        partner_org=factories.organisation(kind="school"),
+        world=factories.registered_case(institution=lapsed_world.institution, precinct_obj=lapsed_world.precinct))
+    draft = factories.registered_case(institution=lapsed_world.institution, precinct_obj=lapsed_world.precinct)
+    lapsed_case = Case.objects.get(pk=lapsed_world.case.pk)
+    assert lapsed_case.lapsed_now and not Case.objects.get(pk=running.case.pk).lapsed_now
+    query = "query($f: CaseFilter) { cases(first: 50, filter: $f) { totalCount nodes { id lapsed } } }"
+
+    def listed(lapsed: bool | None) -> dict[str, bool]:
+        result = execute(coordinator, query, {"f": {"lapsed": lapsed}})
+        assert result.code == "ok", result.errors
+        return {node["id"]: node["lapsed"] for node in result.data["cases"]["nodes"]}
+
+    assert listed(True) == {str(lapsed_case.pk): True}
+    assert listed(False) == {str(running.case.pk): False, str(draft.case.pk): False}
+    assert set(listed(None)) == {str(lapsed_case.pk), str(running.case.pk), str(draft.case.pk)}
+    # Combined with the other filters; another institution's coordinator does not get the lapsed case.
+    both = execute(coordinator, query, {"f": {"lapsed": True, "status": ["CLOSED"]}})
+    assert both.data["cases"]["totalCount"] == 0
+    other = execute(factories.registered_case().coordinator, query, {"f": {"lapsed": True}})
+    assert other.data["cases"]["totalCount"] == 0

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from portal.cases import selectors
 from portal.cases.models import (
     Case,
+    CaseTransfer,
     CollegialDecision,
     Consent,
     Measure,
@@ -61,6 +62,14 @@ class CaseCardView(WorkspaceView):
             measure.overdue_now = measure.is_overdue(today)  # type: ignore[attr-defined]
             measure.not_notified = measure.pk in not_notified  # type: ignore[attr-defined]  # «организация не уведомлена»
             measure.actions = actions.offered_actions(viewer, "measure", measure) if manages else []  # type: ignore[attr-defined]
+        all_measures = {m.pk: m for m in Measure.objects.filter(case=case)}
+        transfers = selectors.transfers_of_cases(viewer=viewer, case_ids=[case.pk], first=100).get(case.pk, [])
+        for transfer in transfers:
+            # Each measure the transfer named, with what happens (happened) to it, for the template.
+            transfer.fates = [  # type: ignore[attr-defined]
+                (all_measures[int(key)].task if key.isdigit() and int(key) in all_measures else key,
+                 CaseTransfer.MeasureFate(fate).label, fate)
+                for key, fate in sorted(transfer.measure_plan.items(), key=lambda item: (len(item[0]), item[0]))]
         programme = getattr(case, "programme", None)
         signal = case.signal
         context.update(
@@ -78,8 +87,8 @@ class CaseCardView(WorkspaceView):
             open_measures=sum(1 for m in measures if m.is_open),
             overdue_count=sum(1 for m in measures if m.is_overdue(today)),
             review_due=bool(case.is_open and case.review_due_on and case.review_due_on <= today),
-            steps=timeline.steps(selectors.case_timeline(viewer=viewer, case=case),
-                                 {m.pk: m for m in Measure.objects.filter(case=case)}),
+            transfers=transfers,
+            steps=timeline.steps(selectors.case_timeline(viewer=viewer, case=case), all_measures),
             today=today,
             intake_links=existing_links((("programme", _("Build the programme")),), pk=case.pk)
             if case.status == Case.Status.REGISTERED and actions.manages(viewer, case) else [],

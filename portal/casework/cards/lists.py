@@ -180,8 +180,9 @@ class DashboardView(WorkspaceView):
                 ("lapsed", _("Terms lapsed: extend or close"), queues["terms_lapsed"].count(),
                  list(queues["terms_lapsed"][:limit])),
             ]
-            # Cases proposed to the viewer's institution when a family moved (передача дела): accept or decline.
-            incoming = selectors.pending_transfers(viewer=viewer).filter(to_institution_id=viewer.institution_id)
+            # Cases proposed to the viewer's institution when a family moved (передача дела): its coordinator
+            # accepts or declines them (the selector the gateway's `incomingTransfers` reads too).
+            incoming = selectors.incoming_transfers(viewer=viewer)
             if incoming.exists():
                 rows = list(incoming[:limit])
                 for transfer in rows:
