@@ -13,7 +13,6 @@ import re
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections
 from django.utils import translation
 from django.utils.translation import gettext as _
 from graphql import GraphQLError
@@ -39,18 +38,15 @@ from graph.http import (
     negotiate,
 )
 from graph.schema import schema
-from graph.threads import run_in_pool
+from graph.threads import run_in_pool, unit_connections
 from portal.core.viewer import Viewer
 
 logger = logging.getLogger("graph")
 
 
 def _verify(token: str | None) -> Viewer:
-    close_old_connections()
-    try:
+    with unit_connections():
         return viewer_from_token(token)
-    finally:
-        close_old_connections()
 
 
 def _json_response(body: dict[str, Any], *, status: int, media: str, headers: dict[str, str] | None = None

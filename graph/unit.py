@@ -3,25 +3,27 @@
 The gateway runs outside Django's request handler, so each resolver's database work is one
 sync function run in the gateway's own thread pools (`graph.threads`: writes of a mutation apart from
 reads), with stale connections closed around it (Django's request_started/request_finished do this for
-views). Domain refusals raised inside are turned into translated `GatewayError`s while the caller's
-language is active; a lock wait the database gave up (`lock_timeout`, SQLite's "database is locked")
-becomes the typed `TryAgain`, never an internal error.
+views; a gateway thread keeps its SQLite connection for the next unit, see `graph.threads.unit_connections`).
+Domain refusals raised inside are turned into translated `GatewayError`s while the caller's language is
+active; a lock wait the database gave up (`lock_timeout`, SQLite's "database is locked") becomes the typed
+`TryAgain`, never an internal error.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
 from asgiref.sync import sync_to_async
-from django.db import DatabaseError, close_old_connections
+from django.db import DatabaseError
 from django.utils import translation
 from strawberry.types import Info
 
 from graph.context import GraphContext
 from graph.errors import TryAgain, from_domain_error
-from graph.threads import run_in_pool
+from graph.threads import run_in_pool, unit_connections
 from portal.core.errors import DomainError
 from portal.core.locks import is_lock_timeout
 
@@ -32,9 +34,7 @@ T = TypeVar("T")
 def _wrapped(context: GraphContext, fn: Callable[P, T]) -> Callable[P, T]:
     @functools.wraps(fn)
     def unit(*args: P.args, **kwargs: P.kwargs) -> T:
-        if not context.inline:
-            close_old_connections()
-        try:
+        with contextlib.nullcontext() if context.inline else unit_connections():
             with translation.override(context.language):
                 try:
                     return fn(*args, **kwargs)
@@ -45,9 +45,6 @@ def _wrapped(context: GraphContext, fn: Callable[P, T]) -> Callable[P, T]:
                         if is_lock_timeout(error):
                             raise TryAgain() from error
                     raise
-        finally:
-            if not context.inline:
-                close_old_connections()
 
     return unit
 

@@ -255,6 +255,9 @@ GRAPHQL_VALIDATION_BUDGET = env_int("GRAPHQL_VALIDATION_BUDGET", 50000)
 #: The gateway's own worker threads (graph.threads): reads and token checks; writes of mutations apart.
 GRAPHQL_READ_THREADS = env_int("GRAPHQL_READ_THREADS", 8)
 GRAPHQL_WRITE_THREADS = env_int("GRAPHQL_WRITE_THREADS", 4)
+#: Seconds a gateway thread keeps its SQLite connection for the next unit of work (0: a connection per unit, as
+#: CONN_MAX_AGE = 0 gives everywhere else). PostgreSQL connections come from the psycopg pool instead.
+GRAPHQL_KEEP_CONNECTION_SECONDS = env_int("GRAPHQL_KEEP_CONNECTION_SECONDS", 300)
 #: Largest request body /graphql reads (413 beyond).
 GRAPHQL_MAX_BODY_BYTES = env_int("GRAPHQL_MAX_BODY_BYTES", 1024 * 1024)
 GRAPHQL_MUTATIONS_PER_MINUTE = env_int("GRAPHQL_MUTATIONS_PER_MINUTE", 60)
