@@ -4,6 +4,7 @@ viewer as a specialist and those of the topics they moderate)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from django.core import signing
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
@@ -59,8 +60,13 @@ def published_question(question_id: int | str) -> Question:
 
 def published_by_topic(*, text: str | None = None, topic: str | None = None) -> list[tuple[Topic, list[Question]]]:
     """Published Q&A grouped by topic, in topic order."""
+    return by_topic(published_questions(topic=topic, text=text))
+
+
+def by_topic(questions: Iterable[Question]) -> list[tuple[Topic, list[Question]]]:
+    """Questions (with their topics) grouped by topic, in topic order; each group keeps the given order."""
     groups: dict[int, tuple[Topic, list[Question]]] = {}
-    for question in published_questions(topic=topic, text=text):
+    for question in questions:
         groups.setdefault(question.topic_id, (question.topic, []))[1].append(question)
     return sorted(groups.values(), key=lambda group: (group[0].sort_order, group[0].name))
 

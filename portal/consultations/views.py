@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -17,6 +19,8 @@ from portal.core.errors import NotFound, ValidationFailed
 from portal.core.forms import mark_invalid
 
 RATE_SCOPE = "question"
+#: Published questions and answers per page of the public list.
+ANSWERS_PER_PAGE = 20
 ASKED_SESSION_KEY = "consultations_asked_question"
 
 
@@ -67,13 +71,18 @@ def consultations_index(request: HttpRequest, page: Any = None) -> HttpResponse:
         if search_refused and status == 200:
             status = 400
     asked = request.session.get(ASKED_SESSION_KEY) if request.GET.get("sent") == "1" else None
+    answers = Paginator(selectors.published_questions(text=q, topic=topic or None), ANSWERS_PER_PAGE).get_page(
+        request.GET.get("page"))
+    kept = urlencode({name: value for name, value in (("q", q), ("topic", topic)) if value})
     context = {
         "page": page,
         "form": form,
         "q": q,
         "selected_topic": topic,
         "topics": selectors.topics(),
-        "groups": selectors.published_by_topic(text=q, topic=topic or None),
+        "groups": selectors.by_topic(answers),
+        "answers": answers,
+        "answers_query": f"{kept}&" if kept else "",
         "sent": request.GET.get("sent") == "1",
         "asked_number": asked,
         "follow_url": reverse("consultations:follow", args=[selectors.follow_token(asked)]) if asked else "",
