@@ -3,12 +3,13 @@ typeahead, `findOfficer` over HTTP with production settings under a bounded conc
 of the territory index. Writes benchmarks/results/finder.md.
 
     .venv/bin/python -m benchmarks.finder_bench [--database-url URL] [--lookups 400] [--requests 3000]
-        [--concurrency 32] [--workers 2]
+        [--concurrency 32] [--workers 2] [--http-only]
 
 Without --database-url: a throw-away PostgreSQL, `migrate` and `seed --scale region` (about 3 minutes).
 The HTTP part runs `portal serve --workers N` in a child process with DEBUG=0 (production settings: a real
 SECRET_KEY, no development realm, psycopg connection pool) and drives it with an asyncio httpx client holding
-at most --concurrency requests in flight.
+at most --concurrency requests in flight. `--http-only`: that part alone (addresses of the seeded territory),
+printed with the load average before and after, the results file left as it is.
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--http-only", action="store_true", help="the HTTP load only, printed, no results file")
     args = parser.parse_args()
     os.environ.setdefault("DEBUG", "1")
     os.environ.setdefault("PORTAL_DATA_DIR", tempfile.mkdtemp(prefix="finder-bench-"))
@@ -64,7 +66,10 @@ def main() -> None:
     # Production settings in this process too (no query log, no debug toolbar of any kind).
     os.environ.update(DEBUG="0", SECRET_KEY=secrets.token_urlsafe(40))
     try:
-        run(args, url)
+        if args.http_only:
+            run_http_only(args, url)
+        else:
+            run(args, url)
     finally:
         if cluster is not None:
             cluster.stop()
@@ -200,6 +205,34 @@ def run(args: argparse.Namespace, url: str) -> None:
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(text, encoding="utf-8")
     print(text)
+
+
+def run_http_only(args: argparse.Namespace, url: str) -> None:
+    import django
+
+    django.setup()
+    from portal.territory.addresses import STREET_KIND_SHORT
+    from portal.territory.index import territory_index
+
+    index = territory_index()
+    rng = random.Random(1)
+    streets = rng.sample([s for s in index.streets.values() if s.ranges], args.lookups)
+    addresses = []
+    for street in streets:
+        house_range = rng.choice(street.ranges)
+        house = house_range.house_from if house_range.covers(house_range.house_from) else house_range.house_from + 1
+        addresses.append(f"{street.settlement_label}, {STREET_KIND_SHORT[street.kind]} {street.name}, д. {house}")
+    load_before = os.getloadavg()
+    http = _http_load(args, url, addresses)
+    load_after = os.getloadavg()
+    print(f"findOfficer: {http['requests']} requests, at most {args.concurrency} in flight, {args.workers} workers: "
+          f"{http['rate']:.0f} requests/s, p50 {http['p50']:.1f} ms, p95 {http['p95']:.1f} ms; errors "
+          f"{http['errors']} {http['reasons'] or ''}; FOUND {http['found']}")
+    floor = http["floor"]
+    print(f"empty query: {floor['rate']:.0f} requests/s, p50 {floor['p50']:.1f} ms, p95 {floor['p95']:.1f} ms; "
+          f"errors {floor['errors']}")
+    print(f"load average (1, 5, 15 min) before {load_before[0]:.2f} {load_before[1]:.2f} {load_before[2]:.2f}, "
+          f"after {load_after[0]:.2f} {load_after[1]:.2f} {load_after[2]:.2f} on {os.cpu_count()} cores")
 
 
 def _count(answers: list[Any]) -> dict[str, int]:

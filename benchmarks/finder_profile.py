@@ -7,8 +7,10 @@ alone. Prints its figures (the notes are in benchmarks/results/finder.md).
     DEBUG=0 SECRET_KEY=… PORTAL_DATA_DIR=<migrated and seeded> .venv/bin/python -m benchmarks.finder_profile
         [--requests 400] [--before]
 
-`--before`: the gateway as it was before the parse cache and the in-loop check of known-valid documents (every
-document parsed, every validation a hop to the read pool), for a same-moment comparison.
+`--before`: a database connection per unit of work (GRAPHQL_KEEP_CONNECTION_SECONDS=0, as before the gateway
+threads kept their SQLite connections) and every document parsed (no graph.schema.ParsedDocuments), for a
+same-moment comparison. With DATABASE_URL set to PostgreSQL the units check connections out of the psycopg pool
+(the production setting) either way.
 """
 
 from __future__ import annotations
@@ -21,17 +23,6 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 FIND = "query($a: String!) { findOfficer(address: $a) { status precinct { number } officer { fullName } } }"
-
-
-def _as_before() -> None:
-    import graph.schema as gateway_schema
-
-    class NoParserCache(gateway_schema.ParserCache):
-        def on_parse(self) -> Any:
-            yield
-
-    gateway_schema.known_valid = lambda *args, **kwargs: False  # type: ignore[assignment]
-    gateway_schema.ParserCache = NoParserCache  # type: ignore[misc]
 
 
 def _cpu_ms(label: str, work: Callable[[], Any], n: int = 1000) -> None:
@@ -88,25 +79,28 @@ def main() -> None:
     parser.add_argument("--before", action="store_true")
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-    import logging
-
+    os.environ.setdefault("LOG_LEVEL", "WARNING")  # as the HTTP benchmark serves: the access log is not measured
+    if args.before:
+        os.environ["GRAPHQL_KEEP_CONNECTION_SECONDS"] = "0"
     import django
 
     django.setup()
-    logging.getLogger("portal.access").setLevel(logging.WARNING)  # the access log is not what is measured
     if args.before:
-        _as_before()
+        from graph.schema import ParsedDocuments, schema
+
+        schema.extensions = tuple(extension for extension in schema.extensions if extension is not ParsedDocuments)
     from django.db import close_old_connections
 
     from graph.territory.types import OfficerSearchResult
     from portal.territory import selectors as territory
+    from portal.territory.addresses import STREET_KIND_SHORT
     from portal.territory.index import read_stamp
     from portal.territory.models import AddressRange
 
     sample = AddressRange.objects.select_related("street").order_by("id").first()
     assert sample is not None, "seed the territory first (portal seed)"
     house = sample.house_from + (1 if sample.parity == "even" and sample.house_from % 2 else 0)
-    address = f"{sample.street.settlement} {sample.street.name} {house}"
+    address = f"{sample.street.settlement}, {STREET_KIND_SHORT[sample.street.kind]} {sample.street.name}, {house}"
     asyncio.run(_requests(args.requests, address))
     print("Pieces, timed alone:")
     _cpu_ms("territory.find_officer (the selector)", lambda: territory.find_officer(address))
@@ -119,7 +113,18 @@ def main() -> None:
         territory.find_officer(address)
         close_old_connections()
 
-    _cpu_ms("the selector as a gateway unit (close_old_connections around it)", unit)
+    _cpu_ms("the selector with a new connection (close_old_connections around it)", unit)
+
+    def kept() -> None:  # as a gateway thread runs a unit now (graph.threads.unit_connections)
+        with unit_connections():
+            territory.find_officer(address)
+
+    from concurrent.futures import ThreadPoolExecutor
+
+    from graph.threads import _gateway_thread_started, unit_connections
+
+    with ThreadPoolExecutor(1, initializer=_gateway_thread_started) as thread:  # a gateway thread: kept there
+        thread.submit(_cpu_ms, "the selector as a gateway unit (graph.threads.unit_connections)", kept).result()
 
 
 if __name__ == "__main__":
