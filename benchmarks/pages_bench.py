@@ -137,6 +137,12 @@ def _children(pid: int) -> list[int]:
     return found
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (all its threads)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _load() -> str:
     return f"{os.getloadavg()[0]:.1f}"
 
@@ -218,8 +224,11 @@ def run(args: argparse.Namespace, url: str) -> None:
         server.wait()
         for name, page in pages.items():
             asyncio.run(_drive(server.base, [page], 50, 4))  # warm: connections, templates, the finder's index
+            before_load, cpu = _load(), _cpu_seconds(server.process.pid)
             load[name] = asyncio.run(_drive(server.base, [page], args.requests, args.concurrency))
-            print(name, f"{load[name]['rate']:.0f} req/s", load[name]["statuses"], flush=True)
+            load[name]["load"] = f"{before_load} → {_load()}"
+            load[name]["cpu_ms"] = (_cpu_seconds(server.process.pid) - cpu) / args.requests * 1000
+            print(name, f"{load[name]['rate']:.0f} req/s", load[name]["statuses"], load[name]["load"], flush=True)
 
         # 3. Soak on the same worker.
         rng = random.Random(7)
@@ -238,7 +247,9 @@ def run(args: argparse.Namespace, url: str) -> None:
                 mix.append(f"/cms/api/officer?address={rng.choice(addresses)}")
         asyncio.run(_drive(server.base, mix[:500], 500, args.concurrency))  # warm
         before = {"rss": _rss_mib(server.process.pid), "fds": _open_fds(server.process.pid)}
+        soak_load = _load()
         soak = asyncio.run(_drive(server.base, mix, args.soak, args.concurrency))
+        soak["load"] = f"{soak_load} → {_load()}"
         time.sleep(2)
         after = {"rss": _rss_mib(server.process.pid), "fds": _open_fds(server.process.pid)}
     finally:
@@ -278,21 +289,30 @@ def _write(args: argparse.Namespace, info: dict[str, Any], load: dict[str, dict[
         "|---|---|---|---|",
     ]
     for name, ((first, _), (second, source)) in info["queries"].items():
-        lines.append(f"| {name} | {first} | {second} | {source or 'rendered (a form of its own: never cached)'} |")
+        lines.append(f"| {name} | {first} | {second} | {source or 'rendered'} |")
     lines += [
         "",
-        "Before this change the officer finder page made 14 queries per view (issue 18), the home page 39 and the "
-        "consultations page 35 in the test suite's demo tree (`tests/cms/test_page_cache.py`).",
+        "Before the page cache the officer finder page made 14 queries per view (issue 18), the home page 39 and the "
+        "consultations page 35 in the test suite's demo tree (`tests/cms/test_page_cache.py`). Before the "
+        "consultations page was kept too (its empty question form is the same for every visitor but for the CSRF "
+        "token, put in per copy), it made 10 queries on every read, and served 24 requests/s (2026-12-02 09:22, "
+        "load average 15; home 143, finder 154, needs 137 in the same run).",
         "",
         f"## Bounded concurrent load (at most {args.concurrency} requests in flight, {args.requests} requests per "
         "page, keep-alive)",
         "",
-        "| page | requests/s | p50, ms | p95, ms | statuses |",
-        "|---|---|---|---|---|",
+        "| page | requests/s | p50, ms | p95, ms | worker CPU per request, ms | statuses | 1-minute load average, "
+        "start → end |",
+        "|---|---|---|---|---|---|---|",
     ]
     for name, result in load.items():
         lines.append(f"| {name} | {result['rate']:.0f} | {result['p50']:.1f} | {result['p95']:.1f} | "
-                     f"{result['statuses']} |")
+                     f"{result['cpu_ms']:.2f} | {result['statuses']} | {result['load']} |")
+    lines += [
+        "",
+        "The worker's CPU time per request (user + system, all its threads, read from /proc) does not depend on "
+        "how crowded the machine is: 1000 / that figure is what one worker could serve with a core of its own.",
+    ]
     lines += [
         "",
         f"## Soak: {soak['requests']:,} requests on one worker",
@@ -300,7 +320,7 @@ def _write(args: argparse.Namespace, info: dict[str, Any], load: dict[str, dict[
         "Mix: the four pages (half of the requests), the finder page with a different address each time, street "
         "suggestions (`/cms/api/streets`) and the officer JSON endpoint (`/cms/api/officer`), "
         f"{args.concurrency} in flight; {soak['rate']:.0f} requests/s, p95 {soak['p95']:.1f} ms, statuses "
-        f"{soak['statuses']}.",
+        f"{soak['statuses']}; 1-minute load average {soak['load']}.",
         "",
         "| worker | after 500 warm-up requests | after the soak | growth |",
         "|---|---|---|---|",
