@@ -133,7 +133,7 @@ def site_for_request(request: HttpRequest) -> Any:
     if hasattr(request, "_wagtail_site"):
         return request._wagtail_site
     try:
-        hostname = split_domain_port(request._get_raw_host())[0]
+        hostname = split_domain_port(request._get_raw_host())[0]  # type: ignore[attr-defined]
         port = request.get_port()
     except Exception:  # a malformed Host header: let Wagtail answer as it would
         return Site.find_for_request(request)

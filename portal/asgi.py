@@ -16,10 +16,28 @@ from django.core.asgi import get_asgi_application
 
 django_app = get_asgi_application()
 
-from concurrent.futures import ThreadPoolExecutor  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from concurrent.futures import Future, ThreadPoolExecutor  # noqa: E402
+from typing import Any  # noqa: E402
 
 from asgiref.sync import ThreadSensitiveContext  # noqa: E402
 from starlette.types import Receive, Scope, Send  # noqa: E402
+
+
+class _OneThread(ThreadPoolExecutor):
+    """One worker thread; knows whether the last work handed to it has finished (work runs in order)."""
+
+    def __init__(self) -> None:
+        super().__init__(max_workers=1, thread_name_prefix="django")
+        self.last: Future[Any] | None = None
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        self.last = super().submit(fn, *args, **kwargs)
+        return self.last
+
+    @property
+    def idle(self) -> bool:
+        return self.last is None or self.last.done()
 
 
 class KeptThreads:
@@ -32,20 +50,21 @@ class KeptThreads:
     def __init__(self, app: ASGIApp, keep: int = 32) -> None:
         self.app = app
         self.keep = keep
-        self._idle: list[ThreadPoolExecutor] = []  # touched by the event loop's thread only
+        self._idle: list[_OneThread] = []  # touched by the event loop's thread only
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        executor = self._idle.pop() if self._idle else ThreadPoolExecutor(max_workers=1,
-                                                                           thread_name_prefix="django")
+        executor = self._idle.pop() if self._idle else _OneThread()
         try:
             # The outermost context decides: Django's own ThreadSensitiveContext inside it uses this executor.
             async with ThreadSensitiveContext(executor=executor):
                 await self.app(scope, receive, send)
         finally:
-            if len(self._idle) < self.keep:
+            # A thread still busy (a request given up half-way: its synchronous part cannot be stopped) is not
+            # handed to the next request; it ends once its work is done.
+            if executor.idle and len(self._idle) < self.keep:
                 self._idle.append(executor)
             else:
                 executor.shutdown(wait=False)
