@@ -116,8 +116,12 @@ class TransferCaseForm(ReasonForm):
         """One choice per open (or returned) measure of the case."""
         for measure in case.measures.filter(status__in=Measure.PENDING_STATUSES).select_related("organisation"):
             self.fields[f"measure_{measure.pk}"] = forms.ChoiceField(
-                label=f"{measure.task} ({measure.organisation})", choices=CaseTransfer.MeasureFate.choices,
-                initial=CaseTransfer.MeasureFate.FOLLOW, widget=forms.RadioSelect)
+                label=_("Measure «%(task)s» (%(organisation)s)") % {"task": measure.task,
+                                                                   "organisation": measure.organisation},
+                help_text=_("An open measure: it follows the case to the receiving institution or is cancelled "
+                            "when the transfer is accepted."),
+                choices=CaseTransfer.MeasureFate.choices, initial=CaseTransfer.MeasureFate.FOLLOW,
+                widget=forms.RadioSelect)
 
     def measure_plan(self) -> dict[str, str]:
         return {name.removeprefix("measure_"): value for name, value in self.cleaned_data.items()

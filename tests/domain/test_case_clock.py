@@ -363,3 +363,23 @@ def test_a_draft_programme_keeps_no_versions() -> None:
                      deadline=world.case.registered_on + dt.timedelta(days=40),
                      organisation_id=f.organisation(kind="school").pk)
     assert not ProgrammeVersion.objects.exists()
+
+
+def test_a_versions_changes_read_in_the_users_language() -> None:
+    """The card tells what changed with translated field names and statuses and dd.mm.yyyy dates; the stored
+    `changes` keep the raw values."""
+    from django.utils import translation
+
+    from portal.cases.services.versions import readable_changes
+
+    before = [{"id": 1, "task": "Беседа", "kind": "legal", "deadline": "2026-03-01", "organisation": "Школа",
+               "status": "assigned"}]
+    after = [{**before[0], "deadline": "2026-03-15", "status": "cancelled"},
+             {"id": 2, "task": "Консультация", "kind": "legal", "deadline": "2026-04-01", "organisation": "ОМВД",
+              "status": "assigned"}]
+    with translation.override("ru"):
+        assert readable_changes(before, after) == [
+            "+ Консультация", "~ Беседа: срок исполнения 01.03.2026 → 15.03.2026; статус назначено → отменено"]
+    with translation.override("en"):
+        assert readable_changes(before, after)[1] == (
+            "~ Беседа: deadline 01.03.2026 → 15.03.2026; status assigned → cancelled")

@@ -21,10 +21,23 @@ from portal.cases.models import (
     ProgrammeVersion,
     Review,
 )
+from portal.cases.services.versions import readable_changes
 from portal.casework import actions, timeline
 from portal.casework.cards import WorkspaceView, category_labels, need_labels
 from portal.casework.cards.lists import existing_links
 from portal.notifications.selectors import organisations_not_notified
+
+
+def _versions(case: Case) -> list[ProgrammeVersion]:
+    """The programme's versions, newest first, each with what changed since the one before in the user's
+    language (`readable`: statuses and field names translated)."""
+    versions = list(ProgrammeVersion.objects.filter(programme__case=case).select_related("decision")
+                    .order_by("number"))
+    previous: list[dict[str, object]] = []
+    for version in versions:
+        version.readable = readable_changes(previous, version.measures)  # type: ignore[attr-defined]
+        previous = version.measures
+    return versions[::-1]
 
 
 class CaseCardView(WorkspaceView):
@@ -80,8 +93,7 @@ class CaseCardView(WorkspaceView):
             reviews=list(Review.objects.filter(case=case).order_by("reviewed_on", "id")),
             decisions=list(CollegialDecision.objects.filter(case=case).order_by("decided_on", "id")),
             inspections=list(MonitoringInspection.objects.filter(case=case).order_by("inspected_on", "id")),
-            versions=list(ProgrammeVersion.objects.filter(programme__case=case).select_related("decision")
-                          .order_by("-number")),
+            versions=_versions(case),
             lapsed=case.is_lapsed(today),
             case_actions=actions.case_actions(viewer, case),
             open_measures=sum(1 for m in measures if m.is_open),
