@@ -16,6 +16,7 @@ import json
 import os
 import platform
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -49,16 +50,22 @@ def _setup(database_url: str) -> None:
     call_command("seed", scale="region", verbosity=0)
 
 
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _reindex() -> dict[str, Any]:
     from search.sync import reindex
 
     started = time.perf_counter()
     reindex()  # the first build also settles the seed's outbox backlog
     first = time.perf_counter() - started
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _cpu()
     counts = reindex()
-    elapsed = time.perf_counter() - started
-    return {"counts": counts, "seconds": elapsed, "first_seconds": first, "documents": sum(counts.values())}
+    elapsed, cpu = time.perf_counter() - started, _cpu() - cpu
+    return {"counts": counts, "seconds": elapsed, "first_seconds": first, "documents": sum(counts.values()),
+            "cpu_seconds": cpu}
 
 
 def reindex_only() -> None:
@@ -102,6 +109,7 @@ def main() -> None:
     if args.reindex_only:
         reindex_only()
         return
+    load_before = os.getloadavg()
     postgres = None if args.no_postgres else _postgres_reindex()
     _setup("")
     sqlite = _reindex()
@@ -140,16 +148,23 @@ def main() -> None:
 
     def rate(figures: dict[str, Any]) -> str:
         counts = ", ".join(f"{k}: {v}" for k, v in figures["counts"].items() if k in INDEXES)
+        cpu = figures.get("cpu_seconds")
+        on_cpu = (f"; the process's own CPU time {cpu:.1f} s = {figures['documents'] / cpu:.0f} docs per CPU-second"
+                  if cpu else "")
         return (f"{figures['documents']} documents in {figures['seconds']:.1f} s = "
-                f"**{figures['documents'] / figures['seconds']:.0f} docs/s** ({counts}); the first run after the "
-                f"seed, which also settles its outbox backlog: {figures['first_seconds']:.1f} s")
+                f"**{figures['documents'] / figures['seconds']:.0f} docs/s** ({counts}){on_cpu}; the first run "
+                f"after the seed, which also settles its outbox backlog: {figures['first_seconds']:.1f} s")
+
+    load_after = os.getloadavg()
 
     lines = [
         "# Search benchmark (embedded SQLite FTS5 trigram)", "",
         f"Machine: {platform.platform()}, {os.cpu_count()} cores (shared with other work while measuring), "
         f"Python {platform.python_version()}, SQLite {__import__('sqlite3').sqlite_version}. "
         f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} with "
-        "`.venv/bin/python -m benchmarks.search_bench`; database seeded by `portal seed --scale region`.", "",
+        "`.venv/bin/python -m benchmarks.search_bench`; database seeded by `portal seed --scale region`. "
+        f"Load average (1, 5, 15 min) at the start {', '.join(f'{v:.2f}' for v in load_before)}, at the end "
+        f"{', '.join(f'{v:.2f}' for v in load_after)}.", "",
         "Reindex (`search.sync.reindex`, every index; rate of the second run):", "",
         f"- SQLite: {rate(sqlite)}",
         f"- PostgreSQL: {rate(postgres)}" if postgres else "- PostgreSQL: not measured (--no-postgres)", "",

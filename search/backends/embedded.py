@@ -26,8 +26,9 @@ import os
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,12 @@ IDLE_CONNECTIONS = 4
 #: WAL pages written before a commit checkpoints them into the file (SQLite's default is 1,000): a reindex writes
 #: hundreds of megabytes, and each checkpoint waits for the disk.
 WAL_CHECKPOINT_PAGES = 16_000
+#: FTS5 settings of a version being rebuilt (`begin_rebuild`): terms collected in memory up to 64 MB before a
+#: segment is written, no incremental merging while loading, 4 KB leaf pages; `finish_rebuild` restores the
+#: defaults for later writes. A rebuild's connection also gets a larger page cache (`REBUILD_CACHE_KB`).
+REBUILD_FTS = {"hashsize": 64 << 20, "automerge": 0, "pgsz": 4000}
+FTS_DEFAULTS = {"hashsize": 1 << 20, "automerge": 4}
+REBUILD_CACHE_KB = 65_536
 #: Most "?" in one statement (SQLite's default limit is 999 on older builds).
 _VARIABLES = 900
 
@@ -65,6 +72,16 @@ class Prepared:
 
 
 def _flatten(value: Any) -> list[str]:
+    kind = type(value)
+    if kind is str:
+        return [value] if value else []
+    if kind is list:  # the usual case: strings only (join checks that in C)
+        try:
+            "".join(value)
+        except TypeError:
+            pass
+        else:
+            return [part for part in value if part] if "" in value else list(value)
     if isinstance(value, str):
         return [value] if value else []
     if value is None:
@@ -91,7 +108,10 @@ def prepare(spec: IndexSpec, document: Document, filters: Sequence[str] | None =
     """`filters`: `filter_fields(spec)`, computed once by a caller preparing many documents."""
     first, *rest = spec.searchable
     title = normalise(_text(document.get(first)))
-    text = normalise(" ".join(word for name in rest for word in _flatten(document.get(name))))
+    if len(rest) == 1 and type(document.get(rest[0])) is str:  # the usual case, without a generator
+        text = normalise(document[rest[0]])
+    else:
+        text = normalise(" ".join(word for name in rest for word in _flatten(document.get(name))))
     names = filter_fields(spec) if filters is None else filters
     stored = {name: _flatten(document[name]) for name in names if name in document}
     if spec.default_sort == first:
@@ -119,7 +139,7 @@ class TermMatcher:
     One per term and query: the candidates of a query share most of their words (a district, «улица»), so each
     distinct word is compared once."""
 
-    __slots__ = ("alternatives", "costs", "limit", "size", "text")
+    __slots__ = ("alternatives", "costs", "fields", "limit", "size", "text")
 
     def __init__(self, term: QueryTerm) -> None:
         self.text = term.text
@@ -127,6 +147,7 @@ class TermMatcher:
         self.size = len(term.text)
         self.limit = allowed_typos(term.text)
         self.costs: dict[str, int | None] = {}
+        self.fields: dict[str, int | None] = {}
 
     def word_cost(self, word: str) -> int | None:
         try:
@@ -155,6 +176,24 @@ class TermMatcher:
                 best = cost
         return best
 
+    def field_cost(self, value: str) -> int | None:
+        """`cost` of the words of one stored field, memoised by its whole text: the candidates of a query share
+        most of their field values (a street's «улица Заречный Заречный район», a case's district and status)."""
+        try:
+            return self.fields[value]
+        except KeyError:
+            pass
+        cost: int | None
+        padded = f" {value} "  # normalised text: words of letters and digits, one space apart
+        if f" {self.text}" in padded or any(f" {alternative} " in padded for alternative in self.alternatives):
+            cost = 0  # a word starts with the term, or is one of its full forms
+        elif self.limit:
+            cost = self.cost(value.split())
+        else:
+            cost = None
+        self.fields[value] = cost
+        return cost
+
 
 def term_cost(term: QueryTerm, words: Sequence[str]) -> int | None:
     """0 for a prefix match, the edit distance for a typo, None when no word matches."""
@@ -165,21 +204,35 @@ Scored = tuple[int, int, str, int]  # (distance, -title hits, sort key, rowid)
 
 
 def score(terms: Sequence[QueryTerm], rows: Sequence[tuple[int, str, str, str]]) -> list[Scored]:
-    """Rows whose every term matches a word (by prefix or with a typo), with their ranking key."""
+    """Rows whose every term matches a word (by prefix or with a typo), with their ranking key. A term's cost
+    in a row is the better of its costs in the title and in the text, each memoised per field value."""
     matchers = [TermMatcher(term) for term in terms]
     scored: list[Scored] = []
     for rowid, title, text, sort_key in rows:
-        title_words = title.split()
-        all_words = title_words + text.split()
         cost = 0
+        title_hits = 0
         for matcher in matchers:
-            c = matcher.cost(all_words)
-            if c is None:
-                break
-            cost += c
+            in_title = matcher.field_cost(title)
+            in_text = matcher.field_cost(text)
+            if in_title is None:
+                if in_text is None:
+                    break
+                cost += in_text
+            else:
+                title_hits += 1
+                cost += in_title if in_text is None or in_title <= in_text else in_text
         else:
-            title_hits = sum(matcher.cost(title_words) is not None for matcher in matchers)
             scored.append((cost, -title_hits, sort_key, rowid))
+    return scored
+
+
+def _ranked(scored: list[Scored]) -> list[Scored] | None:
+    """`scored` in ranking order when no two hits tie on the ranking key, else None: the tie would be broken by
+    the bm25 order of the candidate query, which this path does not compute."""
+    scored.sort()
+    for before, after in pairwise(scored):
+        if before[:3] == after[:3]:
+            return None
     return scored
 
 
@@ -355,7 +408,10 @@ class EmbeddedBackend:
     def upsert(self, index: str, documents: Sequence[Document]) -> None:
         """Write documents (replacing those with the same ids) in one transaction, with batched statements."""
         with self._connection() as conn:
+            rebuilding = index not in INDEXES  # a version being rebuilt: one big write after another
             try:
+                if rebuilding:
+                    conn.execute(f"PRAGMA cache_size=-{REBUILD_CACHE_KB}")
                 physical, spec = self._target(conn, index)
                 names = filter_fields(spec)
                 latest: dict[str, Prepared] = {}
@@ -381,6 +437,10 @@ class EmbeddedBackend:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise SearchUnavailable(str(exc)) from exc
+            finally:
+                if rebuilding:
+                    with suppress(sqlite3.Error):
+                        conn.execute("PRAGMA cache_size=-2000")
 
     @staticmethod
     def _delete_ids(conn: sqlite3.Connection, physical: str, doc_ids: Sequence[str]) -> None:
@@ -415,9 +475,15 @@ class EmbeddedBackend:
                 physical = f"{name}_v{version}"
                 self._drop(conn, physical)
                 self._create_tables(conn, physical, indexed=False)
+                self._fts_config(conn, physical, REBUILD_FTS)
             except sqlite3.Error as exc:
                 raise SearchUnavailable(str(exc)) from exc
             return physical
+
+    @staticmethod
+    def _fts_config(conn: sqlite3.Connection, physical: str, settings: dict[str, int]) -> None:
+        for key, value in settings.items():
+            conn.execute(f'INSERT INTO "f_{physical}" ("f_{physical}", rank) VALUES (?, ?)', (key, value))
 
     @staticmethod
     def _drop(conn: sqlite3.Connection, physical: str) -> None:
@@ -427,8 +493,10 @@ class EmbeddedBackend:
     def finish_rebuild(self, name: str, new: str) -> None:
         with self._connection() as conn:
             try:
+                conn.execute(f"PRAGMA cache_size=-{REBUILD_CACHE_KB}")
                 conn.execute("BEGIN IMMEDIATE")
                 self._index_filters(conn, new)
+                self._fts_config(conn, new, FTS_DEFAULTS)
                 old = self._physical(conn, name)
                 conn.execute("INSERT OR REPLACE INTO aliases VALUES (?, ?)", (name, new))
                 if old and old != new:
@@ -438,6 +506,9 @@ class EmbeddedBackend:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise SearchUnavailable(str(exc)) from exc
+            finally:
+                with suppress(sqlite3.Error):
+                    conn.execute("PRAGMA cache_size=-2000")
 
     # --- reads --------------------------------------------------------------------------------
     def all_ids(self, index: str) -> set[str]:
@@ -494,22 +565,31 @@ class EmbeddedBackend:
                 return SearchResult(hits=[json.loads(r[0]) for r in rows], total=total, limit=limit, offset=offset)
             grams = candidate_grams(terms)
             cap = CANDIDATES if grams else CANDIDATES * 5
+            scored: list[Scored] | None = None
             if grams:
                 match = " OR ".join('"' + g.replace('"', '""') + '"' for g in grams)
-                rows = conn.execute(
-                    f'SELECT d.rowid, d.title, d.text, d.sort FROM "f_{physical}" f '
-                    f'JOIN "d_{physical}" d ON d.rowid = f.rowid WHERE "f_{physical}" MATCH ? AND {where} '
-                    f'ORDER BY f.rank LIMIT {cap + 1}', [match, *params]).fetchall()
+                source = (f'FROM "f_{physical}" f JOIN "d_{physical}" d ON d.rowid = f.rowid '
+                          f'WHERE "f_{physical}" MATCH ? AND {where}')
+                found = conn.execute(f"SELECT count(*) FROM (SELECT 1 {source} LIMIT {cap + 1})",
+                                     [match, *params]).fetchone()[0]
+                if found <= cap:  # every match is a candidate: bm25 order matters only for ties of the key
+                    rows = conn.execute(f"SELECT d.rowid, d.title, d.text, d.sort {source}",
+                                        [match, *params]).fetchall()
+                    scored = _ranked(score(terms, rows))
+                if scored is None:
+                    rows = conn.execute(f"SELECT d.rowid, d.title, d.text, d.sort {source} ORDER BY f.rank "
+                                        f"LIMIT {cap + 1}", [match, *params]).fetchall()
             else:  # only one- and two-letter words: scan (filtered) documents
                 rows = conn.execute(f'SELECT d.rowid, d.title, d.text, d.sort FROM "d_{physical}" d '
                                     f'WHERE {where} LIMIT {cap + 1}', params).fetchall()
-            scored = score(terms, rows[:cap])
+            if scored is None:
+                scored = score(terms, rows[:cap])
+                scored.sort(key=lambda item: item[:3])
             total = len(scored)
             if len(rows) > cap:  # more candidates than checked: count the prefix matches in SQL
                 sql, args = prefix_count_sql(physical, terms, where)
                 typo_only = sum(1 for item in scored if item[0] > 0)
                 total = conn.execute(sql, [*args, *params]).fetchone()[0] + typo_only
-            scored.sort(key=lambda item: item[:3])
             if sort and sort.endswith(":desc"):
                 scored.sort(key=lambda item: item[2], reverse=True)
             page = [item[3] for item in scored[offset: offset + limit]]

@@ -95,6 +95,8 @@ class MeilisearchBackend:
         self.api_key = api_key
         self.prefix = prefix
         self.client = meilisearch.Client(url, api_key or None, timeout=timeout)
+        #: Additions queued to a version being rebuilt, waited for by `finish_rebuild` (`upsert`).
+        self._pending: dict[str, list[Any]] = {}
 
     def uid(self, name: str) -> str:
         return f"{self.prefix}_{name}"
@@ -132,7 +134,11 @@ class MeilisearchBackend:
             return
         spec = self._spec(index)
         docs = [with_folded(spec, doc) for doc in documents]
-        self._wait(self._call(self.client.index(self.uid(index)).add_documents, docs, primary_key="id"))
+        task = self._call(self.client.index(self.uid(index)).add_documents, docs, primary_key="id")
+        if index.endswith("__new"):  # a rebuild: Meilisearch batches queued additions; finish_rebuild waits
+            self._pending.setdefault(index, []).append(task)
+        else:
+            self._wait(task)
 
     def delete(self, index: str, ids: Sequence[str]) -> None:
         """Delete by a filter on "id" (deleting by a list of ids is deprecated in the client)."""
@@ -179,6 +185,7 @@ class MeilisearchBackend:
     # --- rebuild: build "<name>__new", then swap ------------------------------------------------
     def begin_rebuild(self, name: str, spec: IndexSpec | None = None) -> str:
         new = f"{name}__new"
+        self._pending[new] = []
         # A leftover "__new" of an interrupted rebuild must go; none at all is the normal case.
         self._wait(self._call(self.client.delete_index, self.uid(new)), ignore={"index_not_found"})
         self.ensure_index(name, spec)
@@ -186,6 +193,9 @@ class MeilisearchBackend:
         return new
 
     def finish_rebuild(self, name: str, new: str) -> None:
+        pending, self._pending[new] = self._pending.get(new, []), []
+        for task in pending:  # every queued write of the new version, before the swap
+            self._wait(task)
         self._wait(self._call(self.client.swap_indexes, [{"indexes": [self.uid(name), self.uid(new)]}]))
         self._wait(self._call(self.client.delete_index, self.uid(new)))
 

@@ -137,6 +137,41 @@ def test_address_words_out_of_the_candidate_query_change_no_answer(tmp_path: Any
     backend.close()
 
 
+def test_candidates_read_without_bm25_when_all_fit_change_no_answer(tmp_path: Any,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Up to CANDIDATES matches are all scored, so their bm25 order is not computed (only ties of the ranking
+    key would need it, and then the ranked query runs); a rebuilt index (bulk-load FTS5 settings) answers the
+    same as one written document by document."""
+    rng = random.Random(21)
+    documents = [{"id": f"case-{i}", "type": "case", "title": f"{word(rng, 4, 9)} {word(rng, 4, 9)}",
+                  "text": rng.choice(["Заречный район активный", "Березовский район закрыт", "1980", ""]),
+                  "precinct_id": [str(i % 5)], "institution_id": [str(i % 3)]} for i in range(1, 401)]
+    documents += [{**documents[0], "id": "case-900"}]  # an exact tie of the ranking key
+    built = EmbeddedBackend(tmp_path / "built.sqlite3")
+    new = built.begin_rebuild("staff", INDEXES["staff"])
+    built.upsert(new, documents)
+    built.finish_rebuild("staff", new)
+    written = EmbeddedBackend(tmp_path / "written.sqlite3")
+    for document in documents:
+        written.upsert("staff", [document])
+    queries = [d["title"].split()[0][:n] for d in rng.sample(documents, 40) for n in (3, 5)]
+    queries += [d["title"][:-1] + "а" for d in rng.sample(documents, 20)] + ["район", "зар", documents[0]["title"]]
+
+    def answers(backend: EmbeddedBackend) -> list[tuple[list[str], int]]:
+        found = [backend.search("staff", q, limit=10, scope=scope) for q in queries
+                 for scope in (None, {"precinct_id": ["1"]})]
+        return [([hit["id"] for hit in result.hits], result.total) for result in found]
+
+    now = answers(built)
+    assert now == answers(written)
+    monkeypatch.setattr(engine, "_ranked", lambda scored: None)  # always the bm25-ordered query
+    assert now == answers(built)
+    monkeypatch.setattr(engine, "CANDIDATES", 20)  # more matches than candidates: bm25 picks them
+    assert answers(built) == answers(written)
+    built.close()
+    written.close()
+
+
 # --- the loaders: plain rows now, model instances before ----------------------------------------------------------
 
 def reference_streets(ids: Iterable[int]) -> list[dict[str, Any]]:
