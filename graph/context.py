@@ -16,7 +16,7 @@ from django.conf import settings
 from django.utils.translation import get_supported_language_variant, gettext
 from django.utils.translation.trans_real import parse_accept_lang_header
 
-from identity.keycloak import TokenRejected, verify_access_token
+from identity.keycloak import TokenRejected, cached_viewer, verify_access_token
 from portal.core.viewer import Viewer
 
 L = TypeVar("L")
@@ -83,6 +83,12 @@ def viewer_from_token(token: str | None) -> Viewer:
     except TokenRejected as rejected:
         raise TokenError(str(getattr(rejected, "reason", "rejected")),
                          str(getattr(rejected, "message", "") or rejected)) from rejected
+
+
+def known_viewer(token: str | None) -> Viewer | None:
+    """The Viewer of a token verified shortly before (kept in process, see `identity.viewer_cache`): answered
+    without a thread hop; None when the token must be verified (`viewer_from_token`, in the read pool)."""
+    return cached_viewer(token) if token else None
 
 
 def request_language(headers: Any, cookies: dict[str, str]) -> str:

@@ -39,6 +39,7 @@ from strawberry.types.graphql import OperationType
 from graph.cases.mutations import CaseMutations
 from graph.cases.queries import CaseQueries
 from graph.context import GraphContext
+from graph.core.execution import GatewayExecutionContext
 from graph.core.viewer import ViewerQueries
 from graph.errors import UNEXPECTED_MESSAGE, BadUserInput, should_mask_error, typed_error
 from graph.limits import document_limit_errors
@@ -256,7 +257,7 @@ class GatewaySchema(strawberry.Schema):
 
 def build_schema(*, debug: bool | None = None) -> strawberry.Schema:
     return GatewaySchema(query=Query, mutation=Mutation, extensions=build_extensions(debug=debug),
-                         scalar_overrides={dt.datetime: DateTime})
+                         scalar_overrides={dt.datetime: DateTime}, execution_context_class=GatewayExecutionContext)
 
 
 schema = build_schema()

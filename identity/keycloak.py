@@ -268,6 +268,17 @@ def viewer_from_claims(claims: dict[str, Any]) -> Viewer:
         institution=institution, user_id=account_id(username))
 
 
+def cached_viewer(token: str) -> Viewer | None:
+    """The Viewer `verify_access_token` keeps for this token (`identity.viewer_cache`), if any: a dictionary
+    look-up, no I/O (the gateway asks in its event loop and hops to a thread only when this is None)."""
+    if not token or (not settings.KEYCLOAK_URL and not guard.enabled()):
+        return None
+    current = _default
+    if current is None or current.issuer != expected_issuer():
+        return None
+    return viewers.get(f"{current.issuer} {token}")
+
+
 def verify_access_token(token: str, *, verifier: TokenVerifier | None = None) -> Viewer:
     """Verify a bearer access token and resolve its Viewer, or raise TokenRejected.
 

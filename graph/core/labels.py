@@ -22,3 +22,9 @@ def choice_label(choices: type[Choices] | type[Enum], value: str) -> str:
     """The label of `value` among `choices` in the active language (the value itself when unknown)."""
     labels = _labels(choices, translation.get_language() or settings.LANGUAGE_CODE)
     return labels.get(value, value)
+
+
+def choice_labels(choices: type[Choices] | type[Enum]) -> dict[str, str]:
+    """Every label of `choices` in the active language, by value (for a loop over many rows: the language is
+    looked up once)."""
+    return _labels(choices, translation.get_language() or settings.LANGUAGE_CODE)

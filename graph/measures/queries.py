@@ -10,10 +10,11 @@ from django.db.models import QuerySet
 from strawberry.types import Info
 
 from graph.core.inputs import filter_text
-from graph.core.pagination import Connection, check_page_args, paginate
+from graph.core.pagination import Connection, check_page_args, paginate, paginate_values
 from graph.core.permissions import MeasureReader, StaffReader, gate
+from graph.core.selection import connection_node_fields
 from graph.measures.enums import HelpKindEnum, MeasureStatus
-from graph.measures.types import MEASURE_COLUMNS, Measure
+from graph.measures.types import Measure, measure_values
 from graph.unit import run_unit
 from portal.cases import selectors as cases
 from portal.cases.models import Measure as MeasureModel
@@ -49,13 +50,14 @@ class MeasureQueries:
         size, offset = check_page_args(first, after)
         wanted = filter or MeasureFilter()
         text = filter_text(wanted.text, "text")
+        columns = measure_values(connection_node_fields(info))
 
         def unit() -> Connection[Measure]:
             today = cases.today()
-            rows = _filtered(viewer, wanted, text, today).select_related("case", "organisation").only(
-                *MEASURE_COLUMNS)
-            return paginate(rows, size=size, offset=offset,
-                            build=lambda page: [Measure.from_model(m, today=today) for m in page])
+            key = ("myMeasures", viewer, tuple(wanted.status or ()), wanted.overdue, wanted.due_before, wanted.kind,
+                   text, today, columns)
+            return paginate_values(key, lambda: _filtered(viewer, wanted, text, today).values(*columns), size=size,
+                                   offset=offset, build=lambda page: Measure.from_rows(page, today=today))
 
         return await run_unit(info, unit)
 

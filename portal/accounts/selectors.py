@@ -4,16 +4,16 @@ or a signed-in Django user) into the Viewer every selector and service takes."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AbstractUser, AnonymousUser
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from portal.accounts.models import StaffProfile
 from portal.core.viewer import Role, Viewer
 from portal.partners.models import Organisation, OrganisationKind
-from portal.partners.selectors import agreement_standing
+from portal.partners.selectors import agreement_standing, organisations_working_on
 from portal.territory.models import Precinct
 
 ROLE_VALUES = {role.value for role in Role}
@@ -39,13 +39,16 @@ def account_id(username: str) -> int | None:
 
 def build_viewer(
     *, subject: str, username: str, display_name: str, roles: Iterable[Role], organisation: Organisation | None,
-    institution: Organisation | None, user_id: int | None,
+    institution: Organisation | None, user_id: int | None, organisation_works: bool | None = None,
 ) -> Viewer:
     """The Viewer of a known person: the partner `organisation` they act for and, for staff, their social-service
-    `institution`; an officer gets the precincts of its officer record (`officer_precinct_ids`)."""
+    `institution`; an officer gets the precincts of its officer record (`officer_precinct_ids`).
+    `organisation_works`: whether the organisation may work today (`partners.selectors.organisations_working_on`),
+    when the caller read it with the organisation; None reads its agreements here."""
     roles = frozenset(roles)
-    if organisation is not None and not agreement_standing(organisation=organisation,
-                                                           on=timezone.localdate()).allows_work:
+    if organisation is not None and organisation_works is None:
+        organisation_works = agreement_standing(organisation=organisation, on=timezone.localdate()).allows_work
+    if organisation is not None and not organisation_works:
         # A partner whose agreements on interaction have all ended keeps its account but acts for no
         # organisation: it sees and reports no measure (seed 004 rows 31–32).
         organisation = None
@@ -63,17 +66,28 @@ def build_viewer(
 
 def viewer_for_user(user: AbstractBaseUser | AnonymousUser | None) -> Viewer:
     """The Viewer of a signed-in Django user: roles from its groups (a superuser is an admin), the organisation
-    from its staff profile (`identity.accounts.sync_user` keeps both as the token says)."""
+    from its staff profile (`identity.accounts.sync_user` keeps both as the token says). One query (sessions are
+    not cached): the user's groups, its profile, the organisation and whether it works today, joined; an
+    officer's precincts are one more."""
     if not isinstance(user, AbstractUser) or not user.is_authenticated:
         return Viewer.anonymous()
-    roles = {Role(name) for name in user.groups.values_list("name", flat=True) if name in ROLE_VALUES}
+    working = Organisation.objects.filter(organisations_working_on(timezone.localdate()),
+                                          pk=OuterRef("staff_profile__organisation_id"))
+    rows = list(get_user_model().objects.filter(pk=user.pk).annotate(organisation_works=Exists(working))
+                .values_list("groups__name", "staff_profile__subject", "staff_profile__organisation_id",
+                             "staff_profile__organisation__code", "staff_profile__organisation__kind",
+                             "staff_profile__organisation__active", "organisation_works"))
+    roles = {Role(row[0]) for row in rows if row[0] in ROLE_VALUES}
     if user.is_superuser:
         roles.add(Role.ADMIN)
-    profile = StaffProfile.objects.select_related("organisation").filter(user_id=user.pk).first()
-    organisation = profile.organisation if profile and profile.organisation and profile.organisation.active else None
+    first: tuple[Any, ...] = rows[0] if rows else (None,) * 7
+    _group, subject, org_id, org_code, org_kind, org_active, works = first
+    organisation = Organisation(pk=org_id, code=org_code, kind=org_kind, active=True) \
+        if org_id is not None and org_active else None
     institution = organisation if organisation and organisation.kind == OrganisationKind.SOCIAL_SERVICE else None
     return build_viewer(
-        subject=profile.subject if profile and profile.subject else f"django:{user.pk}",
+        subject=subject or f"django:{user.pk}",
         username=user.get_username(), display_name=user.get_full_name() or user.get_username(),
         roles=roles, organisation=None if institution else organisation, institution=institution, user_id=user.pk,
+        organisation_works=bool(works),
     )
