@@ -56,6 +56,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--client", choices=("raw", "httpx"), default="raw",
+                        help="raw: keep-alive HTTP/1.1 over asyncio streams (about a tenth of httpx's CPU per request, "
+                             "which on 2 cores otherwise limits the load more than the server does)")
     parser.add_argument("--http-only", action="store_true", help="the HTTP load only, printed, no results file")
     args = parser.parse_args()
     os.environ.setdefault("DEBUG", "1")
@@ -216,7 +219,8 @@ def run_http_only(args: argparse.Namespace, url: str) -> None:
 
     index = territory_index()
     rng = random.Random(1)
-    streets = rng.sample([s for s in index.streets.values() if s.ranges], args.lookups)
+    served = [s for s in index.streets.values() if s.ranges]
+    streets = rng.sample(served, min(args.lookups, len(served)))
     addresses = []
     for street in streets:
         house_range = rng.choice(street.ranges)
@@ -225,12 +229,20 @@ def run_http_only(args: argparse.Namespace, url: str) -> None:
     load_before = os.getloadavg()
     http = _http_load(args, url, addresses)
     load_after = os.getloadavg()
-    print(f"findOfficer: {http['requests']} requests, at most {args.concurrency} in flight, {args.workers} workers: "
+    print(f"findOfficer ({args.client} client): {http['requests']} requests, at most {args.concurrency} in flight, "
+          f"{args.workers} workers: "
           f"{http['rate']:.0f} requests/s, p50 {http['p50']:.1f} ms, p95 {http['p95']:.1f} ms; errors "
           f"{http['errors']} {http['reasons'] or ''}; FOUND {http['found']}")
     floor = http["floor"]
     print(f"empty query: {floor['rate']:.0f} requests/s, p50 {floor['p50']:.1f} ms, p95 {floor['p95']:.1f} ms; "
           f"errors {floor['errors']}")
+    for label, figures in (("findOfficer", http), ("empty query", floor)):
+        cpu = figures["cpu_ms"]
+        total = sum(cpu.values())
+        print(f"CPU per {label} request: server {cpu['server']:.2f} ms, client {cpu['client']:.2f} ms, database "
+              f"{cpu['database']:.2f} ms; the {os.cpu_count()} cores would serve at most "
+              f"{(os.cpu_count() or 1) * 1000 / total:.0f} requests/s at that cost "
+              f"(server alone: {(os.cpu_count() or 1) * 1000 / cpu['server']:.0f})")
     print(f"load average (1, 5, 15 min) before {load_before[0]:.2f} {load_before[1]:.2f} {load_before[2]:.2f}, "
           f"after {load_after[0]:.2f} {load_after[1]:.2f} {load_after[2]:.2f} on {os.cpu_count()} cores")
 
@@ -269,9 +281,15 @@ def _http_load(args: argparse.Namespace, url: str, addresses: list[str]) -> dict
             if time.monotonic() > deadline or server.poll() is not None:
                 raise RuntimeError("the portal did not start")
             time.sleep(0.5)
-        finder = asyncio.run(_drive(base, FIND, addresses, args.requests, args.concurrency))
+        database = _postmaster(url)
+        # Every worker builds its index and opens its connections before anything is measured.
+        drive = _drive if args.client == "httpx" else _drive_raw
+        asyncio.run(drive(base, FIND, addresses, args.concurrency * 8, args.concurrency))
+        finder = _with_cpu(server.pid, database, lambda: asyncio.run(
+            drive(base, FIND, addresses, args.requests, args.concurrency)))
         # The floor of the gateway on this machine at the same moment: the same load with an empty query.
-        floor = asyncio.run(_drive(base, EMPTY, addresses, args.requests, args.concurrency))
+        floor = _with_cpu(server.pid, database, lambda: asyncio.run(
+            drive(base, EMPTY, addresses, args.requests, args.concurrency)))
         return {**finder, "floor": floor}
     finally:
         server.terminate()
@@ -279,6 +297,115 @@ def _http_load(args: argparse.Namespace, url: str, addresses: list[str]) -> dict
             server.wait(timeout=30)
         except subprocess.TimeoutExpired:
             server.kill()
+
+
+def _processes() -> dict[int, tuple[int, float]]:
+    """pid -> (parent pid, user + system CPU seconds) of every process (Linux /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    found: dict[int, tuple[int, float]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        found[int(entry)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / ticks)
+    return found
+
+
+def _tree_cpu(root: int | None) -> float:
+    """CPU seconds of `root` and its live descendants (workers, database backends)."""
+    if root is None:
+        return 0.0
+    processes = _processes()
+    tree, total = {root}, 0.0
+    for _ in range(4):  # server -> supervisor -> workers; postmaster -> backends
+        tree |= {pid for pid, (parent, _) in processes.items() if parent in tree}
+    for pid in tree:
+        total += processes.get(pid, (0, 0.0))[1]
+    return total
+
+
+def _postmaster(url: str) -> int | None:
+    """The pid of the PostgreSQL server listening on the URL's port on this machine (None: not found here)."""
+    port = url.rsplit(":", 1)[-1].split("/", 1)[0]
+    if not url.startswith("postgres") or not port.isdigit():
+        return None
+    for pid in _processes():
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+                words = cmdline.read().split(b"\0")
+        except OSError:
+            continue
+        if words and words[0].endswith(b"postgres") and b"-p" in words and port.encode() in words:
+            return pid
+    return None
+
+
+def _with_cpu(server: int, database: int | None, drive: Any) -> dict[str, Any]:
+    """`drive()`'s figures plus the CPU per request of the server (all its workers), of this client and of the
+    database server: what a request costs the machine whatever else runs on it."""
+    before = (_tree_cpu(server), time.process_time(), _tree_cpu(database))
+    figures = drive()
+    after = (_tree_cpu(server), time.process_time(), _tree_cpu(database))
+    n = figures["requests"]
+    figures["cpu_ms"] = {part: (later - earlier) / n * 1000
+                         for part, earlier, later in zip(("server", "client", "database"), before, after, strict=True)}
+    return figures
+
+
+async def _drive_raw(base: str, query: str, addresses: list[str], total: int, concurrency: int) -> dict[str, Any]:
+    """The same load as `_drive` with a minimal client: `concurrency` keep-alive connections, each sending its next
+    request when the previous answer is read (Content-Length bodies; the answers are parsed and checked)."""
+    import json
+
+    host, port = base.removeprefix("http://").rsplit(":", 1)
+    bodies = [json.dumps({"query": query, "variables": {"a": address}}, ensure_ascii=False).encode()
+              for address in addresses]
+    requests = [(f"POST /graphql HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Type: application/json\r\n"
+                 f"Accept: application/json\r\nAccept-Language: ru\r\nContent-Length: {len(body)}\r\n\r\n"
+                 ).encode() + body for body in bodies]
+    errors: dict[str, int] = {}
+    outcomes: list[tuple[float, bool, bool]] = []
+    next_request = iter(range(total))
+
+    async def connection() -> None:
+        reader, writer = await asyncio.open_connection(host, int(port))
+        try:
+            for i in next_request:
+                started = time.perf_counter()
+                ok = found = False
+                try:
+                    writer.write(requests[i % len(requests)])
+                    head = await reader.readuntil(b"\r\n\r\n")
+                    status = int(head.split(b" ", 2)[1])
+                    length = int(next(line.split(b":", 1)[1] for line in head.split(b"\r\n")
+                                      if line.lower().startswith(b"content-length:")))
+                    body = json.loads(await reader.readexactly(length))
+                    ok = status == 200 and not body.get("errors")
+                    found = ok and "findOfficer" in body["data"] and body["data"]["findOfficer"]["status"] == "FOUND"
+                    if not ok:
+                        reason = f"HTTP {status}: {str(body.get('errors'))[:80]}"
+                        errors[reason] = errors.get(reason, 0) + 1
+                except (OSError, asyncio.IncompleteReadError, ValueError, StopIteration) as error:
+                    errors[type(error).__name__] = errors.get(type(error).__name__, 0) + 1
+                    outcomes.append(((time.perf_counter() - started) * 1000, False, False))
+                    writer.close()
+                    reader, writer = await asyncio.open_connection(host, int(port))
+                    continue
+                outcomes.append(((time.perf_counter() - started) * 1000, ok, found))
+        finally:
+            writer.close()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(connection() for _ in range(concurrency)))
+    elapsed = time.perf_counter() - started
+    latencies = [outcome[0] for outcome in outcomes]
+    return {"requests": total, "rate": total / elapsed, "p50": percentile(latencies, 0.5),
+            "p95": percentile(latencies, 0.95), "errors": sum(1 for o in outcomes if not o[1]),
+            "found": sum(1 for o in outcomes if o[2]), "reasons": errors}
 
 
 async def _drive(base: str, query: str, addresses: list[str], total: int, concurrency: int) -> dict[str, Any]:
