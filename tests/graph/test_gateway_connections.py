@@ -157,3 +157,19 @@ def test_connections_are_bounded_by_the_threads(sqlite_connections: Any) -> None
             with lock:
                 raws.add(id(raw))
     assert len(raws) <= 3
+
+
+def test_other_databases_are_not_kept(transactional_db: None, gateway_thread: ThreadPoolExecutor) -> None:
+    """The suite's database (PostgreSQL unless PORTAL_TEST_DB=sqlite): a PostgreSQL connection is closed (returned
+    to the psycopg pool in production) after every unit, so the pool's size bounds them."""
+    from django.db import connections
+
+    def unit() -> tuple[str, bool]:
+        with unit_connections():
+            wrapper = connections["default"]
+            with wrapper.cursor() as cursor:
+                cursor.execute("SELECT 1")
+        return wrapper.vendor, wrapper.connection is not None
+
+    vendor, still_open = gateway_thread.submit(unit).result()
+    assert still_open == (vendor == "sqlite")
