@@ -8,7 +8,13 @@ Measures, for the partner organisation whose measure count is closest to 2,000 (
   added to the same Starlette app, served by the same uvicorn, that runs the same page and count in raw SQL in
   one thread hop and answers a byte-identical JSON body (checked). The two are requested in turn (interleaved),
   so the machine's drift affects both alike;
-- `fulfilMeasure` on distinct open measures — p50/p95 over HTTP.
+- `fulfilMeasure` on distinct open measures — p50/p95 over HTTP, against its fair limit: a route in the same app
+  that, in one thread hop and one transaction, locks the measure with the partner's scope in the WHERE (its case
+  too), updates the changed fields, inserts the audit row and reads the search outbox's followers of the measure
+  in raw SQL, and answers a byte-identical body (checked on the first pair). Gateway and limit alternate, each on
+  its own measures;
+- the SQL statements of one request of each operation (counted on every database connection of the process,
+  transaction control not included).
 The server is the whole ASGI app (`portal.asgi:app`) under uvicorn in this process; the token is an RS256
 access token signed by the development realm's key (`identity.testing.issue_token`) and verified by the gateway
 on every request, exactly as in production.
@@ -37,6 +43,20 @@ RAW_SQL = """SELECT m.id, m.version, m.task, m.kind, m.deadline, m.status, c.cod
   FROM cases_measure m JOIN cases_case c ON c.id = m.case_id JOIN partners_organisation o ON o.id = m.organisation_id
   WHERE m.organisation_id = %s ORDER BY m.deadline, m.id LIMIT 51"""
 RAW_COUNT = "SELECT count(*) FROM cases_measure WHERE organisation_id = %s"
+RAW_LOCK = """SELECT m.version, m.status, m.task, c.status, c.ends_on, c.started_on FROM cases_measure m
+  JOIN cases_case c ON c.id = m.case_id JOIN partners_organisation o ON o.id = m.organisation_id
+  WHERE m.id = %s AND m.organisation_id = %s AND (o.kind = 'social_service' OR EXISTS (
+    SELECT 1 FROM partners_agreement a WHERE a.organisation_id = o.id AND a.signed_on <= %s
+      AND (a.expires_on IS NULL OR a.expires_on >= %s)))
+  FOR UPDATE OF m, c"""
+RAW_UPDATE = """UPDATE cases_measure SET status = 'fulfilled', result = %s, done_on = %s, version = %s, updated_at = %s
+  WHERE id = %s"""
+RAW_AUDIT = """INSERT INTO audit_auditevent (at, actor_subject, actor_name, actor_organisation, action, verb,
+  object_type, object_id, object_repr, changes, details)
+  VALUES (%s, %s, %s, %s, 'transition', 'measure.fulfil', 'cases.measure', %s, %s, %s::jsonb, '{}'::jsonb)"""
+RAW_OUTBOX = """SELECT n.id FROM community_need n WHERE n.id IN (SELECT o.need_id FROM community_offer o
+  WHERE o.measure_id = %s)"""
+RESULT = "Исполнено (benchmark)"
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -113,6 +133,121 @@ def fair_limit_route(org_pk: int) -> Any:
     return Route("/bench/my-measures-limit", endpoint, methods=["POST"])
 
 
+def fulfil_answer(pk: int, version: int) -> bytes:
+    """The body of `fulfilMeasure { id version status }` for a measure fulfilled into `version`."""
+    import json
+
+    answer = {"data": {"fulfilMeasure": {"id": str(pk), "version": version, "status": "FULFILLED"}}}
+    return json.dumps(answer, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def fulfil_limit_route(org_pk: int, org_code: str) -> Any:
+    """The fair limit of `fulfilMeasure`: the lock with the scope in its WHERE, the UPDATE, the audit INSERT and the
+    search outbox's read, in raw SQL in one transaction and one thread hop; the same JSON body, no GraphQL. (It
+    does not write the reports ledger's fact, which the gateway's transaction does: see the statement counts.)"""
+    import json
+
+    from django.db import close_old_connections, connection, transaction
+    from django.utils import timezone
+    from starlette.concurrency import run_in_threadpool
+    from starlette.requests import Request
+    from starlette.responses import Response
+    from starlette.routing import Route
+
+    def body(pk: int, version: int) -> bytes:
+        close_old_connections()
+        try:
+            with transaction.atomic(), connection.cursor() as db:
+                today = timezone.localdate()
+                db.execute(RAW_LOCK, [pk, org_pk, today, today])
+                found = db.fetchone()
+                if found is None or found[0] != version or found[1] not in ("assigned", "accepted") \
+                        or found[3] not in ("programme_approved", "in_progress", "extended"):
+                    raise RuntimeError(f"measure {pk} cannot be fulfilled: {found}")
+                _version, status, task = found[:3]
+                now = timezone.now()
+                db.execute(RAW_UPDATE, [RESULT, today, version + 1, now, pk])
+                changes = {"result": ["", RESULT], "done_on": [None, today.isoformat()],
+                           "status": [status, "fulfilled"], "version": [version, version + 1]}
+                db.execute(RAW_AUDIT, [now, "partner.bench", "partner.bench", org_code, str(pk), task[:200],
+                                       json.dumps(changes)])
+                db.execute(RAW_OUTBOX, [pk])
+                db.fetchall()
+        finally:
+            close_old_connections()
+        return fulfil_answer(pk, version + 1)
+
+    async def endpoint(request: Request) -> Response:
+        variables = (await request.json())["variables"]
+        return Response(await run_in_threadpool(body, int(variables["id"]), int(variables["v"])),
+                        media_type="application/graphql-response+json; charset=utf-8")
+
+    return Route("/bench/fulfil-limit", endpoint, methods=["POST"])
+
+
+class StatementCounter:
+    """Counts the SQL statements every database connection of the process runs (the server's threads included)
+    while `counting`: an execute wrapper added to each connection as it is created."""
+
+    def __init__(self) -> None:
+        import threading
+
+        from django.db import connections
+        from django.db.backends.signals import connection_created
+
+        self.lock = threading.Lock()
+        self.statements: list[str] = []
+        self.counting = False
+        self._wrapped: set[int] = set()
+        connection_created.connect(self._install, weak=False)
+        for wrapper in connections.all(initialized_only=True):
+            self._install(connection=wrapper)
+
+    def _install(self, sender: Any = None, connection: Any = None, **kwargs: Any) -> None:
+        if connection is not None and id(connection) not in self._wrapped:
+            self._wrapped.add(id(connection))
+            connection.execute_wrappers.append(self._wrap)
+
+    def _wrap(self, execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        if self.counting:
+            with self.lock:
+                self.statements.append(sql)
+        return execute(sql, params, many, context)
+
+    def measure(self, call: Any) -> list[str]:
+        self.statements, self.counting = [], True
+        try:
+            call()
+        finally:
+            self.counting = False
+        return [sql for sql in self.statements if not sql.lstrip().upper().startswith(("SAVEPOINT", "RELEASE"))]
+
+
+def _summary(statements: list[str]) -> str:
+    """`VERB table` of each statement: the table of its outermost FROM (INTO, UPDATE), or of the first FROM within
+    when that is a subquery."""
+    import re
+
+    def what(sql: str) -> str:
+        depth, table, inner = 0, "", ""
+        for match in re.finditer(r'\(|\)|\b(?:FROM|INTO|UPDATE)\s+(\(|"?\w+"?)', sql):
+            token = match.group(0)
+            if token == "(":
+                depth += 1
+            elif token == ")":
+                depth -= 1
+            else:
+                name = match.group(1).strip('"')
+                inner = inner or (name if name != "(" else "")
+                if depth == 0 and not table:
+                    table = name
+                if name == "(":
+                    depth += 1
+        return f"{sql.split()[0].upper()} {table if table not in ('', '(') else inner}" \
+            + (" FOR UPDATE" if "FOR UPDATE" in sql else "")
+    return ", ".join(what(sql) for sql in statements)
+
+
 def add_route(route: Any) -> None:
     """Put `route` first in the Starlette app inside portal.asgi's middleware."""
     from starlette.applications import Starlette
@@ -176,6 +311,9 @@ def run(args: argparse.Namespace, url: str) -> None:
     total = Measure.objects.filter(organisation=org).count()
     token = token_for(org.code)
     add_route(fair_limit_route(org.pk))
+    add_route(fulfil_limit_route(org.pk, org.code))
+    counter = StatementCounter()
+    load_before = os.getloadavg()
     server = start_server()
     headers = {"Authorization": f"Bearer {token}", "Accept-Language": "ru"}
     try:
@@ -207,16 +345,46 @@ def run(args: argparse.Namespace, url: str) -> None:
                 raw("/bench/my-measures-limit", "")
                 sql_times.append((time.perf_counter() - started) * 1000)
 
+            list_statements = counter.measure(lambda: raw("/graphql", LIST_QUERY))
+            limit_statements = counter.measure(lambda: raw("/bench/my-measures-limit", ""))
+
+            # Cases already under way (a partner's first report on an approved programme also moves its case) and
+            # within their term: every fulfilment is the same change, for the gateway and for its limit.
+            from django.db.models import Q
+            from django.utils import timezone
+
             candidates = list(Measure.objects.filter(organisation=org, status__in=("assigned", "accepted"),
-                                                     case__status__in=("programme_approved", "in_progress"))
-                              .values_list("pk", "version")[: args.mutations])
-            fulfil_times = []
-            for pk, version in candidates:
+                                                     case__status="in_progress")
+                              .filter(Q(case__ends_on__isnull=True) | Q(case__ends_on__gte=timezone.localdate()))
+                              .filter(Q(case__started_on__isnull=True)
+                                      | Q(case__started_on__lte=timezone.localdate()))
+                              .order_by("pk").values_list("pk", "version")[: 2 * args.mutations + 4])
+
+            def fulfil(path: str, pk: int, version: int) -> bytes:
+                response = client.post(path, json={"query": FULFIL, "variables": {"id": str(pk), "v": version}})
+                assert response.status_code == 200 and b'"errors"' not in response.content, response.text
+                return response.content
+
+            (g_pk, g_v), (l_pk, l_v), (c_pk, c_v), (d_pk, d_v) = candidates[:4]
+            gateway_answer = fulfil("/graphql", g_pk, g_v)
+            limit_answer = fulfil("/bench/fulfil-limit", l_pk, l_v)
+            # byte for byte the body the limit builds, each for its own measure
+            assert gateway_answer == fulfil_answer(g_pk, g_v + 1), (gateway_answer, fulfil_answer(g_pk, g_v + 1))
+            assert limit_answer == fulfil_answer(l_pk, l_v + 1), limit_answer
+            fulfil_statements = counter.measure(lambda: fulfil("/graphql", c_pk, c_v))
+            fulfil_limit_statements = counter.measure(lambda: fulfil("/bench/fulfil-limit", d_pk, d_v))
+            fulfil_times, fulfil_limit_times = [], []
+            rest = candidates[4:]
+            for (pk, version), (other_pk, other_version) in zip(rest[0::2], rest[1::2], strict=False):
                 started = time.perf_counter()
-                post(FULFIL, {"id": str(pk), "v": version})
+                fulfil("/graphql", pk, version)
                 fulfil_times.append((time.perf_counter() - started) * 1000)
+                started = time.perf_counter()
+                fulfil("/bench/fulfil-limit", other_pk, other_version)
+                fulfil_limit_times.append((time.perf_counter() - started) * 1000)
     finally:
         server.stop()
+    load_after = os.getloadavg()
 
     def line(label: str, values: list[float]) -> str:
         return f"| {label} | {len(values)} | {percentile(values, 0.5):.1f} | {percentile(values, 0.95):.1f} | " \
@@ -224,6 +392,11 @@ def run(args: argparse.Namespace, url: str) -> None:
 
     p50_ratio = percentile(list_times, 0.5) / percentile(sql_times, 0.5)
     p95_ratio = percentile(list_times, 0.95) / percentile(sql_times, 0.95)
+    f50_ratio = percentile(fulfil_times, 0.5) / percentile(fulfil_limit_times, 0.5)
+    f95_ratio = percentile(fulfil_times, 0.95) / percentile(fulfil_limit_times, 0.95)
+
+    def load(values: tuple[float, float, float]) -> str:
+        return " / ".join(f"{value:.2f}" for value in values)
     text = (
         "# GraphQL gateway benchmark (region scale)\n\n"
         f"Machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
@@ -240,9 +413,19 @@ def run(args: argparse.Namespace, url: str) -> None:
         + "\n".join([line("`myMeasures(first: 50)` over HTTP", list_times),
                      line("fair limit: same app and uvicorn, raw SQL page + count in one thread hop, "
                           "byte-identical body", sql_times),
-                     line("`fulfilMeasure` over HTTP (distinct open measures)", fulfil_times)])
-        + f"\n\nRatio gateway / fair limit for `myMeasures(first: 50)` (interleaved): p50 ×{p50_ratio:.1f}, "
-        f"p95 ×{p95_ratio:.1f} (target ≤ ×2.0).\n\n"
+                     line("`fulfilMeasure` over HTTP (distinct open measures)", fulfil_times),
+                     line("fair limit: same app and uvicorn, raw SQL lock (scope in the WHERE) + UPDATE + audit INSERT "
+                          "+ outbox read in one transaction and thread hop, identical body", fulfil_limit_times)])
+        + f"\n\nRatio gateway / fair limit (interleaved): `myMeasures(first: 50)` p50 ×{p50_ratio:.2f}, "
+        f"p95 ×{p95_ratio:.2f}; `fulfilMeasure` p50 ×{f50_ratio:.2f}, p95 ×{f95_ratio:.2f} (target ≤ ×2.0).\n\n"
+        "SQL statements of one request (every connection of the process; transaction control not counted):\n\n"
+        "| request | statements | which |\n|---|---|---|\n"
+        f"| `myMeasures(first: 50)` | {len(list_statements)} | {_summary(list_statements)} |\n"
+        f"| its fair limit | {len(limit_statements)} | {_summary(limit_statements)} |\n"
+        f"| `fulfilMeasure` | {len(fulfil_statements)} | {_summary(fulfil_statements)} |\n"
+        f"| its fair limit | {len(fulfil_limit_statements)} | {_summary(fulfil_limit_statements)} |\n\n"
+        f"Load average (1/5/15 min) at the start of the measured requests {load(load_before)}, at the end "
+        f"{load(load_after)} ({os.cpu_count()} cores).\n\n"
         "Run: `.venv/bin/python -m benchmarks.graph_bench` (about 3 minutes of seeding first).\n"
     )
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
