@@ -13,7 +13,9 @@ Matching: candidates come from FTS5 (OR of the trigrams of the typed words — s
 left out when other words were typed —, ranked by bm25), then every
 typed word must match a word of the document as a prefix, or with a typo (edit distance ≤1, ≤2 from 7
 letters) against a prefix of the same length; hits are ranked by total distance, title before text.
-Hits come from the best `CANDIDATES`. When there are more candidates than that, `total` is a separate
+Hits come from the best `CANDIDATES`; when every match fits, they are read without bm25 (its cost grows with
+matches × trigrams) and only hits tying on the ranking key get their bm25 order, from a query over those rows.
+When there are more candidates than that, `total` is a separate
 SQL count of the prefix matches (FTS5 substring match of each word, then LIKE on word starts; 0.5–5 ms,
 at most `COUNT_MAX`) plus the typo-only matches among the best candidates: typo-only matches further
 down are not counted, so for broad queries `total` is a lower bound (Meilisearch's is an estimate too).
@@ -213,6 +215,9 @@ def score(terms: Sequence[QueryTerm], rows: Sequence[tuple[int, str, str, str]])
         title_hits = 0
         for matcher in matchers:
             in_title = matcher.field_cost(title)
+            if in_title == 0:  # a prefix in the title: nothing in the text does better
+                title_hits += 1
+                continue
             in_text = matcher.field_cost(text)
             if in_title is None:
                 if in_text is None:
@@ -226,14 +231,14 @@ def score(terms: Sequence[QueryTerm], rows: Sequence[tuple[int, str, str, str]])
     return scored
 
 
-def _ranked(scored: list[Scored]) -> list[Scored] | None:
-    """`scored` in ranking order when no two hits tie on the ranking key, else None: the tie would be broken by
-    the bm25 order of the candidate query, which this path does not compute."""
-    scored.sort()
+def _tied(scored: list[Scored]) -> list[int]:
+    """Rowids of the sorted hits that tie with a neighbour on the ranking key (the ranked query breaks such ties
+    by bm25)."""
+    tied: dict[int, None] = {}
     for before, after in pairwise(scored):
         if before[:3] == after[:3]:
-            return None
-    return scored
+            tied[before[3]] = tied[after[3]] = None
+    return list(tied)
 
 
 def candidate_grams(terms: Sequence[QueryTerm]) -> list[str]:
@@ -570,12 +575,20 @@ class EmbeddedBackend:
                 match = " OR ".join('"' + g.replace('"', '""') + '"' for g in grams)
                 source = (f'FROM "f_{physical}" f JOIN "d_{physical}" d ON d.rowid = f.rowid '
                           f'WHERE "f_{physical}" MATCH ? AND {where}')
-                found = conn.execute(f"SELECT count(*) FROM (SELECT 1 {source} LIMIT {cap + 1})",
-                                     [match, *params]).fetchone()[0]
+                found = conn.execute(f'SELECT count(*) FROM (SELECT 1 FROM "f_{physical}" WHERE "f_{physical}" '
+                                     f'MATCH ? LIMIT {cap + 1})', [match]).fetchone()[0]  # filters aside: a bound
                 if found <= cap:  # every match is a candidate: bm25 order matters only for ties of the key
                     rows = conn.execute(f"SELECT d.rowid, d.title, d.text, d.sort {source}",
                                         [match, *params]).fetchall()
-                    scored = _ranked(score(terms, rows))
+                    scored = score(terms, rows)
+                    scored.sort()
+                    tied = _tied(scored)
+                    if tied:  # their bm25 order, as the ranked query would have put them
+                        marks = ", ".join("?" * len(tied))
+                        bm25 = {rowid: i for i, (rowid,) in enumerate(conn.execute(
+                            f'SELECT rowid FROM "f_{physical}" WHERE "f_{physical}" MATCH ? AND rowid IN ({marks}) '
+                            f'ORDER BY rank', [match, *tied]))}
+                        scored.sort(key=lambda item: (item[:3], bm25.get(item[3], 0)))
                 if scored is None:
                     rows = conn.execute(f"SELECT d.rowid, d.title, d.text, d.sort {source} ORDER BY f.rank "
                                         f"LIMIT {cap + 1}", [match, *params]).fetchall()

@@ -139,9 +139,9 @@ def test_address_words_out_of_the_candidate_query_change_no_answer(tmp_path: Any
 
 def test_candidates_read_without_bm25_when_all_fit_change_no_answer(tmp_path: Any,
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    """Up to CANDIDATES matches are all scored, so their bm25 order is not computed (only ties of the ranking
-    key would need it, and then the ranked query runs); a rebuilt index (bulk-load FTS5 settings) answers the
-    same as one written document by document."""
+    """Up to CANDIDATES matches are all scored, so their bm25 order is not computed (hits that tie on the ranking
+    key get it from a query over those rows alone); a rebuilt index (bulk-load FTS5 settings) answers the same
+    as one written document by document."""
     rng = random.Random(21)
     documents = [{"id": f"case-{i}", "type": "case", "title": f"{word(rng, 4, 9)} {word(rng, 4, 9)}",
                   "text": rng.choice(["Заречный район активный", "Березовский район закрыт", "1980", ""]),
@@ -164,7 +164,7 @@ def test_candidates_read_without_bm25_when_all_fit_change_no_answer(tmp_path: An
 
     now = answers(built)
     assert now == answers(written)
-    monkeypatch.setattr(engine, "_ranked", lambda scored: None)  # always the bm25-ordered query
+    monkeypatch.setattr(engine, "_tied", lambda scored: [item[3] for item in scored])  # bm25 order for all
     assert now == answers(built)
     monkeypatch.setattr(engine, "CANDIDATES", 20)  # more matches than candidates: bm25 picks them
     assert answers(built) == answers(written)
