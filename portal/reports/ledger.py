@@ -8,6 +8,12 @@ be counted in SQL within the report's time budget. The projection is written by 
 its audit row and the reverse), needs no call in every service, and follows new transitions by the status
 they set rather than by service name (a partner's return — status «returned» — is counted when it exists).
 
+A measure's fact costs one INSERT (issue 18: `fulfilMeasure` in at most 5 statements): the measure row the change
+has just written, with its case and precinct loaded by the service's locking read, is kept by a `post_save`
+receiver of `Measure` (`remember_written_measure`) and taken by the audit row that follows it when it names the
+same measure and version; the assignment time comes from the latest assignment fact by a subquery inside that
+INSERT. Without such a row (the case not loaded with it, a bulk update) the measure is read, as before.
+
 Data loaded in bulk without services (the demo region, a migration from another system) has no audit rows:
 `open_ledger` writes its opening balance from the rows as they are (see there).
 """
@@ -15,9 +21,10 @@ Data loaded in bulk without services (the demo region, a migration from another 
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from typing import Any
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
 from portal.audit.models import AuditEvent
@@ -65,41 +72,79 @@ def _reason(event: AuditEvent) -> str:
     return UNSPECIFIED_REASON
 
 
-def _measure_facts(event: AuditEvent) -> list[LedgerEvent]:
+_written = threading.local()
+
+
+def remember_written_measure(sender: type, instance: Measure, raw: bool = False, **kwargs: Any) -> None:
+    """post_save receiver of `Measure`: what a fact needs of the row just written, when its case and precinct came
+    with it (the service's locking read), for the audit row that follows it (`_measure_context`)."""
+    _written.measure = None
+    if raw or not Measure.case.is_cached(instance):
+        return
+    case = instance.case
+    if not Case.precinct.is_cached(case):
+        return
+    _written.measure = (instance.pk, instance.version, {
+        "institution_id": case.institution_id, "district_id": case.precinct.district_id, "case_id": case.pk,
+        "measure_id": instance.pk, "help_kind": instance.kind, "deadline": instance.deadline,
+    }, instance.organisation_id)
+
+
+def _measure_context(event: AuditEvent) -> tuple[dict[str, Any], int] | None:
+    """The fact's columns and the organisation of the measure an audit row is about: from the row its change has
+    just written (the same measure, at the version the audit row records), else read."""
+    written, _written.measure = getattr(_written, "measure", None), None
+    if written is not None:
+        pk, version, columns, organisation_id = written
+        if str(pk) == event.object_id and _after(event.changes or {}, "version") == version:
+            return columns, organisation_id
     measure = Measure.objects.select_related("case__precinct").filter(pk=event.object_id).first()
     if measure is None:
-        return []
-    base: dict[str, Any] = {
-        "recorded_at": event.at, "audit_event_id": event.pk, "institution_id": measure.case.institution_id,
-        "district_id": measure.case.precinct.district_id, "case_id": measure.case_id, "measure_id": measure.pk,
-        "help_kind": measure.kind, "deadline": measure.deadline,
-    }
-    if event.action == AuditEvent.Action.CREATE:
-        return [LedgerEvent(kind=Kind.MEASURE_ASSIGNED, on=_local_day(event.at),
-                            organisation_id=measure.organisation_id, assigned_at=event.at,
-                            assigned_on=_local_day(event.at), **base)]
+        return None
+    return {"institution_id": measure.case.institution_id, "district_id": measure.case.precinct.district_id,
+            "case_id": measure.case_id, "measure_id": measure.pk, "help_kind": measure.kind,
+            "deadline": measure.deadline}, measure.organisation_id
+
+
+def _assignment(measure_id: int) -> dict[str, Subquery]:
+    """When the measure was last assigned: subqueries on its latest assignment fact, evaluated inside the INSERT
+    of the new fact (no read of their own; NULL when it has none)."""
+    latest = (LedgerEvent.objects.filter(measure_id=measure_id, kind=Kind.MEASURE_ASSIGNED)
+              .order_by("-recorded_at", "-id"))
+    return {"assigned_at": Subquery(latest.values("assigned_at")[:1]),
+            "assigned_on": Subquery(latest.values("assigned_on")[:1])}
+
+
+def _measure_facts(event: AuditEvent) -> list[LedgerEvent]:
     changes = event.changes or {}
-    assigned = (LedgerEvent.objects.filter(measure_id=measure.pk, kind=Kind.MEASURE_ASSIGNED)
-                .order_by("-recorded_at", "-id").values("assigned_at", "assigned_on", "organisation_id").first())
-    facts: list[LedgerEvent] = []
-    if "organisation_id" in changes:  # reassigned: taken from one organisation, assigned to another
-        before, after = changes["organisation_id"]
-        facts.append(LedgerEvent(kind=Kind.MEASURE_WITHDRAWN, on=_local_day(event.at), organisation_id=before,
-                                 assigned_at=assigned and assigned["assigned_at"],
-                                 assigned_on=assigned and assigned["assigned_on"], **base))
-        facts.append(LedgerEvent(kind=Kind.MEASURE_ASSIGNED, on=_local_day(event.at), organisation_id=after,
-                                 assigned_at=event.at, assigned_on=_local_day(event.at),
-                                 **{**base, "audit_event_id": None}))
-        return facts
     status = _after(changes, "status")
     kind = MEASURE_FACTS.get(status) if status else None
-    if kind is None:
+    reassigned = "organisation_id" in changes
+    if event.action != AuditEvent.Action.CREATE and not reassigned and kind is None:
+        _written.measure = None
+        return []  # no fact: nothing read
+    context = _measure_context(event)
+    if context is None:
         return []
+    columns, organisation_id = context
+    base: dict[str, Any] = {"recorded_at": event.at, "audit_event_id": event.pk, **columns}
+    if event.action == AuditEvent.Action.CREATE:
+        return [LedgerEvent(kind=Kind.MEASURE_ASSIGNED, on=_local_day(event.at),
+                            organisation_id=organisation_id, assigned_at=event.at,
+                            assigned_on=_local_day(event.at), **base)]
+    if reassigned:  # taken from one organisation, assigned to another
+        before, after = changes["organisation_id"]
+        return [
+            LedgerEvent(kind=Kind.MEASURE_WITHDRAWN, on=_local_day(event.at), organisation_id=before,
+                        **_assignment(columns["measure_id"]), **base),
+            LedgerEvent(kind=Kind.MEASURE_ASSIGNED, on=_local_day(event.at), organisation_id=after,
+                        assigned_at=event.at, assigned_on=_local_day(event.at), **{**base, "audit_event_id": None}),
+        ]
+    assert kind is not None
     on = _date(_after(changes, "done_on")) if kind in (Kind.MEASURE_FULFILLED, Kind.MEASURE_NOT_FULFILLED) else None
     reason = _reason(event) if kind in (Kind.MEASURE_NOT_FULFILLED, Kind.MEASURE_RETURNED) else ""
-    return [LedgerEvent(kind=kind, on=on or _local_day(event.at), organisation_id=measure.organisation_id,
-                        reason=reason, assigned_at=assigned and assigned["assigned_at"],
-                        assigned_on=assigned and assigned["assigned_on"], **base)]
+    return [LedgerEvent(kind=kind, on=on or _local_day(event.at), organisation_id=organisation_id,
+                        reason=reason, **_assignment(columns["measure_id"]), **base)]
 
 
 def _case_facts(event: AuditEvent) -> list[LedgerEvent]:
@@ -150,8 +195,10 @@ def facts_of(event: AuditEvent) -> list[LedgerEvent]:
 def project_audit_event(sender: type, instance: AuditEvent, created: bool, raw: bool = False, **kwargs: Any) -> None:
     """post_save receiver of `AuditEvent`: append the facts of a new audit row."""
     if not created or raw:
+        _written.measure = None
         return
     facts = facts_of(instance)
+    _written.measure = None  # kept for the audit row that follows its change only
     if facts:
         LedgerEvent.objects.bulk_create(facts)
 

@@ -73,13 +73,14 @@ def case_for_update(viewer: Viewer, case_id: int, version: int | None = None) ->
 def measure_for_update(viewer: Viewer, measure_id: int, version: int, *, with_case: bool = False) -> Measure:
     """The measure, locked, if the viewer sees it (`selectors.measures_for`, in the WHERE of the one locking
     statement); a stale `version` is a Conflict. `with_case`: its case is locked by the same statement and its
-    organisation read with it, annotated `organisation_works` (an institution, or a partner with an agreement on
-    interaction in force today)."""
+    precinct and organisation read with it (the reports ledger writes its fact from them, with no read of its
+    own), annotated `organisation_works` (an institution, or a partner with an agreement on interaction in force
+    today)."""
     measures = measures_for(viewer).filter(pk=measure_id)
     if with_case:
         working = Organisation.objects.filter(organisations_working_on(today()), pk=OuterRef("organisation_id"))
-        measures = (measures.select_related("case", "organisation").annotate(organisation_works=Exists(working))
-                    .select_for_update(of=("self", "case")))
+        measures = (measures.select_related("case__precinct", "organisation")
+                    .annotate(organisation_works=Exists(working)).select_for_update(of=("self", "case")))
     else:
         measures = measures.select_for_update(of=("self",))
     measure = measures.first()
