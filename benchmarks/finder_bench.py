@@ -9,8 +9,8 @@ Without --database-url: a throw-away PostgreSQL, `migrate` and `seed --scale reg
 The HTTP part runs `portal serve --workers N` in a child process with DEBUG=0 (production settings: a real
 SECRET_KEY, no development realm, psycopg connection pool) and drives it with a minimal asyncio keep-alive client
 (`--client raw`, the default; `--client httpx` for the former one, which costs more CPU per request than the
-server) holding at most --concurrency requests in flight. `--http-only`: that part alone (addresses of the seeded territory),
-printed with the load average before and after, the results file left as it is.
+server) holding at most --concurrency requests in flight. `--http-only`: that part alone (addresses of the
+seeded territory), printed with the load average before and after, the results file left as it is.
 """
 
 from __future__ import annotations
@@ -199,7 +199,8 @@ def run(args: argparse.Namespace, url: str) -> None:
         f"Statuses: {statuses}. Typeahead queries with no suggestion: {empty_typeahead} of {len(prefixes)}.\n\n"
         f"## `findOfficer` over HTTP (production settings: DEBUG=0, `portal serve --workers {args.workers}`)\n\n"
         f"{http['requests']} POST /graphql requests, at most {args.concurrency} in flight ({args.client} asyncio "
-        f"client in the same machine, keep-alive): **{http['rate']:.0f} requests/s**, latency p50 {http['p50']:.1f} ms, "
+        f"client in the same machine, keep-alive): "
+        f"**{http['rate']:.0f} requests/s**, latency p50 {http['p50']:.1f} ms, "
         f"p95 {http['p95']:.1f} ms; errors {http['errors']} {http['reasons'] or ''}; answers FOUND {http['found']}.\n"
         f"The same load with an empty query (`{{ __typename }}`, the gateway's own floor on this machine at that "
         f"moment): {http['floor']['rate']:.0f} requests/s, p50 {http['floor']['p50']:.1f} ms, "
