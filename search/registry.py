@@ -49,6 +49,12 @@ class IndexSpec:
     scope: Callable[[Any], Scope] | None = None
     #: Fields the scope names (filterable in the engine, never offered as public filters).
     scope_fields: tuple[str, ...] = ()
+    #: Fields naming a place among few (a street's settlement and district): a typed word that starts a word of
+    #: one of their values narrows the embedded engine's candidates to the documents with a value it matches
+    #: (or with the word in their title) through the filter table, instead of joining the FTS match — a
+    #: settlement's name matches thousands of documents, and ranking them all cost more than the rest of the query.
+    #: Kept in the filter table, never offered as public filters.
+    place_fields: tuple[str, ...] = ()
 
     @property
     def public(self) -> bool:

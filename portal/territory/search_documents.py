@@ -59,7 +59,7 @@ def street_ids() -> Iterable[int]:
 
 register_index(IndexSpec(INDEX, searchable=("name", "kind_name", "settlement", "district_name"),
                          filterable=("district_code", "precinct_ids", "settlement"), sortable=("label",),
-                         default_sort="label"))
+                         default_sort="label", place_fields=("settlement", "district_name")))
 register_type(DocumentType(kind=KIND, index=INDEX, load=load_streets, all_ids=street_ids))
 
 

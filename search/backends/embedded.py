@@ -13,6 +13,9 @@ Matching: candidates come from FTS5 (OR of the trigrams of the typed words — s
 left out when other words were typed —, ranked by bm25), then every
 typed word must match a word of the document as a prefix, or with a typo (edit distance ≤1, ≤2 from 7
 letters) against a prefix of the same length; hits are ranked by total distance, title before text.
+A typed word that starts a word of a place value (`IndexSpec.place_fields`: a street's settlement and district)
+picks the candidates through the filter table instead: the documents where it matches a place value or the
+title (as the scoring decides), with no FTS ranking — the other typed words are then checked on them alone.
 Hits come from the best `CANDIDATES`; when every match fits, they are read without bm25 (its cost grows with
 matches × trigrams) and only hits tying on the ranking key get their bm25 order, from a query over those rows.
 When there are more candidates than that, `total` is a separate
@@ -55,6 +58,11 @@ WAL_CHECKPOINT_PAGES = 16_000
 REBUILD_FTS = {"hashsize": 64 << 20, "automerge": 0, "pgsz": 4000}
 FTS_DEFAULTS = {"hashsize": 1 << 20, "automerge": 4}
 REBUILD_CACHE_KB = 65_536
+#: Documents of the places a query names (`IndexSpec.place_fields`) scored without FTS up to this many; with
+#: more, the query takes the usual way.
+PLACE_CANDIDATES = 2_000
+#: ... and only in an index of at most this many distinct titles (each place word is compared with every one).
+PLACE_TITLES = 20_000
 #: Most "?" in one statement (SQLite's default limit is 999 on older builds).
 _VARIABLES = 900
 
@@ -102,8 +110,8 @@ def _text(value: Any) -> str:
 
 
 def filter_fields(spec: IndexSpec) -> tuple[str, ...]:
-    """The fields stored as filters: the index's own and every scope field."""
-    return tuple(dict.fromkeys((*spec.filterable, *scope_fields())))
+    """The fields stored as filters: the index's own, its place fields and every scope field."""
+    return tuple(dict.fromkeys((*spec.filterable, *spec.place_fields, *scope_fields())))
 
 
 def prepare(spec: IndexSpec, document: Document, filters: Sequence[str] | None = None) -> Prepared:
@@ -252,6 +260,10 @@ def candidate_grams(terms: Sequence[QueryTerm]) -> list[str]:
     return telling or grams(terms)
 
 
+def _match_expression(grams: Sequence[str]) -> str:
+    return " OR ".join('"' + g.replace('"', '""') + '"' for g in grams)
+
+
 def prefix_count_sql(physical: str, terms: Sequence[QueryTerm], where: str) -> tuple[str, list[str]]:
     """COUNT of the documents where every term starts a word (or equals one of its full forms): an FTS5
     substring match narrows the rows (words of 3+ letters), LIKE on the word starts decides."""
@@ -279,6 +291,15 @@ def trigrams(text: str) -> list[str]:
     return [text[i: i + 3] for i in range(len(text) - 2)]
 
 
+@dataclass(frozen=True)
+class Places:
+    """What `IndexSpec.place_fields` narrowing compares a typed word with: (field, value, normalised value) of
+    every stored place value, and every distinct title."""
+
+    values: list[tuple[str, str, str]]
+    titles: list[str]
+
+
 class EmbeddedBackend:
     """One index file. Connections are shared by all threads through a small pool: an operation takes one and
     gives it back, so a thread that ends (every ASGI request may run on a new one) leaves no connection behind —
@@ -288,6 +309,8 @@ class EmbeddedBackend:
         self.path = str(path)
         self._idle: list[tuple[sqlite3.Connection, tuple[int, int] | None]] = []
         self._pool_lock = threading.Lock()
+        #: physical index → (connection, its data version and own change count, place values): see `_place_values`
+        self._places: dict[str, tuple[sqlite3.Connection, tuple[int, int], Places | None]] = {}
         self.fail = False  # tests: simulate an outage
 
     # --- connections and schema ---------------------------------------------------------------
@@ -355,6 +378,7 @@ class EmbeddedBackend:
         """Close every idle connection (one in use is closed when its operation gives it back after this)."""
         with self._pool_lock:
             idle, self._idle = self._idle, []
+        self._places.clear()
         for conn, _file_id in idle:
             conn.close()
 
@@ -547,6 +571,75 @@ class EmbeddedBackend:
             clauses.append("(" + " OR ".join(grants) + ")" if grants else "0")
         return (" AND ".join(clauses) or "1"), params
 
+    def _places_of(self, conn: sqlite3.Connection, physical: str, fields: Sequence[str]) -> Places | None:
+        """The stored place values and distinct titles of an index version — None with more than `PLACE_TITLES`
+        titles or when some document has no stored value of a place field (a version built before the fields were
+        declared: `portal reindex` stores them); memoised while the connection sees no change of the file (its data
+        version and own change count)."""
+        version = (conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes)
+        cached = self._places.get(physical)
+        if cached is not None and cached[0] is conn and cached[1] == version:
+            return cached[2]
+        marks = ", ".join("?" * len(fields))
+        values = [(name, value, normalise(value)) for name, value in conn.execute(
+            f'SELECT DISTINCT field, value FROM "x_{physical}" WHERE field IN ({marks})', list(fields))]
+        titles = [title for (title,) in conn.execute(
+            f'SELECT DISTINCT title FROM "d_{physical}" LIMIT {PLACE_TITLES + 1}')]
+        documents = conn.execute(f'SELECT count(*) FROM "d_{physical}"').fetchone()[0]
+        complete = all(conn.execute(f'SELECT count(DISTINCT doc) FROM "x_{physical}" WHERE field = ?',
+                                    (name,)).fetchone()[0] == documents for name in fields)
+        # A version built before its place fields were declared (or a document without one) keeps the usual way.
+        places = Places(values, titles) if complete and len(titles) <= PLACE_TITLES else None
+        self._places[physical] = (conn, version, places)  # the last connection's only
+        return places
+
+    def _narrowed(self, conn: sqlite3.Connection, physical: str, spec: IndexSpec, terms: Sequence[QueryTerm],
+                  where: str, params: list[Any]) -> list[tuple[int, str, str, str]] | None:
+        """Candidates of a query naming a place (`IndexSpec.place_fields`): the documents where each typed place
+        word (one that starts a word of a place value) matches, as `score` decides (typos allowed), a place value
+        or the title, read through the filter table and the titles' phrases — every other document fails that
+        word. None when the query names no place, names nothing else with trigrams of its own, or the places hold
+        more than `PLACE_CANDIDATES` documents (the usual way then)."""
+        telling = [term for term in terms if not (term.alternatives or term.text in ADDRESS_WORDS)]
+        if not spec.place_fields or len(telling) < 2:
+            return None
+        places: Places | None = None
+        named: list[QueryTerm] = []
+        clauses: list[str] = []
+        args: list[Any] = []
+        for term in telling:
+            if len(term.text) < 4:  # too short to name a place
+                continue
+            if places is None:
+                places = self._places_of(conn, physical, spec.place_fields)
+                if places is None:
+                    return None
+            matcher = TermMatcher(term)
+            costs = [(name, value, matcher.field_cost(normalised)) for name, value, normalised in places.values]
+            if not any(cost == 0 for *_, cost in costs):
+                continue
+            named.append(term)
+            matched: dict[str, list[str]] = {}
+            for name, value, cost in costs:
+                if cost is not None:
+                    matched.setdefault(name, []).append(value)
+            members = [f'd.rowid IN (SELECT doc FROM "x_{physical}" WHERE field = ? AND value IN '
+                       f'({", ".join("?" * len(found))}))' for found in matched.values()]
+            args.extend(item for name, found in matched.items() for item in (name, *found))
+            titles = [title for title in places.titles if matcher.field_cost(title) is not None]
+            if any(len(title) < 3 for title in titles):  # no trigram to find it by
+                return None
+            if titles:
+                members.append(f'd.rowid IN (SELECT rowid FROM "f_{physical}" WHERE "f_{physical}" MATCH ?)')
+                args.append("title : (" + " OR ".join(f'"{title}"' for title in titles) + ")")
+            clauses.append(f'({" OR ".join(members)})')
+        if not named or len(args) + len(params) > _VARIABLES or not candidate_grams(
+                [term for term in telling if term not in named]):
+            return None
+        rows = conn.execute(f'SELECT d.rowid, d.title, d.text, d.sort FROM "d_{physical}" d WHERE {where} AND '
+                            f'{" AND ".join(clauses)} LIMIT {PLACE_CANDIDATES + 1}', [*params, *args]).fetchall()
+        return rows if len(rows) <= PLACE_CANDIDATES else None
+
     def search(self, index: str, query: str, *, filters: Filters | None = None, limit: int = 20, offset: int = 0,
                sort: str | None = None, scope: Scope = None) -> SearchResult:
         with self._connection() as conn:
@@ -571,15 +664,18 @@ class EmbeddedBackend:
             grams = candidate_grams(terms)
             cap = CANDIDATES if grams else CANDIDATES * 5
             scored: list[Scored] | None = None
+            narrowed = self._narrowed(conn, physical, spec, terms, where, params) if grams else None
             if grams:
-                match = " OR ".join('"' + g.replace('"', '""') + '"' for g in grams)
+                match = _match_expression(grams)
                 source = (f'FROM "f_{physical}" f JOIN "d_{physical}" d ON d.rowid = f.rowid '
                           f'WHERE "f_{physical}" MATCH ? AND {where}')
-                found = conn.execute(f'SELECT count(*) FROM (SELECT 1 FROM "f_{physical}" WHERE "f_{physical}" '
-                                     f'MATCH ? LIMIT {cap + 1})', [match]).fetchone()[0]  # filters aside: a bound
-                if found <= cap:  # every match is a candidate: bm25 order matters only for ties of the key
-                    rows = conn.execute(f"SELECT d.rowid, d.title, d.text, d.sort {source}",
-                                        [match, *params]).fetchall()
+                if narrowed is None:
+                    found = conn.execute(f'SELECT count(*) FROM (SELECT 1 FROM "f_{physical}" WHERE '
+                                         f'"f_{physical}" MATCH ? LIMIT {cap + 1})',
+                                         [match]).fetchone()[0]  # filters aside: a bound
+                if narrowed is not None or found <= cap:  # bm25 order matters only for ties of the key
+                    rows = narrowed if narrowed is not None else conn.execute(
+                        f"SELECT d.rowid, d.title, d.text, d.sort {source}", [match, *params]).fetchall()
                     scored = score(terms, rows)
                     scored.sort()
                     tied = _tied(scored)
@@ -599,7 +695,7 @@ class EmbeddedBackend:
                 scored = score(terms, rows[:cap])
                 scored.sort(key=lambda item: item[:3])
             total = len(scored)
-            if len(rows) > cap:  # more candidates than checked: count the prefix matches in SQL
+            if len(rows) > cap and narrowed is None:  # more candidates than checked: count the prefix matches in SQL
                 sql, args = prefix_count_sql(physical, terms, where)
                 typo_only = sum(1 for item in scored if item[0] > 0)
                 total = conn.execute(sql, [*args, *params]).fetchone()[0] + typo_only

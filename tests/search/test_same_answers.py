@@ -172,6 +172,62 @@ def test_candidates_read_without_bm25_when_all_fit_change_no_answer(tmp_path: An
     written.close()
 
 
+def test_place_words_narrowing_by_the_filter_table_changes_no_answer(tmp_path: Any,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A typed settlement or district word (`IndexSpec.place_fields`) picks the candidates through the filter table
+    instead of the FTS match: the same hits and totals as without that rule — with streets named like a settlement
+    (prefix and typo) elsewhere, districts named after their centre, and a settlement added after the first query
+    (the memoised place values follow the file)."""
+    rng = random.Random(33)
+    backend = EmbeddedBackend(tmp_path / "search.sqlite3")
+    backend.ensure_index("streets", INDEXES["streets"])
+    kinds = list(STREET_KIND_NAMES.items())
+    places = {"Заречный": "Ленинский район г. Заречный", "Полазна": "Городской округ Полазна",
+              "Мохово": "Муниципальный округ Кунгурово", "Кунгурово": "Муниципальный округ Кунгурово",
+              "Сива": "Городской округ Сива"}
+    names = [word(rng, 4, 10).capitalize() for _ in range(40)] + ["Заречная", "2-й Заречный", "Полярная", "Ленина",
+                                                                   "Сивая", "Кунгуровская"]
+
+    def street(i: int, settlement: str) -> dict[str, Any]:
+        kind, kind_name = rng.choice(kinds)
+        name = rng.choice(names)
+        return {"id": str(i), "name": name, "kind": kind, "kind_name": kind_name, "settlement": settlement,
+                "label": f"{settlement} {STREET_KIND_SHORT[kind]} {name}", "district_code": settlement[:3],
+                "district_name": places.get(settlement, "Новый район"), "precinct_ids": [str(i % 7)]}
+
+    backend.upsert("streets", [street(i, rng.choice(list(places))) for i in range(1, 401)])
+    narrowed: list[bool] = []
+    real = EmbeddedBackend._narrowed
+
+    def counting(self: EmbeddedBackend, *args: Any) -> Any:
+        rows = real(self, *args)
+        narrowed.append(rows is not None)
+        return rows
+
+    queries = [f"ул {name} {settlement}" for name in names[::3] for settlement in places]
+    queries += [f"г. {settlement}, улица {name}" for name in names[1::4] for settlement in places]
+    queries += [f"{name} {settlement[:-1]}а" for name in names[::5] for settlement in places]  # a typo
+    queries += ["Ленина Кунгурово", "Заречный Полазна", "ул 2-й Заречный Полазна", "Полазна Ленина", "Заречный"]
+
+    def answers() -> list[tuple[list[str], int]]:
+        found = [backend.search("streets", q, limit=10) for q in queries]
+        found += [backend.search("streets", q, limit=10, filters={"district_code": ["Пол"]}) for q in queries[:20]]
+        return [([hit["id"] for hit in result.hits], result.total) for result in found]
+
+    monkeypatch.setattr(EmbeddedBackend, "_narrowed", counting)
+    now = answers()
+    assert sum(narrowed) > len(queries) // 2  # the rule took most of them
+    monkeypatch.setattr(EmbeddedBackend, "_narrowed", lambda self, *args: None)
+    assert now == answers()
+    monkeypatch.setattr(EmbeddedBackend, "_narrowed", real)
+    narrowed.clear()
+    monkeypatch.setattr(EmbeddedBackend, "_narrowed", counting)
+    backend.upsert("streets", [{**street(900, "Новоселье"), "name": "Ленина", "kind": "ул", "kind_name": "улица"}])
+    assert [hit["id"] for hit in backend.search("streets", "ул Ленина Новоселье").hits] == ["900"]
+    assert narrowed == [True]
+    backend.close()
+
+
 # --- the loaders: plain rows now, model instances before ----------------------------------------------------------
 
 def reference_streets(ids: Iterable[int]) -> list[dict[str, Any]]:
