@@ -598,8 +598,8 @@ class EmbeddedBackend:
         """Candidates of a query naming a place (`IndexSpec.place_fields`): the documents where each typed place
         word (one that starts a word of a place value) matches, as `score` decides (typos allowed), a place value
         or the title, read through the filter table and the titles' phrases — every other document fails that
-        word. None when the query names no place, names nothing else with trigrams of its own, or the places hold
-        more than `PLACE_CANDIDATES` documents (the usual way then)."""
+        word. None when the query names no place (or nothing but one place), or the places hold more than
+        `PLACE_CANDIDATES` documents (the usual way then)."""
         telling = [term for term in terms if not (term.alternatives or term.text in ADDRESS_WORDS)]
         if not spec.place_fields or len(telling) < 2:
             return None
@@ -633,8 +633,7 @@ class EmbeddedBackend:
                 members.append(f'd.rowid IN (SELECT rowid FROM "f_{physical}" WHERE "f_{physical}" MATCH ?)')
                 args.append("title : (" + " OR ".join(f'"{title}"' for title in titles) + ")")
             clauses.append(f'({" OR ".join(members)})')
-        if not named or len(args) + len(params) > _VARIABLES or not candidate_grams(
-                [term for term in telling if term not in named]):
+        if not named or len(args) + len(params) > _VARIABLES:
             return None
         rows = conn.execute(f'SELECT d.rowid, d.title, d.text, d.sort FROM "d_{physical}" d WHERE {where} AND '
                             f'{" AND ".join(clauses)} LIMIT {PLACE_CANDIDATES + 1}', [*params, *args]).fetchall()
