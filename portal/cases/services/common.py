@@ -3,11 +3,15 @@ and the scoped loading of a case or measure for a change."""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import threading
+from collections import OrderedDict
 from typing import Any, TypeVar
 
-from django.db import models
-from django.db.models import Exists, OuterRef
+from django.db import models, transaction
+from django.db.models import Exists, OuterRef, QuerySet
+from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -70,12 +74,17 @@ def case_for_update(viewer: Viewer, case_id: int, version: int | None = None) ->
     return case
 
 
-def measure_for_update(viewer: Viewer, measure_id: int, version: int, *, with_case: bool = False) -> Measure:
-    """The measure, locked, if the viewer sees it (`selectors.measures_for`, in the WHERE of the one locking
-    statement); a stale `version` is a Conflict. `with_case`: its case is locked by the same statement and its
-    precinct and organisation read with it (the reports ledger writes its fact from them, with no read of its
-    own), annotated `organisation_works` (an institution, or a partner with an agreement on interaction in force
-    today)."""
+#: The locking read of `measure_for_update`, compiled once per (viewer, day, shape, database): building and compiling
+#: the scoped, joined, annotated queryset cost several times its execution (issue 18). Keyed by the frozen Viewer
+#: (its roles, organisation, institution and precincts decide the scope) and the day (agreements in force); the
+#: measure's id is the one parameter that changes. Bounded; the least recently used go first.
+_LOCK_STATEMENTS_KEPT = 256
+_PK_PLACEHOLDER = -2_147_480_001  # no measure has it: marks where the id goes among the compiled parameters
+_lock_statements: OrderedDict[tuple[Any, ...], tuple[Any, str, tuple[Any, ...], int]] = OrderedDict()
+_lock_statements_lock = threading.Lock()
+
+
+def _locking_read(viewer: Viewer, measure_id: int, *, with_case: bool) -> QuerySet[Measure]:
     measures = measures_for(viewer).filter(pk=measure_id)
     if with_case:
         working = Organisation.objects.filter(organisations_working_on(today()), pk=OuterRef("organisation_id"))
@@ -83,11 +92,52 @@ def measure_for_update(viewer: Viewer, measure_id: int, version: int, *, with_ca
                     .annotate(organisation_works=Exists(working)).select_for_update(of=("self", "case")))
     else:
         measures = measures.select_for_update(of=("self",))
-    measure = measures.first()
+    return measures.order_by("pk")[:1]
+
+
+def _locked_measure(viewer: Viewer, measure_id: int, *, with_case: bool) -> Measure | None:
+    """The one row of `_locking_read`, from its compiled statement (compiled on first use for this key)."""
+    wrapper = transaction.get_connection()
+    if wrapper.get_autocommit():  # as Django's compiler says of any select_for_update outside a transaction
+        raise TransactionManagementError("select_for_update cannot be used outside of a transaction.")
+    key = (viewer, today(), with_case, wrapper.alias, wrapper.vendor)
+    with _lock_statements_lock:
+        template = _lock_statements.get(key)
+        if template is not None:
+            _lock_statements.move_to_end(key)
+    if template is None:
+        queryset = _locking_read(viewer, _PK_PLACEHOLDER, with_case=with_case)
+        compiler = queryset.query.get_compiler(using=wrapper.alias)
+        sql, params = compiler.as_sql()
+        places = [index for index, value in enumerate(params) if value == _PK_PLACEHOLDER]
+        if len(places) != 1 or not sql:  # not the shape expected: no template, the queryset as it is
+            return _locking_read(viewer, measure_id, with_case=with_case).first()
+        template = (compiler, sql, tuple(params), places[0])
+        with _lock_statements_lock:
+            _lock_statements[key] = template
+            while len(_lock_statements) > _LOCK_STATEMENTS_KEPT:
+                _lock_statements.popitem(last=False)
+    prototype, sql, params, at = template
+    compiler = copy.copy(prototype)  # its select and related-object layout are shared, read-only
+    compiler.connection = wrapper  # this thread's connection
+    bound = (*params[:at], measure_id, *params[at + 1:])
+    compiler.as_sql = lambda *args, **kwargs: (sql, bound)
+    queryset = Measure.objects.all()
+    queryset.query.get_compiler = lambda *args, **kwargs: compiler  # type: ignore[method-assign]
+    rows = list(queryset)
+    return rows[0] if rows else None
+
+
+def measure_for_update(viewer: Viewer, measure_id: int, version: int, *, with_case: bool = False) -> Measure:
+    """The measure, locked, if the viewer sees it (`selectors.measures_for`, in the WHERE of the one locking
+    statement); a stale `version` is a Conflict. `with_case`: its case is locked by the same statement and its
+    precinct and organisation read with it (the reports ledger writes its fact from them, with no read of its
+    own), annotated `organisation_works` (an institution, or a partner with an agreement on interaction in force
+    today). The statement is compiled once per viewer and day (`_locked_measure`)."""
+    measure = _locked_measure(viewer, measure_id, with_case=with_case)
     if measure is None:
         raise NotFound(_("Measure not found."))
     if measure.version != version:
         raise Conflict(_("The measure was changed by someone else. Review its current state and try again."),
                        current=measure)
     return measure
-
