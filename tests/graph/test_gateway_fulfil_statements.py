@@ -89,3 +89,22 @@ def test_version_conflict_and_scope_kept(world: Any) -> None:
         services.fulfil_measure(viewer=world.partner(world.police), measure_id=measure.pk,
                                 version=measure.version, result="x")
     assert Measure.objects.get(pk=measure.pk).status == measure.status
+
+
+def test_the_compiled_locking_read_binds_each_measure_and_keeps_the_scope(world: Any) -> None:
+    """The locking read is compiled once per viewer and day and run with each measure's id: the same viewer gets
+    each of its own measures, another organisation's is still not found, and another viewer is not served the
+    first one's statement."""
+    school = world.partner(world.school)
+    first = services.accept_measure(viewer=school, measure_id=world.m_school.pk, version=world.m_school.version)
+    second = services.accept_measure(viewer=school, measure_id=world.m_school_other.pk,
+                                     version=world.m_school_other.version)
+    assert (first.pk, second.pk) == (world.m_school.pk, world.m_school_other.pk)
+    assert second.case.pk == world.case_other.pk and second.organisation.pk == world.school.pk
+    with pytest.raises(NotFound):  # compiled for the school: the police's measure is outside its WHERE
+        services.accept_measure(viewer=school, measure_id=world.m_police.pk, version=world.m_police.version)
+    police = world.partner(world.police)
+    accepted = services.accept_measure(viewer=police, measure_id=world.m_police.pk, version=world.m_police.version)
+    assert accepted.pk == world.m_police.pk and accepted.status == Measure.Status.ACCEPTED
+    with pytest.raises(NotFound):
+        services.accept_measure(viewer=police, measure_id=world.m_school.pk, version=first.version)
