@@ -78,21 +78,40 @@ print(json.dumps({"pages": pages, "queries": queries, "addresses": addresses,
 
 #: Where a request's time goes: profiled by hand (not recomputed by this script), kept with the figures.
 PROFILE = [
-    "## Where the time goes (profiled 2026-12-02 12:40-13:05 UTC, load average 4-8)",
+    "## Where the time goes (profiled 2026-12-02 12:40-13:05 and 14:15-14:35 UTC, load average 2-6)",
     "",
     "- **Whole ASGI app in one process, no network** (`portal.asgi:app` called in a loop, home page from the cache): "
     "3.2-5.4 ms wall and 1.2-2.2 ms CPU per request before, 1.0-1.4 ms wall and 0.7-1.1 ms CPU after "
-    "`portal.asgi.KeptThreads`. Django's ASGI handler enters a fresh `ThreadSensitiveContext` per request, so asgiref "
-    "started a thread for every request and joined it at the end (py-spy on the served worker: 19 % of its busy "
-    "samples); the requests now run on threads kept for the process (still one request per thread at a time).",
-    "- **A cache hit inside Django** (test client, no ASGI): 0.7-1.1 ms, no SQL. The page cache answers right "
-    "after the security, CSP, session, language, common and CSRF middleware (each needed or a few microseconds: "
-    "the key needs the language, the copy needs the CSRF cookie and this response's CSP nonce); authentication, "
-    "Wagtail's site and page lookup, view restrictions and the view never run. What is left is mostly: the CSRF "
-    "token masked for this visitor (about 150 us: 32 draws from the system's random source; 150 us more for a "
-    "visitor without the cookie), django-csp building the policy header on every response (about 70 us), the "
-    "three thread hops of Django's ASGI handler (request started, middleware and view, response closed), uvicorn "
-    "and the client on the same two cores.",
+    "`portal.asgi.KeptThreads`, 0.6-0.8 ms CPU after the cheaper copies below (each of the four pages). Django's "
+    "ASGI handler enters a fresh `ThreadSensitiveContext` per request, so asgiref started a thread for every request "
+    "and joined it at the end (py-spy on the served worker: 19 % of its busy samples); the requests now run on "
+    "threads kept for the process (one request per thread at a time; checked: 300 requests, one thread).",
+    "- **A cache hit inside Django** (test client, no ASGI): 0.22-0.36 ms, no SQL. The page cache answers right "
+    "after the security, CSP, session, language, common and CSRF middleware (the key needs the language, the copy "
+    "needs the CSRF cookie and this response's CSP nonce); authentication, Wagtail's site and page lookup, view "
+    "restrictions and the view never run. Made cheaper (2026-12-02 14:20): the CSRF token of a copy was masked by "
+    "Django's `get_token` (32 `secrets.choice` draws: 127 us, 214 us for a visitor without the cookie, which is "
+    "every request of this benchmark: the cookie is `Secure` and the client speaks plain HTTP); "
+    "`cms.page_cache.masked_csrf_token` draws the mask (and a new secret) from one `os.urandom` read: 1-28 us, "
+    "same format and secret, accepted by Django's check. django-csp rebuilt the policy (`build_policy` twice over "
+    "every directive) on every response: 90-150 us; `portal.headers.CSPMiddleware` builds it once per process with "
+    "a slot for the nonce (the same header, byte for byte). A copy is kept cut where the tokens and nonce stand, "
+    "so a hit joins the parts instead of searching the body. Under load the four pages served 193-259 req/s at "
+    "1.39-2.07 ms worker CPU per request before (14:12, load average 2.1-2.4), 443-531 req/s at 0.74-1.21 ms after "
+    "(14:31, load average 2.3-2.4); that is more than the 0.1-0.4 ms these changes save in one process, so part of "
+    "it is the machine.",
+    "- **The needs registry's lower figure** (193 req/s, 2.07 ms CPU against the finder's 259 and 1.39 ms at 14:12) "
+    "is not the page: its hit costs the same as the others' in one process (29 KB body against 9-20 KB, one CSRF "
+    "input, no nonce; 0.22-0.30 ms in Django, 0.63-0.77 ms through the ASGI app), one request at a time over HTTP "
+    "the four pages cost the served worker 0.9-1.1 ms CPU each, and run first under load it served 309 req/s at "
+    "1.38 ms. It is measured last, when the worker has run longest and the machine was busiest.",
+    "- **The soak's ReadErrors** (4 in 10,000 at 14:12, 1 in an earlier run: the client read a reset on a kept-alive "
+    "connection; the worker logged nothing) did not come back in 34,000 soak requests here (load average 3-6), with "
+    "uvicorn instrumented: no connection was closed by the server mid-response, and none idle during a soak. The one "
+    "way this server closes a connection silently is its keep-alive timeout, uvicorn's 5 s, which is also httpx's "
+    "own idle limit: a request sent on an idle connection as the server closes it is lost. `portal serve` now keeps "
+    "idle connections 75 s (`--keep-alive`), longer than clients and proxies keep them, so they close first; the "
+    "benchmark now writes each unanswered request (address, error, cause, time) and the worker's log errors.",
     "- **The consultations page uncached** (before: every read): 55-75 ms in one process with 10 queries; "
     "rendering the question form's widgets (the district and topic lists) and the answers was most of it. Now "
     "its copy is kept like the other pages (the CSRF token of the question form and of the language switch put in "
@@ -180,8 +199,10 @@ class Server:
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "DATABASE_URL": url, "PUBLIC_BASE_URL": self.base, "DATABASE_POOL_MAX": "20"}
+        #: The worker's log (warnings and errors: LOG_LEVEL=WARNING), read after the run.
+        self.log = tempfile.NamedTemporaryFile(prefix="pages-bench-serve-", suffix=".log", delete=False)
         self.process = subprocess.Popen([sys.executable, "-m", "portal.cli", "serve", "--port", str(self.port),
-                                         "--workers", str(workers)], env=env, stdout=subprocess.DEVNULL)
+                                         "--workers", str(workers)], env=env, stdout=self.log, stderr=self.log)
 
     def wait(self) -> None:
         import httpx
@@ -203,6 +224,12 @@ class Server:
             self.process.wait(timeout=60)
         except subprocess.TimeoutExpired:
             self.process.kill()
+        self.log.close()
+
+    def errors(self) -> list[str]:
+        """The worker's log lines at ERROR or above (an exception in a request, a connection it dropped)."""
+        lines = Path(self.log.name).read_text(errors="replace").splitlines()
+        return [line for line in lines if "ERROR" in line or "Traceback" in line or "Exception" in line]
 
 
 async def _drive(base: str, urls: list[str], total: int, concurrency: int) -> dict[str, Any]:
@@ -210,6 +237,7 @@ async def _drive(base: str, urls: list[str], total: int, concurrency: int) -> di
 
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     statuses: dict[str, int] = {}
+    failures: list[str] = []  # what a request that got no answer saw, and when
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
         async def one(url: str) -> float:
             started = time.perf_counter()
@@ -218,6 +246,8 @@ async def _drive(base: str, urls: list[str], total: int, concurrency: int) -> di
                 label = str(response.status_code)
             except httpx.HTTPError as error:
                 label = type(error).__name__
+                failures.append(f"{url} after {time.perf_counter() - started:.3f} s: {error!r} "
+                                f"(cause {error.__cause__!r}, {time.perf_counter() - begun:.1f} s into the run)")
             statuses[label] = statuses.get(label, 0) + 1
             return (time.perf_counter() - started) * 1000
 
@@ -227,11 +257,11 @@ async def _drive(base: str, urls: list[str], total: int, concurrency: int) -> di
             async with semaphore:
                 return await one(url)
 
-        started = time.perf_counter()
+        started = begun = time.perf_counter()
         latencies = await asyncio.gather(*(bounded(urls[i % len(urls)]) for i in range(total)))
         elapsed = time.perf_counter() - started
     return {"requests": total, "rate": total / elapsed, "p50": percentile(list(latencies), 0.5),
-            "p95": percentile(list(latencies), 0.95), "statuses": statuses, "seconds": elapsed}
+            "p95": percentile(list(latencies), 0.95), "statuses": statuses, "seconds": elapsed, "failures": failures}
 
 
 def run(args: argparse.Namespace, url: str) -> None:
@@ -282,6 +312,9 @@ def run(args: argparse.Namespace, url: str) -> None:
         after = {"rss": _rss_mib(server.process.pid), "fds": _open_fds(server.process.pid)}
     finally:
         server.stop()
+    soak["worker_errors"] = server.errors()
+    for line in [*soak["failures"], *soak["worker_errors"]][:20]:
+        print("  ", line, flush=True)
 
     # 4. The supervisor of two workers.
     server = Server(url, workers=2)
@@ -348,7 +381,9 @@ def _write(args: argparse.Namespace, info: dict[str, Any], load: dict[str, dict[
         "Mix: the four pages (half of the requests), the finder page with a different address each time, street "
         "suggestions (`/cms/api/streets`) and the officer JSON endpoint (`/cms/api/officer`), "
         f"{args.concurrency} in flight; {soak['rate']:.0f} requests/s, p95 {soak['p95']:.1f} ms, statuses "
-        f"{soak['statuses']}; 1-minute load average {soak['load']}.",
+        f"{soak['statuses']}; 1-minute load average {soak['load']}; the worker logged "
+        f"{len(soak['worker_errors'])} errors.",
+        *[f"- no answer: {line}" for line in soak["failures"][:10]],
         "",
         "| worker | after 500 warm-up requests | after the soak | growth |",
         "|---|---|---|---|",

@@ -132,7 +132,8 @@ def cmd_demo(args: argparse.Namespace) -> None:
 
 def cmd_serve(args: argparse.Namespace) -> None:
     # No django.setup() here: with several workers this process is only the supervisor (portal.ops.serve).
-    sys.exit(serve.run(host=args.host, port=args.port, workers=args.workers, graceful_timeout=args.graceful_timeout))
+    sys.exit(serve.run(host=args.host, port=args.port, workers=args.workers, graceful_timeout=args.graceful_timeout,
+                       keep_alive=args.keep_alive))
 
 
 def cmd_worker(args: argparse.Namespace) -> None:
@@ -221,6 +222,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="worker processes (default: WEB_CONCURRENCY or 1)")
     serve.add_argument("--graceful-timeout", type=int, default=30,
                        help="seconds to let requests in flight finish on SIGTERM (0: no limit)")
+    serve.add_argument("--keep-alive", type=int, default=75,
+                       help="seconds an idle keep-alive connection stays open (default 75: longer than the idle "
+                            "timeout of clients and proxies, which then close first)")
     serve.set_defaults(func=cmd_serve)
 
     worker = sub.add_parser("worker", help="run background jobs and the scheduler (SIGTERM: finish the job, exit)")

@@ -395,8 +395,9 @@ PERSONAL_DATA_RETENTION_DAYS = env_int("PERSONAL_DATA_RETENTION_DAYS", 1826)
 # own static files; the few inline <style> blocks carry the request's nonce ({{ request.csp_nonce }}).
 from csp.constants import NONCE, NONE, SELF  # noqa: E402
 
-MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware")
-MIDDLEWARE.insert(MIDDLEWARE.index("csp.middleware.CSPMiddleware") + 1, "portal.headers.CurrentRequestMiddleware")
+# portal.headers.CSPMiddleware: django-csp's, with the settings' policy built once rather than per response.
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "portal.headers.CSPMiddleware")
+MIDDLEWARE.insert(MIDDLEWARE.index("portal.headers.CSPMiddleware") + 1, "portal.headers.CurrentRequestMiddleware")
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],

@@ -76,7 +76,7 @@ def test_production_settings_turn_hsts_and_csp_on() -> None:
 
     clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECURE_HSTS_SECONDS"}}
     code = ("import portal.settings as s; print(s.SECURE_HSTS_SECONDS); "
-            "print('csp.middleware.CSPMiddleware' in s.MIDDLEWARE)")
+            "print('portal.headers.CSPMiddleware' in s.MIDDLEWARE)")
     done = subprocess.run([sys.executable, "-c", code], env={**clean, "DEBUG": "0", "SECRET_KEY": "x" * 40},
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr

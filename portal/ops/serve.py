@@ -54,7 +54,15 @@ def _prepare_metrics_dir() -> Path | None:
     return folder
 
 
-def run(*, host: str, port: int, workers: int = 1, graceful_timeout: int = 30) -> int:
+#: Seconds an idle keep-alive connection is kept (uvicorn's default is 5). Closing an idle connection races with a
+#: client sending its next request on it at that moment (the request is lost: the client reads a reset). Waiting
+#: longer than clients and proxies keep idle connections themselves (nginx upstream 60 s, httpx 5 s, load
+#: balancers 60 s) means they close first and the race cannot happen between them and the portal.
+KEEP_ALIVE_SECONDS = 75
+
+
+def run(*, host: str, port: int, workers: int = 1, graceful_timeout: int = 30,
+        keep_alive: int = KEEP_ALIVE_SECONDS) -> int:
     import uvicorn
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
@@ -77,7 +85,8 @@ def run(*, host: str, port: int, workers: int = 1, graceful_timeout: int = 30) -
         signal.signal(sig, lambda *_: None)
     try:
         uvicorn.run(APP, host=host, port=port, workers=workers, proxy_headers=True,
-                    timeout_graceful_shutdown=graceful_timeout or None, access_log=False,
+                    timeout_graceful_shutdown=graceful_timeout or None, timeout_keep_alive=keep_alive,
+                    access_log=False,
                     log_config=uvicorn_log_config(log_format, level), log_level=level.lower())
     finally:
         if created_metrics_dir is not None:

@@ -158,11 +158,39 @@ def test_no_token_or_nonce_is_shared_between_visitors(pages: dict[str, str]) -> 
 def test_a_copy_gets_the_visitors_own_nonce(rf: Any) -> None:
     """A page with inline styles (none of the public ones today) is kept with its nonce, and served with the
     nonce of the request that reads it, the one django-csp puts in that response's header."""
-    from cms.page_cache import _replay
+    from django.http import HttpResponse
 
+    from cms.page_cache import _entry, _replay
+
+    rendering = rf.get("/")
+    rendering._csp_nonce = "b2xkLW5vbmNl"
+    entry = _entry(rendering, HttpResponse(b'<style nonce="b2xkLW5vbmNl">p{}</style><p>b2xkLW5vbmNl</p>'))
     request = rf.get("/")
     request.csp_nonce = "bmV3LW5vbmNl"
-    entry = {"status": 200, "headers": [("Content-Type", "text/html; charset=utf-8")], "csrf": [],
-             "nonce": b"b2xkLW5vbmNl", "body": b'<style nonce="b2xkLW5vbmNl">p{}</style>'}
     response = _replay(request, entry)
-    assert response.content == b'<style nonce="bmV3LW5vbmNl">p{}</style>' and response["X-Page-Cache"] == "hit"
+    assert response.content == b'<style nonce="bmV3LW5vbmNl">p{}</style><p>bmV3LW5vbmNl</p>'
+    assert response["X-Page-Cache"] == "hit" and response["Content-Type"] == "text/html; charset=utf-8"
+
+
+def test_a_copy_gets_one_token_of_the_visitors_secret(rf: Any) -> None:
+    """Every form of a copy gets the same fresh token, masked from this visitor's CSRF secret (a new secret and
+    cookie for a visitor without one), in the format Django's CSRF check unmasks."""
+    from django.http import HttpResponse
+    from django.middleware.csrf import _check_token_format, _unmask_cipher_token
+
+    from cms.page_cache import _entry, _replay, masked_csrf_token
+
+    token = "A" * 64
+    form = f'<input type="hidden" name="csrfmiddlewaretoken" value="{token}">'.encode()
+    entry = _entry(rf.get("/"), HttpResponse(b"<form>" + form + b"</form><form>" + form + b"</form>"))
+    request = rf.get("/")
+    request.META["CSRF_COOKIE"] = "s" * 32
+    body = _replay(request, entry).content.decode()
+    [own] = set(TOKEN.findall(body))
+    assert body.count(own) == 2 and own != token and request.META["CSRF_COOKIE_NEEDS_UPDATE"]
+    _check_token_format(own)
+    assert _unmask_cipher_token(own) == "s" * 32
+    newcomer = rf.get("/")
+    fresh = masked_csrf_token(newcomer)
+    assert len(newcomer.META["CSRF_COOKIE"]) == 32 and _unmask_cipher_token(fresh) == newcomer.META["CSRF_COOKIE"]
+    assert len({masked_csrf_token(request)[:32] for _ in range(50)}) == 50  # a fresh mask each time

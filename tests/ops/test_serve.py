@@ -94,3 +94,22 @@ def test_several_workers_refuse_to_start_without_a_secret_key(tmp_path: Path) ->
                             env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 2
     assert "SECRET_KEY is not set" in result.stderr + result.stdout
+
+
+def test_idle_connections_outlive_the_clients_own_keep_alive(monkeypatch: pytest.MonkeyPatch) -> None:
+    """uvicorn's default closes an idle keep-alive connection after 5 s, the same time httpx (and about what other
+    clients) keep one: a request sent on it as the server closes it is lost (the client reads a reset). The portal
+    keeps idle connections longer than clients and proxies do, so they close first."""
+    import uvicorn
+
+    from portal.cli import build_parser
+    from portal.ops import serve
+
+    seen: dict[str, Any] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: seen.update(kwargs))
+    monkeypatch.setattr(serve.signal, "signal", lambda *args: None)  # this test process keeps its handlers
+    monkeypatch.setattr(serve.logging.config, "dictConfig", lambda config: None)  # and its logging
+    args = build_parser().parse_args(["serve", "--port", "0"])
+    assert args.keep_alive == serve.KEEP_ALIVE_SECONDS > 60
+    assert serve.run(host="127.0.0.1", port=0, keep_alive=args.keep_alive) == 0
+    assert seen["timeout_keep_alive"] == serve.KEEP_ALIVE_SECONDS
