@@ -10,14 +10,15 @@ Measures, for the partner organisation whose measure count is closest to 2,000 (
   so the machine's drift affects both alike;
 - `fulfilMeasure` on distinct open measures — p50/p95 over HTTP, against its fair limit: a route in the same app
   that, in one thread hop and one transaction, locks the measure with the partner's scope in the WHERE (its case
-  too), updates the changed fields, inserts the audit row and reads the search outbox's followers of the measure
-  in raw SQL, and answers a byte-identical body (checked on the first pair). Gateway and limit alternate, each on
-  its own measures;
+  too), updates the changed fields, inserts the audit row and the reports ledger's fact and reads the search
+  outbox's followers of the measure in raw SQL — the statements the portal must run — and answers a
+  byte-identical body (checked on the first pair). Gateway and limit alternate, each on its own measures;
 - the SQL statements of one request of each operation (counted on every database connection of the process,
   transaction control not included).
-The server is the whole ASGI app (`portal.asgi:app`) under uvicorn in this process; the token is an RS256
-access token signed by the development realm's key (`identity.testing.issue_token`) and verified by the gateway
-on every request, exactly as in production.
+The server is the whole ASGI app (`portal.asgi:app`) under uvicorn in this process, with production settings
+(DEBUG=0, a random SECRET_KEY, the psycopg pool); the token is an RS256 access token signed by the development
+realm's key (`identity.testing.issue_token`, trusted with DEVREALM_ALLOW_WITHOUT_DEBUG since no Keycloak runs
+here) and verified by the gateway on every request, exactly as in production.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import secrets
 import statistics
 import subprocess
 import sys
@@ -43,8 +45,10 @@ RAW_SQL = """SELECT m.id, m.version, m.task, m.kind, m.deadline, m.status, c.cod
   FROM cases_measure m JOIN cases_case c ON c.id = m.case_id JOIN partners_organisation o ON o.id = m.organisation_id
   WHERE m.organisation_id = %s ORDER BY m.deadline, m.id LIMIT 51"""
 RAW_COUNT = "SELECT count(*) FROM cases_measure WHERE organisation_id = %s"
-RAW_LOCK = """SELECT m.version, m.status, m.task, c.status, c.ends_on, c.started_on FROM cases_measure m
-  JOIN cases_case c ON c.id = m.case_id JOIN partners_organisation o ON o.id = m.organisation_id
+RAW_LOCK = """SELECT m.version, m.status, m.task, c.status, c.ends_on, c.started_on, c.id, c.institution_id,
+    p.district_id, m.kind, m.deadline FROM cases_measure m
+  JOIN cases_case c ON c.id = m.case_id JOIN territory_precinct p ON p.id = c.precinct_id
+  JOIN partners_organisation o ON o.id = m.organisation_id
   WHERE m.id = %s AND m.organisation_id = %s AND (o.kind = 'social_service' OR EXISTS (
     SELECT 1 FROM partners_agreement a WHERE a.organisation_id = o.id AND a.signed_on <= %s
       AND (a.expires_on IS NULL OR a.expires_on >= %s)))
@@ -53,7 +57,16 @@ RAW_UPDATE = """UPDATE cases_measure SET status = 'fulfilled', result = %s, done
   WHERE id = %s"""
 RAW_AUDIT = """INSERT INTO audit_auditevent (at, actor_subject, actor_name, actor_organisation, action, verb,
   object_type, object_id, object_repr, changes, details)
-  VALUES (%s, %s, %s, %s, 'transition', 'measure.fulfil', 'cases.measure', %s, %s, %s::jsonb, '{}'::jsonb)"""
+  VALUES (%s, %s, %s, %s, 'transition', 'measure.fulfil', 'cases.measure', %s, %s, %s::jsonb, '{}'::jsonb)
+  RETURNING id"""
+RAW_LEDGER = """INSERT INTO reports_ledgerevent (kind, "on", recorded_at, audit_event_id, institution_id,
+    organisation_id, district_id, case_id, measure_id, signal_id, help_kind, outcome, reason, deadline,
+    assigned_at, assigned_on)
+  VALUES ('measure_fulfilled', %s, %s, %s, %s, %s, %s, %s, %s, NULL, %s, '', '', %s,
+    (SELECT a.assigned_at FROM reports_ledgerevent a WHERE a.kind = 'measure_assigned' AND a.measure_id = %s
+      ORDER BY a.recorded_at DESC, a.id DESC LIMIT 1),
+    (SELECT a.assigned_on FROM reports_ledgerevent a WHERE a.kind = 'measure_assigned' AND a.measure_id = %s
+      ORDER BY a.recorded_at DESC, a.id DESC LIMIT 1))"""
 RAW_OUTBOX = """SELECT n.id FROM community_need n WHERE n.id IN (SELECT o.need_id FROM community_offer o
   WHERE o.measure_id = %s)"""
 RESULT = "Исполнено (benchmark)"
@@ -142,9 +155,10 @@ def fulfil_answer(pk: int, version: int) -> bytes:
 
 
 def fulfil_limit_route(org_pk: int, org_code: str) -> Any:
-    """The fair limit of `fulfilMeasure`: the lock with the scope in its WHERE, the UPDATE, the audit INSERT and the
-    search outbox's read, in raw SQL in one transaction and one thread hop; the same JSON body, no GraphQL. (It
-    does not write the reports ledger's fact, which the gateway's transaction does: see the statement counts.)"""
+    """The fair limit of `fulfilMeasure`: the lock with the scope in its WHERE (reading what the facts need of the
+    case and its precinct), the UPDATE, the audit INSERT, the reports ledger's fact (its assignment time by a
+    subquery, as the portal writes it) and the search outbox's read, in raw SQL in one transaction and one thread
+    hop; the same JSON body, no GraphQL."""
     import json
 
     from django.db import close_old_connections, connection, transaction
@@ -165,12 +179,16 @@ def fulfil_limit_route(org_pk: int, org_code: str) -> Any:
                         or found[3] not in ("programme_approved", "in_progress", "extended"):
                     raise RuntimeError(f"measure {pk} cannot be fulfilled: {found}")
                 _version, status, task = found[:3]
+                case_id, institution_id, district_id, kind, deadline = found[6:]
                 now = timezone.now()
                 db.execute(RAW_UPDATE, [RESULT, today, version + 1, now, pk])
                 changes = {"result": ["", RESULT], "done_on": [None, today.isoformat()],
                            "status": [status, "fulfilled"], "version": [version, version + 1]}
                 db.execute(RAW_AUDIT, [now, "partner.bench", "partner.bench", org_code, str(pk), task[:200],
                                        json.dumps(changes)])
+                audit_id = db.fetchone()[0]
+                db.execute(RAW_LEDGER, [today, now, audit_id, institution_id, org_pk, district_id, case_id, pk, kind,
+                                        deadline, pk, pk])
                 db.execute(RAW_OUTBOX, [pk])
                 db.fetchall()
         finally:
@@ -275,7 +293,9 @@ def main() -> None:
     parser.add_argument("--target", type=int, default=2000, help="measures of the benchmarked organisation")
     args = parser.parse_args()
 
-    os.environ.setdefault("DEBUG", "1")
+    # production settings: DEBUG off (Django would otherwise keep every statement of a request in memory),
+    # a real secret; the development realm signs the token, trusted explicitly
+    os.environ.update(DEBUG="0", SECRET_KEY=secrets.token_urlsafe(40), DEVREALM_ALLOW_WITHOUT_DEBUG="1")
     os.environ.setdefault("PORTAL_DATA_DIR", tempfile.mkdtemp(prefix="graph-bench-"))
     os.environ["GRAPHQL_MUTATIONS_PER_MINUTE"] = "0"  # the rate limit would refuse the mutation series
     url, cluster = prepare_database(args.database_url or None)
@@ -415,7 +435,8 @@ def run(args: argparse.Namespace, url: str) -> None:
                           "byte-identical body", sql_times),
                      line("`fulfilMeasure` over HTTP (distinct open measures)", fulfil_times),
                      line("fair limit: same app and uvicorn, raw SQL lock (scope in the WHERE) + UPDATE + audit INSERT "
-                          "+ outbox read in one transaction and thread hop, identical body", fulfil_limit_times)])
+                          "+ ledger INSERT + outbox read in one transaction and thread hop, identical body",
+                          fulfil_limit_times)])
         + f"\n\nRatio gateway / fair limit (interleaved): `myMeasures(first: 50)` p50 ×{p50_ratio:.2f}, "
         f"p95 ×{p95_ratio:.2f}; `fulfilMeasure` p50 ×{f50_ratio:.2f}, p95 ×{f95_ratio:.2f} (target ≤ ×2.0).\n\n"
         "SQL statements of one request (every connection of the process; transaction control not counted):\n\n"

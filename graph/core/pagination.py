@@ -139,13 +139,15 @@ COMPILED_PAGES_KEPT = 256
 _compiled = threading.local()
 
 
-def _compile_page(queryset: QuerySet[Any], *, size: int, offset: int) -> _CompiledPage:
-    page = queryset[offset:offset + size + 1]
+def _compile_page(queryset: QuerySet[Any], *, columns: Sequence[str], size: int, offset: int) -> _CompiledPage:
+    page = queryset.values(*columns)[offset:offset + size + 1]
     compiler = page.query.get_compiler(using=page.db)
     sql, params = compiler.as_sql()
     converters = compiler.get_converters([column[0] for column in compiler.select[:compiler.col_count]])
     query = page.query
     names = (*query.extra_select, *query.values_select, *query.annotation_select)
+    # counted from the filtered rows without the page's columns: the joins that read them add nothing to the
+    # count, and the database does not leave them out (a COUNT over them took 4.5 ms instead of 0.9, issue 18)
     counted = queryset.order_by().values("pk")
     count_sql, count_params = counted.query.get_compiler(using=counted.db).as_sql()
     return _CompiledPage(sql=sql, params=tuple(params), names=names, compiler=compiler, converters=converters,
@@ -154,13 +156,14 @@ def _compile_page(queryset: QuerySet[Any], *, size: int, offset: int) -> _Compil
 
 
 def paginate_values(
-    key: Hashable, queryset: Callable[[], QuerySet[Any]], *, size: int, offset: int,
+    key: Hashable, queryset: Callable[[], QuerySet[Any]], *, columns: Sequence[str], size: int, offset: int,
     build: Callable[[list[dict[str, Any]]], list[Any]],
 ) -> Connection[Any]:
-    """`paginate` for a `values()` query whose SQL depends only on `key` (everything the query is built from: the
-    viewer, the filters, the day, the columns): its page and count statements are built and compiled by the ORM
-    once per key and thread, then run as they are — building and compiling them again was about as long as the
-    database took to answer them (issue 18). Same rows, same count, two queries."""
+    """`paginate` of the `columns` (`values()`) of a filtered queryset whose SQL depends only on `key` (everything
+    the query is built from: the viewer, the filters, the day, the columns): its page and count statements are
+    built and compiled by the ORM once per key and thread, then run as they are — building and compiling them
+    again was about as long as the database took to answer them (issue 18). Same rows, same count, two
+    queries; the count reads no column of the page."""
     entries: OrderedDict[Hashable, _CompiledPage] | None = getattr(_compiled, "entries", None)
     if entries is None:
         entries = _compiled.entries = OrderedDict()
@@ -169,11 +172,11 @@ def paginate_values(
     if entry is None:
         built = queryset()
         try:
-            entry = _compile_page(built, size=size, offset=offset) if size else None
+            entry = _compile_page(built, columns=columns, size=size, offset=offset) if size else None
         except EmptyResultSet:  # nothing in scope: the ORM answers without asking the database
             entry = None
         if entry is None:
-            return paginate(built, size=size, offset=offset, build=build)
+            return paginate(built.values(*columns), size=size, offset=offset, build=build)
         entries[full_key] = entry
         while len(entries) > COMPILED_PAGES_KEPT:
             entries.popitem(last=False)

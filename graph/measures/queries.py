@@ -56,7 +56,7 @@ class MeasureQueries:
             today = cases.today()
             key = ("myMeasures", viewer, tuple(wanted.status or ()), wanted.overdue, wanted.due_before, wanted.kind,
                    text, today, columns)
-            return paginate_values(key, lambda: _filtered(viewer, wanted, text, today).values(*columns), size=size,
+            return paginate_values(key, lambda: _filtered(viewer, wanted, text, today), columns=columns, size=size,
                                    offset=offset, build=lambda page: Measure.from_rows(page, today=today))
 
         return await run_unit(info, unit)

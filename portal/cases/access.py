@@ -14,7 +14,7 @@ institutions, which is not a registration (it is refused here).
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -61,8 +61,11 @@ def scoped_measures(viewer: Viewer, measures: QuerySet[Measure]) -> QuerySet[Mea
     scope = case_scope(viewer, prefix="case__")
     if viewer.is_partner:
         # Only while the organisation's agreement on interaction is in force (institutions need none).
-        own = Q(organisation_id=viewer.organisation_id) & Q(
-            organisation__in=Organisation.objects.filter(organisations_working_on(timezone.localdate())))
+        # The condition on the one organisation is not correlated with the measure: the database checks it once
+        # per statement, not once per organisation of the registry (an IN over all of them, issue 18).
+        organisation_id = viewer.organisation_id or 0  # a partner without one sees nothing
+        own = Q(organisation_id=organisation_id) & Q(Exists(Organisation.objects.filter(
+            organisations_working_on(timezone.localdate()), pk=organisation_id)))
         scope = own if scope is None else scope | own
     return measures.none() if scope is None else measures.filter(scope)
 
