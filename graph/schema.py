@@ -70,6 +70,12 @@ class TranslatedMaskErrors(MaskErrors):
         return [self.anonymise_error(error) if self.should_mask_error(error) else typed_error(error)
                 for error in errors]
 
+    def _process_result(self, result: object) -> None:
+        # strawberry tests the result against a runtime-checkable Protocol, a slow isinstance on every answer
+        errors = getattr(result, "errors", None)
+        if errors:
+            result.errors = self._process_errors(errors)  # type: ignore[attr-defined]
+
 
 class ActivateLanguage(SchemaExtension):
     """The caller's language (GraphContext.language) for the whole operation, so that messages raised

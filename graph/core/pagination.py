@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 import base64
-import threading
-from collections import OrderedDict
+import dataclasses
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 import strawberry
 from django.conf import settings
-from django.core.exceptions import EmptyResultSet
-from django.db import connections
 from django.db.models import Model, QuerySet
-from django.db.models.sql.compiler import SQLCompiler
 from django.utils.translation import gettext_lazy as _
 
 from graph.errors import BadUserInput
+from portal.core.statements import Compiled, StatementCache, compile_query
 
 T = TypeVar("T")
 M = TypeVar("M", bound=Model)
@@ -123,36 +120,26 @@ def _connection(rows: list[Any], *, size: int, offset: int, count: int,
 
 @dataclass(frozen=True)
 class _CompiledPage:
-    sql: str
-    params: tuple[Any, ...]
+    page: Compiled
     names: tuple[str, ...]
-    compiler: SQLCompiler
-    converters: dict[int, Any]
-    count_sql: str
-    count_params: tuple[Any, ...]
-    alias: str
+    count: Compiled
 
 
-#: Pages compiled per gateway thread (a compiler belongs to its thread's connection), by key; the least
-#: recently used go first.
-COMPILED_PAGES_KEPT = 256
-_compiled = threading.local()
+#: Pages compiled by key (process-wide; see portal.core.statements).
+_compiled_pages: StatementCache[_CompiledPage] = StatementCache(kept=256)
 
 
-def _compile_page(queryset: QuerySet[Any], *, columns: Sequence[str], size: int, offset: int) -> _CompiledPage:
-    page = queryset.values(*columns)[offset:offset + size + 1]
-    compiler = page.query.get_compiler(using=page.db)
-    sql, params = compiler.as_sql()
-    converters = compiler.get_converters([column[0] for column in compiler.select[:compiler.col_count]])
-    query = page.query
-    names = (*query.extra_select, *query.values_select, *query.annotation_select)
+def _compile_page(queryset: QuerySet[Any], *, columns: Sequence[str], size: int, offset: int) -> _CompiledPage | None:
+    page = compile_query(lambda: queryset.values(*columns)[offset:offset + size + 1])
     # counted from the filtered rows without the page's columns: the joins that read them add nothing to the
-    # count, and the database does not leave them out (a COUNT over them took 4.5 ms instead of 0.9, issue 18)
-    counted = queryset.order_by().values("pk")
-    count_sql, count_params = counted.query.get_compiler(using=counted.db).as_sql()
-    return _CompiledPage(sql=sql, params=tuple(params), names=names, compiler=compiler, converters=converters,
-                         count_sql=f'SELECT COUNT(*) FROM ({count_sql}) AS "counted"',
-                         count_params=tuple(count_params), alias=page.db)
+    # count, and the database does not leave them out (a COUNT over them took 4.5 ms instead of 1.1, issue 18)
+    count = compile_query(lambda: queryset.order_by().values("pk"))
+    if page is None or count is None:
+        return None
+    query = page.compiler.query
+    names = (*query.extra_select, *query.values_select, *query.annotation_select)
+    counted = dataclasses.replace(count, sql=f'SELECT COUNT(*) FROM ({count.sql}) AS "counted"')
+    return _CompiledPage(page=page, names=names, count=counted)
 
 
 def paginate_values(
@@ -161,34 +148,20 @@ def paginate_values(
 ) -> Connection[Any]:
     """`paginate` of the `columns` (`values()`) of a filtered queryset whose SQL depends only on `key` (everything
     the query is built from: the viewer, the filters, the day, the columns): its page and count statements are
-    built and compiled by the ORM once per key and thread, then run as they are — building and compiling them
-    again was about as long as the database took to answer them (issue 18). Same rows, same count, two
-    queries; the count reads no column of the page."""
-    entries: OrderedDict[Hashable, _CompiledPage] | None = getattr(_compiled, "entries", None)
-    if entries is None:
-        entries = _compiled.entries = OrderedDict()
-    full_key = (key, size, offset)
-    entry = entries.get(full_key)
-    if entry is None:
-        built = queryset()
-        try:
-            entry = _compile_page(built, columns=columns, size=size, offset=offset) if size else None
-        except EmptyResultSet:  # nothing in scope: the ORM answers without asking the database
-            entry = None
-        if entry is None:
-            return paginate(built.values(*columns), size=size, offset=offset, build=build)
-        entries[full_key] = entry
-        while len(entries) > COMPILED_PAGES_KEPT:
-            entries.popitem(last=False)
-    else:
-        entries.move_to_end(full_key)
-    with connections[entry.alias].cursor() as cursor:
-        cursor.execute(entry.sql, entry.params)
-        raw = cursor.fetchall()
-        cursor.execute(entry.count_sql, entry.count_params)
-        count = cursor.fetchone()[0]
-    if entry.converters:
-        raw = list(entry.compiler.apply_converters(raw, entry.converters))
+    built and compiled by the ORM once per key (`portal.core.statements`), then run as they are — building and
+    compiling them again was about as long as the database took to answer them (issue 18). Same rows, same
+    count, two queries; the count reads no column of the page."""
+    built: list[QuerySet[Any]] = []
+
+    def compile() -> _CompiledPage | None:
+        built.append(queryset())
+        return _compile_page(built[0], columns=columns, size=size, offset=offset) if size else None
+
+    entry = _compiled_pages.get((key, size, offset), compile)
+    if entry is None:  # nothing to read, or nothing in scope (the ORM answers without asking the database)
+        return paginate((built[0] if built else queryset()).values(*columns), size=size, offset=offset, build=build)
+    raw = entry.page.rows()
+    count = entry.count.rows(convert=False)[0][0]
     names = entry.names
     rows = [dict(zip(names, row, strict=True)) for row in raw]
     return _connection(rows, size=size, offset=offset, count=count, build=build)

@@ -12,10 +12,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Q
 
 from portal.community.models import Benefactor, Need, Offer
 from portal.community.selectors import public_needs
+from portal.core.statements import Compiled, StatementCache, compile_query
 from search.registry import Document, DocumentType, IndexSpec, int_ids, register_index, register_type
 
 BENEFACTOR = "benefactor"
@@ -77,7 +79,11 @@ def need_ids() -> list[int]:
 def needs_in_groups_of(needs: Q) -> list[int]:
     """Every need of the groups (district, kind of help) of the needs matching `needs`: suppression by the
     rare-combination rule works per group, so one need changing may show or hide the others."""
-    groups = set(Need.objects.filter(needs).values_list("district_id", "help_kind"))
+    return needs_in_groups(set(Need.objects.filter(needs).values_list("district_id", "help_kind")))
+
+
+def needs_in_groups(groups: set[tuple[int, str]]) -> list[int]:
+    """Every need of these groups (district, kind of help)."""
     if not groups:
         return []
     same = Q()
@@ -96,9 +102,26 @@ def _following(field: str) -> Any:
     return needs_of
 
 
+def _groups_of_measure(measure_id: int) -> Any:
+    """The groups of the needs whose offer became the measure (none for most measures)."""
+    return (Need.objects.filter(pk__in=Offer.objects.filter(measure_id=measure_id).values("need_id"))
+            .order_by().values_list("district_id", "help_kind"))
+
+
+#: `_groups_of_measure` compiled once (portal.core.statements): a partner's report on a measure asks it every
+#: time, and building the query cost more than running it (issue 18).
+_measure_groups: StatementCache[Compiled] = StatementCache(kept=4)
+
+
 def needs_of_measures(ids: Sequence[str]) -> Iterable[int]:
     """Needs whose offer became one of these measures, with their groups (one query when there is none)."""
     pks = int_ids(ids)
+    if len(pks) == 1:
+        using = transaction.get_connection().alias
+        statement = _measure_groups.get("groups", lambda: compile_query(_groups_of_measure, marked=1, using=using),
+                                        using=using)
+        if statement is not None:
+            return needs_in_groups({(district, kind) for district, kind in statement.rows(pks)})
     found: list[int] = []
     for start in range(0, len(pks), _CHUNK):
         offers = Offer.objects.filter(measure_id__in=pks[start: start + _CHUNK])

@@ -22,13 +22,16 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections.abc import Callable
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Subquery
+from django.db import transaction
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from portal.audit.models import AuditEvent
 from portal.cases.models import Case, Measure, Signal
+from portal.core.statements import Compiled, InsertStatement, compile_query
 from portal.reports.models import LedgerEvent
 
 Kind = LedgerEvent.Kind
@@ -106,13 +109,28 @@ def _measure_context(event: AuditEvent) -> tuple[dict[str, Any], int] | None:
             "deadline": measure.deadline}, measure.organisation_id
 
 
-def _assignment(measure_id: int) -> dict[str, Subquery]:
+def _assignment(measure_id: int) -> dict[str, Any]:
     """When the measure was last assigned: subqueries on its latest assignment fact, evaluated inside the INSERT
     of the new fact (no read of their own; NULL when it has none)."""
-    latest = (LedgerEvent.objects.filter(measure_id=measure_id, kind=Kind.MEASURE_ASSIGNED)
-              .order_by("-recorded_at", "-id"))
-    return {"assigned_at": Subquery(latest.values("assigned_at")[:1]),
-            "assigned_on": Subquery(latest.values("assigned_on")[:1])}
+    return {"assigned_at": _LATEST_ASSIGNMENT, "assigned_on": _LATEST_ASSIGNMENT}
+
+
+#: Stands for "from the measure's latest assignment fact" in a fact not yet written: a subquery inside its INSERT
+#: (`_insert_fact`, or `_with_subqueries` for `bulk_create`), not built unless written that way.
+_LATEST_ASSIGNMENT: Any = object()
+
+
+def _with_subqueries(fact: LedgerEvent) -> LedgerEvent:
+    for column in ("assigned_at", "assigned_on"):
+        if getattr(fact, column) is _LATEST_ASSIGNMENT:
+            setattr(fact, column, Subquery(_latest_assignment(int(fact.measure_id or 0), column)))
+    return fact
+
+
+def _latest_assignment(measure_id: int, column: str) -> QuerySet[LedgerEvent, dict[str, Any]]:
+    """`column` of the measure's latest assignment fact (none: no row)."""
+    return (LedgerEvent.objects.filter(measure_id=measure_id, kind=Kind.MEASURE_ASSIGNED)
+            .order_by("-recorded_at", "-id").values(column)[:1])
 
 
 def _measure_facts(event: AuditEvent) -> list[LedgerEvent]:
@@ -199,8 +217,36 @@ def project_audit_event(sender: type, instance: AuditEvent, created: bool, raw: 
         return
     facts = facts_of(instance)
     _written.measure = None  # kept for the audit row that follows its change only
+    if len(facts) == 1 and _insert_fact(facts[0]):
+        return
     if facts:
-        LedgerEvent.objects.bulk_create(facts)
+        LedgerEvent.objects.bulk_create([_with_subqueries(fact) for fact in facts])
+
+
+def _latest_assignment_value(column: str) -> Callable[[str], Compiled | None]:
+    def compile(using: str) -> Compiled | None:
+        return compile_query(lambda measure_id: _latest_assignment(measure_id, column), marked=1, using=using)
+    return compile
+
+
+#: One fact, written by a statement built once (issue 18: building Django's INSERT cost more than running it).
+_FACT = InsertStatement(LedgerEvent)
+_FACT_AFTER_ASSIGNMENT = InsertStatement(LedgerEvent, subqueries={
+    "assigned_at": _latest_assignment_value("assigned_at"), "assigned_on": _latest_assignment_value("assigned_on")})
+
+
+def _insert_fact(fact: LedgerEvent) -> bool:
+    """Write one fact (its assignment time by the subqueries of `_assignment`, as `bulk_create` would); False
+    when it is not of a shape written here."""
+    using = transaction.get_connection().alias
+    at, on = fact.assigned_at, fact.assigned_on
+    if at is _LATEST_ASSIGNMENT and on is _LATEST_ASSIGNMENT:
+        return _FACT_AFTER_ASSIGNMENT.insert(fact, subquery_values={"assigned_at": [fact.measure_id],
+                                                                    "assigned_on": [fact.measure_id]}, using=using)
+    if at is _LATEST_ASSIGNMENT or on is _LATEST_ASSIGNMENT:
+        _with_subqueries(fact)
+        return False
+    return _FACT.insert(fact, using=using)
 
 
 def _end_of(day: dt.date) -> dt.datetime:

@@ -3,10 +3,7 @@ and the scoped loading of a case or measure for a change."""
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
-import threading
-from collections import OrderedDict
 from typing import Any, TypeVar
 
 from django.db import models, transaction
@@ -21,6 +18,7 @@ from portal.cases.access import case_scope, require_case_manager
 from portal.cases.models import Case, Measure
 from portal.cases.selectors import measures_for
 from portal.core.errors import Conflict, NotFound
+from portal.core.statements import Compiled, StatementCache, compile_query, save_fields
 from portal.core.viewer import Viewer
 from portal.partners.models import Organisation
 from portal.partners.selectors import organisations_working_on
@@ -53,7 +51,7 @@ def change(
     changed = [name for name in names if before[name] != after[name]]
     if changed:
         stamps = [field.attname for field in obj._meta.concrete_fields if getattr(field, "auto_now", False)]
-        obj.save(update_fields=[*changed, *stamps])
+        save_fields(obj, [*changed, *stamps], using=transaction.get_connection().alias)
     audit.record_changed(viewer=viewer, verb=verb, obj=obj, before=before, action=action, details=details)
     return obj
 
@@ -77,11 +75,8 @@ def case_for_update(viewer: Viewer, case_id: int, version: int | None = None) ->
 #: The locking read of `measure_for_update`, compiled once per (viewer, day, shape, database): building and compiling
 #: the scoped, joined, annotated queryset cost several times its execution (issue 18). Keyed by the frozen Viewer
 #: (its roles, organisation, institution and precincts decide the scope) and the day (agreements in force); the
-#: measure's id is the one parameter that changes. Bounded; the least recently used go first.
-_LOCK_STATEMENTS_KEPT = 256
-_PK_PLACEHOLDER = -2_147_480_001  # no measure has it: marks where the id goes among the compiled parameters
-_lock_statements: OrderedDict[tuple[Any, ...], tuple[Any, str, tuple[Any, ...], int]] = OrderedDict()
-_lock_statements_lock = threading.Lock()
+#: measure's id is the one value that changes.
+_locking_reads: StatementCache[Compiled] = StatementCache(kept=256)
 
 
 def _locking_read(viewer: Viewer, measure_id: int, *, with_case: bool) -> QuerySet[Measure]:
@@ -100,31 +95,14 @@ def _locked_measure(viewer: Viewer, measure_id: int, *, with_case: bool) -> Meas
     wrapper = transaction.get_connection()
     if wrapper.get_autocommit():  # as Django's compiler says of any select_for_update outside a transaction
         raise TransactionManagementError("select_for_update cannot be used outside of a transaction.")
-    key = (viewer, today(), with_case, wrapper.alias, wrapper.vendor)
-    with _lock_statements_lock:
-        template = _lock_statements.get(key)
-        if template is not None:
-            _lock_statements.move_to_end(key)
-    if template is None:
-        queryset = _locking_read(viewer, _PK_PLACEHOLDER, with_case=with_case)
-        compiler = queryset.query.get_compiler(using=wrapper.alias)
-        sql, params = compiler.as_sql()
-        places = [index for index, value in enumerate(params) if value == _PK_PLACEHOLDER]
-        if len(places) != 1 or not sql:  # not the shape expected: no template, the queryset as it is
-            return _locking_read(viewer, measure_id, with_case=with_case).first()
-        template = (compiler, sql, tuple(params), places[0])
-        with _lock_statements_lock:
-            _lock_statements[key] = template
-            while len(_lock_statements) > _LOCK_STATEMENTS_KEPT:
-                _lock_statements.popitem(last=False)
-    prototype, sql, params, at = template
-    compiler = copy.copy(prototype)  # its select and related-object layout are shared, read-only
-    compiler.connection = wrapper  # this thread's connection
-    bound = (*params[:at], measure_id, *params[at + 1:])
-    compiler.as_sql = lambda *args, **kwargs: (sql, bound)
-    queryset = Measure.objects.all()
-    queryset.query.get_compiler = lambda *args, **kwargs: compiler  # type: ignore[method-assign]
-    rows = list(queryset)
+    statement = _locking_reads.get(
+        (viewer, today(), with_case),
+        lambda: compile_query(lambda pk: _locking_read(viewer, pk, with_case=with_case), marked=1,
+                              using=wrapper.alias),
+        using=wrapper.alias)
+    if statement is None:  # not the shape expected: the queryset as it is
+        return _locking_read(viewer, measure_id, with_case=with_case).first()
+    rows = statement.instances([measure_id])
     return rows[0] if rows else None
 
 
