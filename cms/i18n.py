@@ -115,7 +115,7 @@ class LocalizedRoutingMixin:
         except Http404:
             if not path_components:
                 raise
-            original = original_of(self)  # type: ignore[arg-type]
+            original = original_of(self)
             if original.pk == self.pk:  # type: ignore[attr-defined]
                 raise
             return original.specific.route(request, path_components)

@@ -37,7 +37,7 @@ class _Holder(Protocol):
 
 class _PostgresLock:
     def __init__(self, alias: str) -> None:
-        wrapper = connections[alias]
+        wrapper: Any = connections[alias]  # the PostgreSQL backend's (its driver module is `Database`)
         self.conn: Any = wrapper.Database.connect(**wrapper.get_connection_params())
         self.conn.autocommit = True
 
