@@ -19,6 +19,7 @@ exactly as before.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
@@ -86,23 +87,28 @@ _UNCHANGED = {GraphQLString.name: _identity_for(str), GraphQLBoolean.name: _iden
               GraphQLID.name: _identity_for(str), GraphQLInt.name: _int}
 
 
-@dataclass(frozen=True, slots=True)
-class _Entry:
-    key: str  # the response key (an alias, or the field's name)
-    attribute: str  # the strawberry field's Python name, read with the default resolver
-    read: Callable[[Any, str], Any]
-    required: bool
-    serialize: Callable[[Any], Any]  # a leaf's serializer (an object's: unused)
-    fast: Callable[[Any, Callable[[Any], Any]], Any]
-    plan: _Plan | None  # an object's plan
+#: One selected field of a plan, in the selection's order: (response key, attribute to read or None for
+#: `__typename`, required, the object's plan or None, the leaf's short serializer, the leaf's serializer).
+_Step = tuple[str, "str | None", bool, "_Plan | None", Callable[[Any, Callable[[Any], Any]], Any],
+              Callable[[Any], Any]]
 
 
 @dataclass(frozen=True, slots=True)
 class _Plan:
     type_name: str
-    typename_keys: tuple[str, ...]  # response keys of `__typename`
-    entries: tuple[_Entry, ...]
+    steps: tuple[_Step, ...]
+    #: every attribute the steps read, in one call (`operator.attrgetter`), as a tuple
+    read: Callable[[Any], tuple[Any, ...]]
     is_type_of: Callable[[Any, GraphQLResolveInfo], Any] | None
+
+
+def _reader(attributes: list[str]) -> Callable[[Any], tuple[Any, ...]]:
+    if not attributes:
+        return lambda source: ()
+    if len(attributes) == 1:
+        name = attributes[0]
+        return lambda source: (getattr(source, name),)
+    return operator.attrgetter(*attributes)
 
 
 class GatewayExecutionContext(StrawberryGraphQLCoreExecutionContext):
@@ -127,20 +133,21 @@ class GatewayExecutionContext(StrawberryGraphQLCoreExecutionContext):
         return plan
 
     def _build_plan(self, object_type: GraphQLObjectType, field_nodes: list[FieldNode]) -> _Plan | None:
-        entries: list[_Entry] = []
-        typename_keys: list[str] = []
+        steps: list[_Step] = []
+        attributes: list[str] = []
         for key, nodes in self.collect_subfields(object_type, field_nodes).items():
             name = nodes[0].name.value
             if name == "__typename":
-                typename_keys.append(key)
+                steps.append((key, None, True, None, _general, _unused))
                 continue
             field_def = object_type.fields.get(name)
             if field_def is None or not getattr(field_def.resolve, "_is_default", False):
                 return None
             definition = (field_def.extensions or {}).get(_DEFINITION)
             attribute = getattr(definition, "python_name", None)
-            read = getattr(definition, "default_resolver", None)
-            if attribute is None or read is None or getattr(definition, "base_resolver", None) is not None:
+            # strawberry's default resolver is `getattr` unless the schema's config names another
+            if attribute is None or getattr(definition, "default_resolver", None) is not getattr \
+                    or getattr(definition, "base_resolver", None) is not None:
                 return None
             return_type: GraphQLOutputType = field_def.type
             required = isinstance(return_type, GraphQLNonNull)
@@ -148,47 +155,48 @@ class GatewayExecutionContext(StrawberryGraphQLCoreExecutionContext):
             if is_leaf_type(inner):
                 leaf = cast(GraphQLLeafType, inner)
                 fast = _remembered() if isinstance(leaf, GraphQLEnumType) else _UNCHANGED.get(leaf.name, _general)
-                entries.append(_Entry(key=key, attribute=attribute, read=read, required=required,
-                                      serialize=leaf.serialize, fast=fast, plan=None))
+                steps.append((key, attribute, required, None, fast, leaf.serialize))
             elif isinstance(inner, GraphQLObjectType):
                 nested = self._plan(inner, nodes)
                 if nested is None:
                     return None
-                entries.append(_Entry(key=key, attribute=attribute, read=read, required=required, serialize=_unused,
-                                      fast=_general, plan=nested))
+                steps.append((key, attribute, required, nested, _general, _unused))
             else:  # lists, interfaces, unions: graphql-core's path
                 return None
-        return _Plan(type_name=object_type.name, typename_keys=tuple(typename_keys), entries=tuple(entries),
+            attributes.append(attribute)
+        return _Plan(type_name=object_type.name, steps=tuple(steps), read=_reader(attributes),
                      is_type_of=object_type.is_type_of)
 
     def _complete_plain(self, plan: _Plan, source: Any, info: GraphQLResolveInfo) -> dict[str, Any]:
         if plan.is_type_of is not None:
             if plan.is_type_of(source, info) is not True:  # False, or awaitable: graphql-core decides
                 raise _NotPlain
+        values = iter(plan.read(source))
         data: dict[str, Any] = {}
-        for entry in plan.entries:
-            value = entry.read(source, entry.attribute)
+        for key, attribute, required, nested, fast, serialize in plan.steps:
+            if attribute is None:  # __typename
+                data[key] = plan.type_name
+                continue
+            value = next(values)
             if value is None:
-                if entry.required:
+                if required:
                     raise _NotPlain
-                data[entry.key] = None
-            elif entry.plan is not None:
-                data[entry.key] = self._complete_plain(entry.plan, value, info)
+                data[key] = None
+            elif nested is not None:
+                data[key] = self._complete_plain(nested, value, info)
             else:
-                serialized = entry.fast(value, entry.serialize)
+                serialized = fast(value, serialize)
                 if serialized is None or serialized is Undefined:
                     raise _NotPlain
-                data[entry.key] = serialized
-        for key in plan.typename_keys:
-            data[key] = plan.type_name
+                data[key] = serialized
         return data
 
     def complete_list_value(self, return_type: GraphQLList[GraphQLOutputType], field_nodes: list[FieldNode],
                             info: GraphQLResolveInfo, path: Path, result: Any) -> AwaitableOrValue[list[Any]]:
         if self._no_middleware and type(result) in (list, tuple):
-            item_type = return_type.of_type
+            item_type: Any = return_type.of_type  # (no cast to a subscripted generic here: built on every call)
             items_required = isinstance(item_type, GraphQLNonNull)
-            object_type = cast(GraphQLNonNull[Any], item_type).of_type if items_required else item_type
+            object_type = item_type.of_type if items_required else item_type
             if isinstance(object_type, GraphQLObjectType):
                 plan = self._plan(object_type, field_nodes)
                 if plan is not None:
