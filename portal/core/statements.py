@@ -5,7 +5,7 @@ a queryset took about as long as the database took to answer it — for the smal
 times as long. Here a statement is compiled once per key (whatever its SQL text depends on: the viewer, the day,
 the shape) with *markers* where the values that change go; each run binds the new values in their places:
 
-- `compile_query(build, markers=n)` calls `build` with n marker integers (ids no row has) and finds each among
+- `compile_query(build, marked=n)` calls `build` with n marker integers (ids no row has) and finds each among
   the compiled parameters; `Compiled.rows(values)` runs it for plain rows (with the ORM's converters),
   `Compiled.instances(values)` for model instances (select_related and annotations included);
 - `InsertStatement` writes one row of a model with the SQL Django writes for it (`bulk_create` without signals),
@@ -18,7 +18,7 @@ the shape) with *markers* where the values that change go; each run binds the ne
 A statement whose markers are not found exactly once among its parameters is not compiled (`None`): the caller
 runs its queryset as usual. The instance path reuses a copy of the compiler of its first compilation with the
 text replaced: Django's model iterable reads the compiler's column layout, which the copy keeps (to re-check on a
-Django upgrade; `tests/core/test_statements.py` covers it).
+Django upgrade; `tests/graph/test_compiled_statements.py` covers it).
 """
 
 from __future__ import annotations
@@ -140,10 +140,6 @@ class StatementCache(Generic[S]):
                 self._entries.popitem(last=False)
         return entry
 
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-
 
 class InsertStatement(Generic[M]):
     """One row of `model` inserted with the text Django writes for it — every concrete column but the
@@ -154,8 +150,9 @@ class InsertStatement(Generic[M]):
     def __init__(self, model: type[M], *,
                  subqueries: Mapping[str, Callable[[str], Compiled | None]] | None = None) -> None:
         self.model = model
-        self.fields: list[Field[Any, Any]] = [field for field in model._meta.concrete_fields
-                                              if not (field.primary_key and field.auto_created)]
+        # as Django's own INSERT of a new row: every concrete column but the auto-incremented key
+        self.fields: list[Field[Any, Any]] = [field for field in model._meta.local_concrete_fields
+                                              if field is not model._meta.auto_field]
         self.subqueries = dict(subqueries or {})
         self._texts: StatementCache[tuple[str, dict[str, Compiled]]] = StatementCache(kept=8)
 

@@ -110,8 +110,8 @@ def _measure_context(event: AuditEvent) -> tuple[dict[str, Any], int] | None:
 
 
 def _assignment(measure_id: int) -> dict[str, Any]:
-    """When the measure was last assigned: subqueries on its latest assignment fact, evaluated inside the INSERT
-    of the new fact (no read of their own; NULL when it has none)."""
+    """When the measure was last assigned: from its latest assignment fact by subqueries evaluated inside the
+    INSERT of the new fact (no read of their own; NULL when it has none) — marked here, built when written."""
     return {"assigned_at": _LATEST_ASSIGNMENT, "assigned_on": _LATEST_ASSIGNMENT}
 
 
@@ -244,8 +244,7 @@ def _insert_fact(fact: LedgerEvent) -> bool:
         return _FACT_AFTER_ASSIGNMENT.insert(fact, subquery_values={"assigned_at": [fact.measure_id],
                                                                     "assigned_on": [fact.measure_id]}, using=using)
     if at is _LATEST_ASSIGNMENT or on is _LATEST_ASSIGNMENT:
-        _with_subqueries(fact)
-        return False
+        return False  # one column from the ledger, one given: `bulk_create` (`_with_subqueries`)
     return _FACT.insert(fact, using=using)
 
 
